@@ -1,0 +1,128 @@
+// Builds everything a user runs, from source, into dist/ (ignored by git):
+//   pkg/            the Rust core as WebAssembly + wasm-bindgen glue (wasm-pack, wasm-opt -Oz)
+//   pkg-js/         the same core compiled to JavaScript by wasm2js, for pages whose CSP forbids
+//                   WebAssembly in Chromium content scripts
+//   dist/chrome/    unpacked extension for Chrome (service-worker background)
+//   dist/firefox/   unpacked extension for Firefox (event-page background, gecko id)
+//   dist/www/       the offline demo site
+//   dist/unsponsor-<browser>-<version>.zip   store packages
+// Run through `npm run build` (which installs the tools first) or `node scripts/build.mjs`.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { iconPng } from './icons.mjs';
+import { wrapWasm2js } from './wasm2js-wrap.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const dist = path.join(root, 'dist');
+const crateName = 'unsponsor';
+const env = {
+  ...process.env,
+  PATH: [path.join(root, 'node_modules', '.bin'), path.join(os.homedir(), '.cargo', 'bin'), process.env.PATH].join(path.delimiter),
+};
+const ICON_SIZES = [16, 32, 48, 128];
+const EXTENSION_FILES = ['background.js', 'content.js', 'popup.html', 'popup.css', 'popup.js'];
+const GECKO_ID = 'unsponsor@unsponsor.dev';
+
+function step(message) {
+  console.log(`\x1b[1m[build]\x1b[0m ${message}`);
+}
+
+function run(command, args, options = {}) {
+  execFileSync(command, args, { cwd: root, stdio: 'inherit', env: { ...env, ...options.env } });
+}
+
+function copy(from, to) {
+  fs.mkdirSync(path.dirname(to), { recursive: true });
+  fs.cpSync(from, to, { recursive: true });
+}
+
+function buildWasm() {
+  step('core → WebAssembly (pkg/)');
+  run('wasm-pack', ['build', '--mode', 'no-install', '--target', 'web', '--release',
+    '--no-typescript', '--no-pack', '--out-dir', 'pkg']);
+  fs.rmSync(path.join(root, 'pkg', '.gitignore'), { force: true });
+}
+
+function buildWasm2js() {
+  step('core → JavaScript fallback (pkg-js/)');
+  // wasm2js cannot translate the externref table, so this build turns reference types off;
+  // stripping drops the target_features section so wasm-bindgen does not switch them back on.
+  run('cargo', ['build', '--release', '--target', 'wasm32-unknown-unknown', '--lib',
+    '--target-dir', 'target/no-reference-types'], {
+    env: { RUSTFLAGS: '-C target-feature=-reference-types', CARGO_PROFILE_RELEASE_STRIP: 'true' },
+  });
+  const out = path.join(root, 'pkg-js');
+  fs.rmSync(out, { recursive: true, force: true });
+  run('wasm-bindgen', [`target/no-reference-types/wasm32-unknown-unknown/release/${crateName}.wasm`,
+    '--target', 'web', '--no-typescript', '--out-dir', out]);
+  const wasm = path.join(out, `${crateName}_bg.wasm`);
+  const raw = path.join(out, `${crateName}_bg.w2j.raw.js`);
+  run('wasm2js', [wasm, '-Oz', '--enable-bulk-memory', '--enable-sign-ext',
+    '--enable-nontrapping-float-to-int', '--enable-mutable-globals', '-o', raw]);
+  fs.writeFileSync(path.join(out, `${crateName}_bg.w2j.js`), wrapWasm2js(fs.readFileSync(raw, 'utf8')));
+  fs.rmSync(raw);
+  fs.rmSync(wasm);
+}
+
+/** The manifest for one browser, from extension/manifest.json. */
+function manifestFor(browser) {
+  const manifest = JSON.parse(fs.readFileSync(path.join(root, 'extension', 'manifest.json'), 'utf8'));
+  const cargoVersion = /^version = "([^"]+)"/m.exec(fs.readFileSync(path.join(root, 'Cargo.toml'), 'utf8'))[1];
+  manifest.version = cargoVersion;
+  if (browser === 'chrome') {
+    manifest.background = { service_worker: 'background.js' };
+  } else {
+    manifest.background = { scripts: ['background.js'] };
+    manifest.browser_specific_settings = {
+      gecko: { id: GECKO_ID, strict_min_version: '140.0', data_collection_permissions: { required: ['none'] } },
+      gecko_android: { strict_min_version: '142.0' },
+    };
+  }
+  return manifest;
+}
+
+function assembleExtension(browser) {
+  step(`extension → dist/${browser}/`);
+  const out = path.join(dist, browser);
+  fs.rmSync(out, { recursive: true, force: true });
+  for (const file of EXTENSION_FILES) copy(path.join(root, 'extension', file), path.join(out, file));
+  for (const size of ICON_SIZES) {
+    fs.mkdirSync(path.join(out, 'icons'), { recursive: true });
+    fs.writeFileSync(path.join(out, 'icons', `icon-${size}.png`), iconPng(size));
+  }
+  for (const file of [`${crateName}.js`, `${crateName}_bg.wasm`]) copy(path.join(root, 'pkg', file), path.join(out, 'pkg', file));
+  for (const file of [`${crateName}.js`, `${crateName}_bg.w2j.js`]) copy(path.join(root, 'pkg-js', file), path.join(out, 'pkg-js', file));
+  const manifest = manifestFor(browser);
+  fs.writeFileSync(path.join(out, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  return manifest.version;
+}
+
+function assembleDemo() {
+  step('demo → dist/www/');
+  const out = path.join(dist, 'www');
+  fs.rmSync(out, { recursive: true, force: true });
+  copy(path.join(root, 'www'), out);
+  for (const file of [`${crateName}.js`, `${crateName}_bg.wasm`]) copy(path.join(root, 'pkg', file), path.join(out, 'pkg', file));
+  fs.writeFileSync(path.join(out, 'favicon.png'), iconPng(32));
+}
+
+function packageExtension(browser, version) {
+  const filename = `unsponsor-${browser}-${version}.zip`;
+  step(`package → dist/${filename}`);
+  run('web-ext', ['build', '--source-dir', path.join(dist, browser), '--artifacts-dir', dist,
+    '--filename', filename, '--overwrite-dest']);
+}
+
+const started = Date.now();
+fs.mkdirSync(dist, { recursive: true });
+buildWasm();
+buildWasm2js();
+for (const browser of ['chrome', 'firefox']) {
+  const version = assembleExtension(browser);
+  packageExtension(browser, version);
+}
+assembleDemo();
+step(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);

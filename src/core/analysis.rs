@@ -1,0 +1,213 @@
+//! Facts about every node, summed bottom-up in one pass: how much text, prose, links, headings
+//! and media a subtree holds, and where the article is.
+
+use crate::core::labels::classify_label;
+use crate::core::tree::{NodeId, PageTree};
+use crate::core::vocabulary::{
+    ARTICLE_PARAGRAPH_MIN_CHARS, LABEL_MAX_CHARS, MEDIA_TAGS, OWN_UI_ATTRIBUTE, PROSE_MIN_CHARS,
+};
+
+/// Per-node sums over each subtree (index = node id).
+pub struct Analysis {
+    /// Visible characters of text.
+    pub chars: Vec<usize>,
+    /// Characters inside links.
+    pub link_chars: Vec<usize>,
+    /// Characters in prose: text nodes of at least `PROSE_MIN_CHARS` outside links and buttons.
+    pub prose: Vec<usize>,
+    /// Paragraph-like elements holding prose (p, blockquote, pre, dd, or bare prose text).
+    pub paragraphs: Vec<u32>,
+    /// Links with an address.
+    pub links: Vec<u32>,
+    /// Headings (h1-h6, role=heading) that are not labels and not link titles.
+    pub plain_headings: Vec<u32>,
+    /// Top-level headings (h1).
+    pub headlines: Vec<u32>,
+    /// Images, frames, form controls and other things that show without text.
+    pub media: Vec<u32>,
+    /// Figures, code and preformatted text.
+    pub figures: Vec<u32>,
+    /// Whether the node is inside (or is) an `<a>`.
+    pub in_link: Vec<bool>,
+    /// Whether the node is inside (or is) the extension's own interface.
+    pub in_own_ui: Vec<bool>,
+    /// Whether the subtree contains the extension's own interface.
+    pub has_own_ui: Vec<bool>,
+    /// The element holding the article's paragraphs, if the page has one.
+    pub article_root: Option<NodeId>,
+}
+
+impl Analysis {
+    pub fn new(tree: &PageTree) -> Self {
+        let count = tree.len();
+        let mut analysis = Analysis {
+            chars: vec![0; count],
+            link_chars: vec![0; count],
+            prose: vec![0; count],
+            paragraphs: vec![0; count],
+            links: vec![0; count],
+            plain_headings: vec![0; count],
+            headlines: vec![0; count],
+            media: vec![0; count],
+            figures: vec![0; count],
+            in_link: vec![false; count],
+            in_own_ui: vec![false; count],
+            has_own_ui: vec![false; count],
+            article_root: None,
+        };
+        analysis.mark_ancestry(tree);
+        analysis.sum_bottom_up(tree);
+        analysis.article_root = find_article_root(tree, &analysis);
+        analysis
+    }
+
+    /// Top-down flags: inside a link, inside our own interface.
+    fn mark_ancestry(&mut self, tree: &PageTree) {
+        for (id, node) in tree.nodes().iter().enumerate() {
+            let (parent_in_link, parent_in_ui) = match node.parent {
+                Some(parent) => (self.in_link[parent], self.in_own_ui[parent]),
+                None => (false, false),
+            };
+            self.in_link[id] = parent_in_link || node.tag == "a" || node.tag == "button";
+            self.in_own_ui[id] = parent_in_ui || node.has_attribute(OWN_UI_ATTRIBUTE);
+        }
+    }
+
+    fn sum_bottom_up(&mut self, tree: &PageTree) {
+        for id in (0..tree.len()).rev() {
+            let node = tree.node(id);
+            if node.is_text() {
+                self.chars[id] = node.text_chars;
+                if self.in_link[id] {
+                    self.link_chars[id] = node.text_chars;
+                } else if node.text_chars >= PROSE_MIN_CHARS {
+                    self.prose[id] = node.text_chars;
+                    let parent_is_paragraph = node
+                        .parent
+                        .map(|p| is_paragraph_tag(&tree.node(p).tag))
+                        .unwrap_or(false);
+                    if !parent_is_paragraph {
+                        self.paragraphs[id] = 1;
+                    }
+                }
+            } else {
+                let tag = node.tag.as_str();
+                if tag == "a" && node.has_attribute("href") {
+                    self.links[id] += 1;
+                }
+                if MEDIA_TAGS.contains(&tag) {
+                    self.media[id] += 1;
+                }
+                if matches!(tag, "figure" | "pre" | "code") {
+                    self.figures[id] += 1;
+                }
+                if self.in_own_ui[id] && !node.parent.is_some_and(|p| self.in_own_ui[p]) {
+                    self.has_own_ui[id] = true;
+                }
+            }
+            // Children were summed already (they have larger ids): add this node to its parent.
+            if is_paragraph_tag(&node.tag)
+                && self.chars[id] - self.link_chars[id] >= PROSE_MIN_CHARS
+            {
+                self.paragraphs[id] = self.paragraphs[id].max(1);
+            }
+            if is_heading(tree, id) && !self.in_link[id] && self.links[id] == 0 {
+                if node.tag == "h1" {
+                    self.headlines[id] += 1;
+                }
+                let is_label = self.chars[id] <= LABEL_MAX_CHARS
+                    && classify_label(&tree.text_of(id, LABEL_MAX_CHARS + 1)).is_some();
+                if !is_label {
+                    self.plain_headings[id] += 1;
+                }
+            }
+            if let Some(parent) = node.parent {
+                self.chars[parent] += self.chars[id];
+                self.link_chars[parent] += self.link_chars[id];
+                self.prose[parent] += self.prose[id];
+                self.paragraphs[parent] += self.paragraphs[id];
+                self.links[parent] += self.links[id];
+                self.plain_headings[parent] += self.plain_headings[id];
+                self.headlines[parent] += self.headlines[id];
+                self.media[parent] += self.media[id];
+                self.figures[parent] += self.figures[id];
+                self.has_own_ui[parent] |= self.has_own_ui[id];
+            }
+        }
+    }
+
+    /// Non-link characters of a subtree.
+    pub fn plain_chars(&self, id: NodeId) -> usize {
+        self.chars[id] - self.link_chars[id]
+    }
+
+    /// Whether a subtree shows nothing: no text and no media.
+    pub fn is_empty(&self, id: NodeId) -> bool {
+        self.chars[id] == 0 && self.media[id] == 0
+    }
+
+    /// The article's prose, in characters.
+    pub fn article_prose(&self) -> usize {
+        self.article_root.map(|root| self.prose[root]).unwrap_or(0)
+    }
+}
+
+fn is_paragraph_tag(tag: &str) -> bool {
+    matches!(tag, "p" | "blockquote" | "pre" | "dd")
+}
+
+fn is_heading(tree: &PageTree, id: NodeId) -> bool {
+    let node = tree.node(id);
+    matches!(node.tag.as_str(), "h1" | "h2" | "h3" | "h4" | "h5" | "h6")
+        || node.attribute("role") == Some("heading")
+}
+
+/// The element holding most of the page's paragraph text: each paragraph adds its length to its
+/// parent and half of it to its grandparent (the usual reader-mode scoring, without the
+/// class-name bonuses, which ad markup would game).
+fn find_article_root(tree: &PageTree, analysis: &Analysis) -> Option<NodeId> {
+    let mut score = vec![0usize; tree.len()];
+    for (id, node) in tree.nodes().iter().enumerate() {
+        let is_paragraph = (node.is_element() && is_paragraph_tag(&node.tag))
+            || (node.is_text() && analysis.paragraphs[id] > 0);
+        if !is_paragraph || analysis.in_own_ui[id] {
+            continue;
+        }
+        let length = analysis.plain_chars(id);
+        if length < ARTICLE_PARAGRAPH_MIN_CHARS {
+            continue;
+        }
+        if let Some(parent) = node.parent {
+            score[parent] += length;
+            if let Some(grandparent) = tree.node(parent).parent {
+                score[grandparent] += length / 2;
+            }
+        }
+    }
+    let best_in = |range: std::ops::Range<NodeId>| {
+        range
+            .map(|id| (id, score[id]))
+            .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
+            .filter(|(_, best_score)| *best_score > 0)
+    };
+    let (best, best_score) = best_in(0..tree.len())?;
+    // Pages put related stories, comments and teasers beside the article, sometimes with more
+    // text than it. The article is the one under the page's headline: prefer the best block near
+    // the first <h1> when it is not much weaker than the best block of the page.
+    let headline = (0..tree.len())
+        .find(|&id| tree.node(id).tag == "h1" && !analysis.in_own_ui[id] && !analysis.in_link[id]);
+    let parent = headline.and_then(|h1| tree.node(h1).parent);
+    let grandparent = parent.and_then(|p| tree.node(p).parent);
+    for scope in [parent, grandparent].into_iter().flatten() {
+        if let Some((near, near_score)) = best_in(tree.subtree(scope)) {
+            if near_score as f64 >= HEADLINE_SCOPE_MIN_SHARE * best_score as f64 {
+                return Some(near);
+            }
+        }
+    }
+    Some(best)
+}
+
+/// A block near the headline wins over the page's best block if it scores at least this share
+/// of it.
+const HEADLINE_SCOPE_MIN_SHARE: f64 = 0.3;

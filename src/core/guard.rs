@@ -1,0 +1,109 @@
+//! Guards run before removers: whatever a rule says, these blocks stay.
+
+use crate::core::analysis::Analysis;
+use crate::core::category::Category;
+use crate::core::rules::Strength;
+use crate::core::tree::{NodeId, PageTree};
+use crate::core::vocabulary::{MAX_ARTICLE_PROSE_SHARE, STRUCTURAL_TAGS};
+use serde::Serialize;
+
+/// Why a block was kept although a rule matched it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum GuardId {
+    /// The extension's or demo's own interface.
+    GuardOwnUi,
+    /// `<html>`, `<head>`, `<body>`, `<main>`.
+    GuardDocument,
+    /// The element holding the article, or one of its ancestors.
+    GuardArticleBody,
+    /// The page's headline (`<h1>`).
+    GuardHeadline,
+    /// A large share of the article's prose.
+    GuardArticleShare,
+    /// Paragraphs of prose, where only a label or class name suggested an ad.
+    GuardProseParagraph,
+    /// Figures and code inside the article, where only a label or class name suggested an ad.
+    GuardArticleFigure,
+}
+
+impl GuardId {
+    pub fn id(self) -> &'static str {
+        match self {
+            GuardId::GuardOwnUi => "guard-own-ui",
+            GuardId::GuardDocument => "guard-document",
+            GuardId::GuardArticleBody => "guard-article-body",
+            GuardId::GuardHeadline => "guard-headline",
+            GuardId::GuardArticleShare => "guard-article-share",
+            GuardId::GuardProseParagraph => "guard-prose-paragraph",
+            GuardId::GuardArticleFigure => "guard-article-figure",
+        }
+    }
+}
+
+pub struct Guard<'a> {
+    tree: &'a PageTree,
+    analysis: &'a Analysis,
+}
+
+impl<'a> Guard<'a> {
+    pub fn new(tree: &'a PageTree, analysis: &'a Analysis) -> Self {
+        Guard { tree, analysis }
+    }
+
+    /// Guards that hold whatever the evidence: the document, the article, the headline, our UI.
+    pub fn absolute_veto(&self, node: NodeId) -> Option<GuardId> {
+        let analysis = self.analysis;
+        if analysis.in_own_ui[node] || analysis.has_own_ui[node] {
+            return Some(GuardId::GuardOwnUi);
+        }
+        if STRUCTURAL_TAGS.contains(&self.tree.node(node).tag.as_str()) {
+            return Some(GuardId::GuardDocument);
+        }
+        if let Some(root) = analysis.article_root {
+            if self.tree.is_ancestor_or_self(node, root) {
+                return Some(GuardId::GuardArticleBody);
+            }
+        }
+        if analysis.headlines[node] > 0 {
+            return Some(GuardId::GuardHeadline);
+        }
+        let article_prose = analysis.article_prose();
+        if article_prose > 0 && self.is_in_article(node) {
+            let share = analysis.prose[node] as f64 / article_prose as f64;
+            if share > MAX_ARTICLE_PROSE_SHARE {
+                return Some(GuardId::GuardArticleShare);
+            }
+        }
+        None
+    }
+
+    /// The full check for removing `node` on evidence of `strength` for `category`.
+    pub fn veto(&self, node: NodeId, strength: Strength, category: Category) -> Option<GuardId> {
+        if let Some(guard) = self.absolute_veto(node) {
+            return Some(guard);
+        }
+        if strength == Strength::Strong {
+            return None;
+        }
+        let protects_prose = match category {
+            Category::Ads | Category::Promos => true,
+            // The optional sections are made of prose (comments, article teasers): a reader who
+            // switched them on wants them gone, and the article guards above still hold.
+            Category::Related | Category::Comments | Category::Social => false,
+        };
+        if protects_prose && self.analysis.paragraphs[node] > 0 {
+            return Some(GuardId::GuardProseParagraph);
+        }
+        if self.analysis.figures[node] > 0 && self.is_in_article(node) {
+            return Some(GuardId::GuardArticleFigure);
+        }
+        None
+    }
+
+    fn is_in_article(&self, node: NodeId) -> bool {
+        self.analysis
+            .article_root
+            .is_some_and(|root| self.tree.is_ancestor_or_self(root, node))
+    }
+}

@@ -1,0 +1,427 @@
+//! Visible labels: the words a page prints above or inside a block to say what it is.
+//!
+//! A text is a label only when it consists entirely of label phrases ("Sponsored Links by
+//! Taboola", "You May Like", "STORY CONTINUES BELOW THIS AD"). A sentence that merely mentions
+//! one ("the legislation, sponsored by Graham and Blumenthal") is never a label.
+
+use crate::core::rules::RuleId;
+
+/// What a label says about the block it belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum LabelKind {
+    /// Header of a paid-recommendation widget: the whole widget goes.
+    SponsoredWidget,
+    /// Break between paragraphs announcing an ad: the label (and its empty wrapper) goes.
+    AdBreak,
+    /// A tag on a single ad ("Advertisement", "Sponsored"): the ad item it tags goes.
+    AdMarker,
+    /// The site's own promotion ("Try our AI features").
+    Promo,
+    Related,
+    Comments,
+    Social,
+}
+
+impl LabelKind {
+    pub fn rule(self) -> RuleId {
+        match self {
+            LabelKind::SponsoredWidget => RuleId::LabelSponsoredWidget,
+            LabelKind::AdBreak => RuleId::AdBreakLabel,
+            LabelKind::AdMarker => RuleId::LabelAdMarker,
+            LabelKind::Promo => RuleId::PromoLabel,
+            LabelKind::Related => RuleId::RelatedLabel,
+            LabelKind::Comments => RuleId::CommentsLabel,
+            LabelKind::Social => RuleId::SocialLabel,
+        }
+    }
+
+    /// Whether the label names a whole section (grow to the widget) rather than one item.
+    pub fn names_a_section(self) -> bool {
+        match self {
+            LabelKind::SponsoredWidget
+            | LabelKind::Promo
+            | LabelKind::Related
+            | LabelKind::Comments
+            | LabelKind::Social => true,
+            LabelKind::AdBreak | LabelKind::AdMarker => false,
+        }
+    }
+}
+
+/// Phrases, already normalised (see [`normalize_label`]), per kind. Multilingual entries are the
+/// words publishers print in those languages.
+const PHRASES: &[(LabelKind, &[&str])] = &[
+    (
+        LabelKind::SponsoredWidget,
+        &[
+            "sponsored links",
+            "sponsored link",
+            "promoted links",
+            "promoted link",
+            "sponsored stories",
+            "promoted stories",
+            "sponsored content",
+            "promoted content",
+            "sponsored articles",
+            "paid content",
+            "paid links",
+            "partner content",
+            "content from our partners",
+            "from our partners",
+            "you may like",
+            "you might like",
+            "around the web",
+            "from around the web",
+            "from the web",
+            "more from the web",
+            "recommended by",
+            "by taboola",
+            "taboola",
+            "by outbrain",
+            "outbrain",
+            "powered by revcontent",
+            "by revcontent",
+            "revcontent",
+            "by mgid",
+            "mgid",
+            "by zergnet",
+            "zergnet",
+            "by dianomi",
+            "dianomi",
+            "ads by google",
+            "ads by",
+            "adchoices",
+            "ad choices",
+            "gesponserte links",
+            "gesponserte inhalte",
+            "liens sponsorisés",
+            "contenu sponsorisé",
+            "contenus sponsorisés",
+            "enlaces patrocinados",
+            "contenido patrocinado",
+            "link sponsorizzati",
+            "contenuti sponsorizzati",
+            "links patrocinados",
+            "conteúdo patrocinado",
+            "gesponsorde links",
+            "linki sponsorowane",
+            "sponsrade länkar",
+            "спонсорские ссылки",
+            "sponsorlu bağlantılar",
+        ],
+    ),
+    (
+        LabelKind::AdBreak,
+        &[
+            "story continues below this ad",
+            "story continues below advertisement",
+            "story continues below",
+            "article continues below this ad",
+            "article continues below advertisement",
+            "article continues below",
+            "content continues below",
+            "continue reading below",
+            "continue reading below advertisement",
+            "advertisement continue reading below",
+            "scroll to continue with content",
+            "scroll to continue reading",
+            "the article continues after this advertisement",
+            "weiterlesen nach der anzeige",
+            "artikel wird nach der anzeige fortgesetzt",
+            "la suite après cette publicité",
+            "la suite après la publicité",
+        ],
+    ),
+    (
+        LabelKind::AdMarker,
+        &[
+            "advertisement",
+            "advertisements",
+            "advertisment",
+            "advert",
+            "ad",
+            "ads",
+            "sponsored",
+            "promoted",
+            "paid post",
+            "paid partnership",
+            "sponsored post",
+            "anzeige",
+            "werbung",
+            "gesponsert",
+            "publicité",
+            "sponsorisé",
+            "publicidad",
+            "patrocinado",
+            "anuncio",
+            "pubblicità",
+            "sponsorizzato",
+            "publicidade",
+            "advertentie",
+            "gesponsord",
+            "reklama",
+            "sponsorowane",
+            "annons",
+            "sponsrad",
+            "реклама",
+            "reklam",
+            "sponsorlu",
+            "広告",
+            "スポンサー",
+            "广告",
+            "廣告",
+            "赞助",
+            "광고",
+            "스폰서",
+        ],
+    ),
+    (
+        LabelKind::Promo,
+        &[
+            "try our ai features",
+            "try our ai",
+            "try ai features",
+            "download our app",
+            "download the app",
+            "get the app",
+            "get our app",
+            "install our app",
+            "open in app",
+            "subscribe to our newsletter",
+            "sign up for our newsletter",
+            "sign up to our newsletter",
+            "subscribe now",
+            "become a member",
+            "become a subscriber",
+            "support our journalism",
+            "unlock unlimited access",
+            "get unlimited access",
+        ],
+    ),
+    (
+        LabelKind::Related,
+        &[
+            "related articles",
+            "related stories",
+            "related posts",
+            "related news",
+            "related content",
+            "related",
+            "more stories",
+            "most read",
+            "most popular",
+            "most viewed",
+            "recommended for you",
+            "read next",
+            "up next",
+            "you may also like",
+            "more on this story",
+            "trending now",
+        ],
+    ),
+    (
+        LabelKind::Comments,
+        &[
+            "comments",
+            "comment",
+            "no comments yet",
+            "leave a comment",
+            "post a comment",
+            "add a comment",
+            "join the conversation",
+            "show comments",
+            "view comments",
+            "be the first to comment",
+        ],
+    ),
+    (
+        LabelKind::Social,
+        &[
+            "share",
+            "share this",
+            "share this article",
+            "share this story",
+            "share article",
+            "follow us",
+        ],
+    ),
+];
+
+/// Words that may join label phrases without making the text something else.
+const JOINERS: &[&str] = &["and", "by"];
+
+/// Lower case, every run of non-alphanumeric characters made one space, trimmed.
+pub fn normalize_label(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut pending_space = false;
+    for c in text.chars() {
+        if c.is_alphanumeric() {
+            if pending_space && !out.is_empty() {
+                out.push(' ');
+            }
+            pending_space = false;
+            out.extend(c.to_lowercase());
+        } else {
+            pending_space = true;
+        }
+    }
+    out
+}
+
+/// Classifies a short text. `None` unless the whole text is made of label phrases.
+pub fn classify_label(text: &str) -> Option<LabelKind> {
+    let normalized = normalize_label(text);
+    if normalized.is_empty() || normalized.chars().count() > 80 {
+        return None;
+    }
+    let words: Vec<&str> = normalized.split(' ').collect();
+    if let Some(kind) = sponsor_credit(&words) {
+        return Some(kind);
+    }
+    cover_with_phrases(&words)
+}
+
+/// "Sponsored by Acme", "Paid for by Acme Corp": a short credit line tagging one ad.
+fn sponsor_credit(words: &[&str]) -> Option<LabelKind> {
+    const CREDITS: &[&[&str]] = &[
+        &["sponsored", "by"],
+        &["promoted", "by"],
+        &["paid", "for", "by"],
+        &["presented", "by"],
+        &["advertisement", "by"],
+    ];
+    const MAX_CREDIT_WORDS: usize = 6;
+    if words.len() > MAX_CREDIT_WORDS {
+        return None;
+    }
+    CREDITS
+        .iter()
+        .find(|credit| words.len() > credit.len() && words.starts_with(credit))
+        .map(|_| LabelKind::AdMarker)
+}
+
+/// Dynamic programme over word positions: can the words be covered entirely by phrases (and
+/// joiners)? Returns the most ad-like kind among the phrases used.
+fn cover_with_phrases(words: &[&str]) -> Option<LabelKind> {
+    // best[i]: the best (smallest) kind with which words[..i] can be covered; Some(None) means
+    // covered by joiners only.
+    let mut best: Vec<Option<Option<LabelKind>>> = vec![None; words.len() + 1];
+    best[0] = Some(None);
+    for start in 0..words.len() {
+        let Some(so_far) = best[start] else {
+            continue;
+        };
+        if JOINERS.contains(&words[start]) {
+            merge(&mut best[start + 1], so_far);
+        }
+        for (kind, phrases) in PHRASES {
+            for phrase in phrases.iter() {
+                let phrase_words = phrase.split(' ');
+                let length = phrase_words.clone().count();
+                if start + length <= words.len()
+                    && phrase_words
+                        .zip(&words[start..start + length])
+                        .all(|(a, b)| a == *b)
+                {
+                    let kind = Some(match so_far {
+                        Some(previous) => previous.min(*kind),
+                        None => *kind,
+                    });
+                    merge(&mut best[start + length], kind);
+                }
+            }
+        }
+    }
+    best[words.len()].flatten()
+}
+
+fn merge(slot: &mut Option<Option<LabelKind>>, candidate: Option<LabelKind>) {
+    *slot = match *slot {
+        None => Some(candidate),
+        Some(None) => Some(candidate),
+        Some(Some(existing)) => Some(Some(match candidate {
+            Some(new) => existing.min(new),
+            None => existing,
+        })),
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn widget_headers_are_sponsored_widgets() {
+        for text in [
+            "Sponsored Links",
+            "Promoted Links",
+            "You May Like",
+            "by Taboola",
+            "Sponsored Links by Taboola",
+            "Promoted Links | Sponsored Links",
+            "From Around the Web",
+            "Recommended by",
+        ] {
+            assert_eq!(
+                classify_label(text),
+                Some(LabelKind::SponsoredWidget),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn ad_breaks_and_markers() {
+        assert_eq!(
+            classify_label("STORY CONTINUES BELOW THIS AD"),
+            Some(LabelKind::AdBreak)
+        );
+        assert_eq!(classify_label(" Advertisement "), Some(LabelKind::AdMarker));
+        assert_eq!(classify_label("Anzeige"), Some(LabelKind::AdMarker));
+        assert_eq!(classify_label("広告"), Some(LabelKind::AdMarker));
+        assert_eq!(
+            classify_label("Sponsored by Acme"),
+            Some(LabelKind::AdMarker)
+        );
+    }
+
+    #[test]
+    fn promos_and_optional_sections() {
+        assert_eq!(
+            classify_label("Try Our AI Features"),
+            Some(LabelKind::Promo)
+        );
+        assert_eq!(classify_label("Related Articles"), Some(LabelKind::Related));
+        assert_eq!(
+            classify_label("No comments yet..."),
+            Some(LabelKind::Comments)
+        );
+        assert_eq!(classify_label("Comments"), Some(LabelKind::Comments));
+        assert_eq!(
+            classify_label("Share this article"),
+            Some(LabelKind::Social)
+        );
+    }
+
+    #[test]
+    fn sentences_that_mention_labels_are_not_labels() {
+        for text in [
+            "Congress has been prepared to act on the legislation, sponsored by Graham and Blumenthal, for some time.",
+            "sponsored by Graham and Blumenthal, for some time",
+            "Ad hoc committee",
+            "You may like this approach",
+            "Learn More",
+            "Undo",
+            "Advertisement revenue fell",
+            "",
+        ] {
+            assert_eq!(classify_label(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn normalisation_drops_punctuation_and_case() {
+        assert_eq!(normalize_label("  No comments yet... "), "no comments yet");
+        assert_eq!(normalize_label("STORY—CONTINUES"), "story continues");
+    }
+}

@@ -1,0 +1,16 @@
+//! The pure core: what to remove and why. Never touches a browser; runs natively and in wasm.
+//!
+//! Flow: a [`tree::PageTree`] snapshot → [`analysis`] (sums, article) → signals from
+//! [`detect`] (markup) and [`labels`] (visible text) → [`plan`] (growth, [`guard`], collapse)
+//! → [`report`] for the popup.
+
+pub mod analysis;
+pub mod category;
+pub mod detect;
+pub mod guard;
+pub mod labels;
+pub mod plan;
+pub mod report;
+pub mod rules;
+pub mod tree;
+pub mod vocabulary;

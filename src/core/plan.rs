@@ -1,0 +1,382 @@
+//! From signals to a removal plan: find labels, grow each signal to the block it belongs to,
+//! apply the guards, collapse wrappers left empty, and keep only the outermost blocks.
+
+use crate::core::analysis::Analysis;
+use crate::core::category::{Category, CategorySet};
+use crate::core::detect::{markup_signal, Reach};
+use crate::core::guard::{Guard, GuardId};
+use crate::core::labels::{classify_label, LabelKind};
+use crate::core::rules::{RuleId, Strength};
+use crate::core::tree::{NodeId, PageTree};
+use crate::core::vocabulary::{
+    ITEM_MAX_CHARS, ITEM_MAX_LINKS, LABEL_MAX_CHARS, WIDGET_MAX_CHARS,
+    WIDGET_MAX_FOREIGN_PROSE_CHARS,
+};
+
+/// Longest text preview shown for a removed block, in characters.
+pub const PREVIEW_MAX_CHARS: usize = 90;
+
+/// A block the plan removes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlannedRemoval {
+    pub node: NodeId,
+    pub rule: RuleId,
+    pub evidence: String,
+    pub preview: String,
+}
+
+/// A block a rule matched but a guard kept.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeptBlock {
+    pub node: NodeId,
+    pub rule: RuleId,
+    pub guard: GuardId,
+    pub preview: String,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Plan {
+    /// Outermost blocks to remove, in document order.
+    pub removals: Vec<PlannedRemoval>,
+    pub kept: Vec<KeptBlock>,
+    pub article_root: Option<NodeId>,
+    pub article_preview: Option<String>,
+}
+
+/// A label found in the page's text.
+#[derive(Clone, Debug)]
+struct Label {
+    node: NodeId,
+    kind: LabelKind,
+    text: String,
+}
+
+/// How far a block may grow from the element that carries its signal.
+#[derive(Clone, Copy)]
+struct Growth {
+    max_chars: usize,
+    max_foreign_prose: usize,
+    max_links: Option<u32>,
+}
+
+const WIDGET_GROWTH: Growth = Growth {
+    max_chars: WIDGET_MAX_CHARS,
+    max_foreign_prose: WIDGET_MAX_FOREIGN_PROSE_CHARS,
+    max_links: None,
+};
+const ITEM_GROWTH: Growth = Growth {
+    max_chars: ITEM_MAX_CHARS,
+    max_foreign_prose: 0,
+    max_links: Some(ITEM_MAX_LINKS as u32),
+};
+
+struct Candidate {
+    node: NodeId,
+    rule: RuleId,
+    evidence: String,
+}
+
+/// Decides what to remove from `tree` for the enabled `categories`.
+pub fn plan(tree: &PageTree, categories: &CategorySet) -> Plan {
+    if tree.is_empty() {
+        return Plan::default();
+    }
+    let analysis = Analysis::new(tree);
+    let guard = Guard::new(tree, &analysis);
+    let labels = find_labels(tree, &analysis, &guard);
+    let planner = Planner {
+        tree,
+        analysis: &analysis,
+        guard: &guard,
+        label_counts: count_labels(tree, &labels),
+    };
+    let mut candidates = planner.markup_candidates();
+    candidates.extend(planner.label_candidates(&labels));
+    // Most specific evidence first, so a block matched by a vendor signature and a label is
+    // reported under the vendor, and one matched by a label and a class name under the label.
+    candidates.sort_by_key(|c| (specificity(c.rule), c.node));
+
+    let mut decided: Vec<Option<usize>> = vec![None; tree.len()];
+    let mut decisions: Vec<(RuleId, String)> = Vec::new();
+    let mut kept: Vec<KeptBlock> = Vec::new();
+    for candidate in candidates {
+        let category = candidate.rule.category();
+        if !categories.contains(category) || decided[candidate.node].is_some() {
+            continue;
+        }
+        match guard.veto(candidate.node, candidate.rule.strength(), category) {
+            Some(guard_id) => {
+                if !kept.iter().any(|k| k.node == candidate.node) {
+                    kept.push(KeptBlock {
+                        node: candidate.node,
+                        rule: candidate.rule,
+                        guard: guard_id,
+                        preview: preview(tree, &analysis, candidate.node),
+                    });
+                }
+            }
+            None => {
+                decided[candidate.node] = Some(decisions.len());
+                decisions.push((candidate.rule, candidate.evidence));
+            }
+        }
+    }
+    planner.collapse_emptied_wrappers(&mut decided);
+
+    let mut removals = Vec::new();
+    let mut id = 0;
+    while id < tree.len() {
+        match decided[id] {
+            Some(decision) => {
+                let (rule, evidence) = &decisions[decision];
+                removals.push(PlannedRemoval {
+                    node: id,
+                    rule: *rule,
+                    evidence: evidence.clone(),
+                    preview: preview(tree, &analysis, id),
+                });
+                id = tree.subtree_end(id);
+            }
+            None => id += 1,
+        }
+    }
+    Plan {
+        removals,
+        kept,
+        article_root: analysis.article_root,
+        article_preview: analysis
+            .article_root
+            .map(|root| tree.text_of(root, PREVIEW_MAX_CHARS)),
+    }
+}
+
+struct Planner<'a> {
+    tree: &'a PageTree,
+    analysis: &'a Analysis,
+    guard: &'a Guard<'a>,
+    /// Per node, how many labels of each category its subtree holds.
+    label_counts: Vec<[u16; 5]>,
+}
+
+impl Planner<'_> {
+    fn markup_candidates(&self) -> Vec<Candidate> {
+        let mut candidates = Vec::new();
+        for (id, node) in self.tree.nodes().iter().enumerate() {
+            if self.analysis.in_own_ui[id] {
+                continue;
+            }
+            let Some(signal) = markup_signal(node) else {
+                continue;
+            };
+            let block = match signal.reach {
+                Reach::Itself => id,
+                Reach::Item => {
+                    let block = self.grow(id, ITEM_GROWTH, signal.rule.category());
+                    if self.is_inline_in_running_text(block) {
+                        // A link inside a sentence: removing it would damage the article.
+                        continue;
+                    }
+                    block
+                }
+            };
+            candidates.push(Candidate {
+                node: block,
+                rule: signal.rule,
+                evidence: signal.evidence,
+            });
+        }
+        candidates
+    }
+
+    fn label_candidates(&self, labels: &[Label]) -> Vec<Candidate> {
+        labels
+            .iter()
+            .map(|label| {
+                let growth = if label.kind.names_a_section() {
+                    WIDGET_GROWTH
+                } else {
+                    ITEM_GROWTH
+                };
+                let category = label.kind.rule().category();
+                Candidate {
+                    node: self.grow(label.node, growth, category),
+                    rule: label.kind.rule(),
+                    evidence: format!("label \"{}\"", label.text),
+                }
+            })
+            .collect()
+    }
+
+    /// Climbs from `start` while the parent still looks like the same block: no guarded content,
+    /// not too much text, no prose, paragraphs, headings or labels of its own.
+    fn grow(&self, start: NodeId, growth: Growth, category: Category) -> NodeId {
+        let analysis = self.analysis;
+        let mut current = start;
+        while let Some(parent) = self.tree.node(current).parent {
+            let foreign_prose = analysis.prose[parent] - analysis.prose[current];
+            let grows = self.guard.absolute_veto(parent).is_none()
+                && analysis.chars[parent] <= growth.max_chars
+                && foreign_prose <= growth.max_foreign_prose
+                && analysis.paragraphs[parent] <= analysis.paragraphs[current]
+                && analysis.plain_headings[parent] <= analysis.plain_headings[current]
+                && growth
+                    .max_links
+                    .is_none_or(|max| analysis.links[parent] <= max)
+                && !self.has_foreign_labels(parent, current, category);
+            if !grows {
+                break;
+            }
+            current = parent;
+        }
+        current
+    }
+
+    /// Whether `parent` holds, outside `child`, a label of another category (a neighbouring
+    /// section with its own title).
+    fn has_foreign_labels(&self, parent: NodeId, child: NodeId, category: Category) -> bool {
+        Category::ALL.iter().enumerate().any(|(index, other)| {
+            *other != category && self.label_counts[parent][index] > self.label_counts[child][index]
+        })
+    }
+
+    /// Whether `node` sits in running text: its parent has text of its own beside it.
+    fn is_inline_in_running_text(&self, node: NodeId) -> bool {
+        let Some(parent) = self.tree.node(node).parent else {
+            return false;
+        };
+        self.tree.node(parent).children.iter().any(|&sibling| {
+            sibling != node && self.tree.node(sibling).is_text() && self.analysis.chars[sibling] > 0
+        })
+    }
+
+    /// A wrapper whose every child was removed or shows nothing goes too, so no hole is left.
+    fn collapse_emptied_wrappers(&self, decided: &mut [Option<usize>]) {
+        // Reverse document order visits children before parents, so collapses cascade upward.
+        for id in (0..self.tree.len()).rev() {
+            let node = self.tree.node(id);
+            if !node.is_element() || decided[id].is_some() || node.children.is_empty() {
+                continue;
+            }
+            let mut first_decision = None;
+            let mut all_gone = true;
+            for &child in &node.children {
+                match decided[child] {
+                    Some(decision) => {
+                        first_decision.get_or_insert(decision);
+                    }
+                    None if self.analysis.is_empty(child) => {}
+                    None => {
+                        all_gone = false;
+                        break;
+                    }
+                }
+            }
+            if all_gone && first_decision.is_some() && self.guard.absolute_veto(id).is_none() {
+                decided[id] = first_decision;
+            }
+        }
+    }
+}
+
+/// Finds every label: the largest element (or, inside running text, the text node) whose whole
+/// text is made of label phrases.
+fn find_labels(tree: &PageTree, analysis: &Analysis, guard: &Guard) -> Vec<Label> {
+    let mut labels: Vec<Label> = Vec::new();
+    let mut is_label = vec![false; tree.len()];
+    for (id, node) in tree.nodes().iter().enumerate() {
+        if !node.is_text()
+            || node.text_chars == 0
+            || node.text_chars > LABEL_MAX_CHARS
+            || analysis.in_own_ui[id]
+        {
+            continue;
+        }
+        let Some(parent) = node.parent else {
+            continue;
+        };
+        let (label_node, kind) = if analysis.chars[parent] > LABEL_MAX_CHARS {
+            // Running text: only a bare ad-break or ad marker between sentences is a label.
+            match classify_label(&node.text) {
+                Some(kind @ (LabelKind::AdBreak | LabelKind::AdMarker)) => (id, kind),
+                _ => continue,
+            }
+        } else {
+            let Some(mut kind) = classify_label(&tree.text_of(parent, LABEL_MAX_CHARS + 1)) else {
+                continue;
+            };
+            let mut current = parent;
+            while let Some(up) = tree.node(current).parent {
+                if analysis.chars[up] > LABEL_MAX_CHARS || guard.absolute_veto(up).is_some() {
+                    break;
+                }
+                match classify_label(&tree.text_of(up, LABEL_MAX_CHARS + 1)) {
+                    Some(up_kind) => {
+                        kind = up_kind;
+                        current = up;
+                    }
+                    None => break,
+                }
+            }
+            if guard.absolute_veto(current).is_some() {
+                continue;
+            }
+            (current, kind)
+        };
+        if !is_label[label_node] {
+            is_label[label_node] = true;
+            labels.push(Label {
+                node: label_node,
+                kind,
+                text: tree.text_of(label_node, LABEL_MAX_CHARS),
+            });
+        }
+    }
+    labels
+}
+
+fn count_labels(tree: &PageTree, labels: &[Label]) -> Vec<[u16; 5]> {
+    let mut counts = vec![[0u16; 5]; tree.len()];
+    for label in labels {
+        let category = label.kind.rule().category();
+        let index = Category::ALL
+            .iter()
+            .position(|c| *c == category)
+            .unwrap_or(0);
+        counts[label.node][index] += 1;
+    }
+    for id in (0..tree.len()).rev() {
+        if let Some(parent) = tree.node(id).parent {
+            let child = counts[id];
+            for (total, add) in counts[parent].iter_mut().zip(child) {
+                *total += add;
+            }
+        }
+    }
+    counts
+}
+
+/// Lower is more specific: vendor and ad-server markup, then visible labels, then names.
+fn specificity(rule: RuleId) -> u8 {
+    match (rule.strength(), rule.is_label()) {
+        (Strength::Strong, _) => 0,
+        (Strength::Weak, true) => 1,
+        (Strength::Weak, false) => 2,
+    }
+}
+
+fn preview(tree: &PageTree, analysis: &Analysis, node: NodeId) -> String {
+    let text = tree.text_of(node, PREVIEW_MAX_CHARS);
+    if text.is_empty() {
+        let item = tree.node(node);
+        return if item.id.is_empty() {
+            format!("(empty <{}>)", item.tag)
+        } else {
+            format!("(empty <{} id=\"{}\">)", item.tag, item.id)
+        };
+    }
+    if analysis.chars[node] > crate::core::tree::count_visible_chars(&text) {
+        format!("{text}…")
+    } else {
+        text
+    }
+}

@@ -1,0 +1,102 @@
+//! What the popup and the demo show: every removal with its rule, category, reason, evidence
+//! and a text preview, and counts per category.
+
+use crate::core::category::{Category, CategorySet};
+use crate::core::guard::GuardId;
+use crate::core::plan::{KeptBlock, PlannedRemoval};
+use crate::core::rules::RuleId;
+use serde::{Deserialize, Serialize};
+
+/// Options of one clean, as sent by the extension or the demo.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CleanOptions {
+    pub categories: CategorySet,
+    /// Keep the page clean as widgets arrive after the clean.
+    pub watch: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RemovalRecord {
+    pub rule: RuleId,
+    pub category: Category,
+    pub reason: &'static str,
+    pub evidence: String,
+    pub preview: String,
+    /// Removed after the first clean, as the page added it.
+    pub late: bool,
+}
+
+impl RemovalRecord {
+    pub fn new(removal: &PlannedRemoval, late: bool) -> Self {
+        RemovalRecord {
+            rule: removal.rule,
+            category: removal.rule.category(),
+            reason: removal.rule.reason(),
+            evidence: removal.evidence.clone(),
+            preview: removal.preview.clone(),
+            late,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct KeptRecord {
+    pub rule: RuleId,
+    pub guard: GuardId,
+    pub preview: String,
+}
+
+impl From<&KeptBlock> for KeptRecord {
+    fn from(kept: &KeptBlock) -> Self {
+        KeptRecord {
+            rule: kept.rule,
+            guard: kept.guard,
+            preview: kept.preview.clone(),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    pub ads: usize,
+    pub promos: usize,
+    pub related: usize,
+    pub comments: usize,
+    pub social: usize,
+}
+
+impl Counts {
+    pub fn add(&mut self, category: Category) {
+        match category {
+            Category::Ads => self.ads += 1,
+            Category::Promos => self.promos += 1,
+            Category::Related => self.related += 1,
+            Category::Comments => self.comments += 1,
+            Category::Social => self.social += 1,
+        }
+    }
+}
+
+/// The state of a page: everything removed since the clean, and what the guards kept.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Report {
+    pub total: usize,
+    pub counts: Counts,
+    pub removed: Vec<RemovalRecord>,
+    pub kept: Vec<KeptRecord>,
+    /// Start of the article's text, as the guard found it.
+    pub article: Option<String>,
+    /// Milliseconds spent in the first clean (walk, decide, remove).
+    pub clean_ms: f64,
+    /// Late passes run so far (widgets added after the clean).
+    pub late_passes: u32,
+}
+
+impl Report {
+    pub fn push(&mut self, record: RemovalRecord) {
+        self.counts.add(record.category);
+        self.total += 1;
+        self.removed.push(record);
+    }
+}

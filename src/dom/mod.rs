@@ -1,0 +1,143 @@
+//! The DOM adapter: the only code that touches the live page.
+//!
+//! It snapshots the page into a [`PageTree`] in one walk, removes the blocks a plan names
+//! (remembering where each was), puts them back exactly on undo, and watches for late widgets.
+//! It is defensive: a node it cannot read is skipped, never fatal.
+
+pub mod watch;
+
+use crate::core::tree::{count_visible_chars, PageTree};
+use crate::core::vocabulary::{is_relevant_attribute, OPAQUE_TAGS};
+use wasm_bindgen::JsCast;
+use web_sys::{CharacterData, Document, Element, Node};
+
+/// Text nodes up to this many UTF-16 units are read whole; longer ones only in part (their
+/// length is what matters for prose, their start for previews).
+const TEXT_READ_MAX_UNITS: u32 = 400;
+/// How much of a long text node is read.
+const TEXT_SAMPLE_UNITS: u32 = 200;
+
+/// A page snapshot and, for each of its nodes, the live node it came from.
+pub struct Snapshot {
+    pub tree: PageTree,
+    pub handles: Vec<Node>,
+}
+
+/// Walks the document once, in document order, with an explicit stack (pages nest deeply).
+pub fn snapshot(document: &Document) -> Snapshot {
+    let mut tree = PageTree::with_capacity(4096);
+    let mut handles = Vec::with_capacity(4096);
+    let Some(root) = document.document_element() else {
+        return Snapshot { tree, handles };
+    };
+    let mut stack: Vec<(Node, Option<usize>)> = vec![(root.into(), None)];
+    while let Some((node, parent)) = stack.pop() {
+        match node.node_type() {
+            Node::ELEMENT_NODE => {
+                let element: &Element = node.unchecked_ref();
+                let tag = element.local_name().to_ascii_lowercase();
+                let id = tree.add_element(parent, &tag, read_attributes(element));
+                handles.push(node.clone());
+                if !OPAQUE_TAGS.contains(&tag.as_str()) {
+                    // Push children last-to-first so the first child is visited next.
+                    let mut child = node.last_child();
+                    while let Some(current) = child {
+                        child = current.previous_sibling();
+                        stack.push((current, Some(id)));
+                    }
+                }
+            }
+            Node::TEXT_NODE | Node::CDATA_SECTION_NODE => {
+                let Some(parent) = parent else { continue };
+                let text: &CharacterData = node.unchecked_ref();
+                let length = text.length();
+                if length <= TEXT_READ_MAX_UNITS {
+                    let data = text.data();
+                    let chars = count_visible_chars(&data);
+                    if chars > 0 {
+                        tree.add_text_shortened(parent, &data, chars);
+                        handles.push(node.clone());
+                    }
+                } else {
+                    let sample = text
+                        .substring_data(0, TEXT_SAMPLE_UNITS)
+                        .unwrap_or_default();
+                    let sample_units = sample.encode_utf16().count().max(1);
+                    let ratio = count_visible_chars(&sample) as f64 / sample_units as f64;
+                    let estimated = (ratio * f64::from(length)).round() as usize;
+                    tree.add_text_shortened(parent, &sample, estimated.max(1));
+                    handles.push(node.clone());
+                }
+            }
+            _ => {}
+        }
+    }
+    Snapshot { tree, handles }
+}
+
+fn read_attributes(element: &Element) -> Vec<(String, String)> {
+    let mut attributes = Vec::new();
+    if !element.has_attributes() {
+        return attributes;
+    }
+    if let Some(id) = element.get_attribute("id") {
+        attributes.push(("id".to_string(), id));
+    }
+    if let Some(class) = element.get_attribute("class") {
+        attributes.push(("class".to_string(), class));
+    }
+    let names = element.get_attribute_names();
+    for index in 0..names.length() {
+        let Some(name) = names.get(index).as_string() else {
+            continue;
+        };
+        let lower = name.to_ascii_lowercase();
+        if is_relevant_attribute(&lower) {
+            if let Some(value) = element.get_attribute(&name) {
+                attributes.push((lower, value));
+            }
+        }
+    }
+    attributes
+}
+
+/// Where a removed node was, so undo can put it back exactly.
+pub struct RemovedNode {
+    node: Node,
+    parent: Node,
+    next_sibling: Option<Node>,
+}
+
+/// Detaches `node`, remembering its place. `None` when it is no longer in the page.
+pub fn remove(node: &Node) -> Option<RemovedNode> {
+    let parent = node.parent_node()?;
+    let next_sibling = node.next_sibling();
+    parent.remove_child(node).ok()?;
+    Some(RemovedNode {
+        node: node.clone(),
+        parent,
+        next_sibling,
+    })
+}
+
+/// Puts removed nodes back, last removed first, so every remembered sibling is in place again
+/// when its turn comes. Returns how many were restored.
+pub fn restore(removed: Vec<RemovedNode>) -> usize {
+    let mut restored = 0;
+    for item in removed.into_iter().rev() {
+        let sibling_still_there = item
+            .next_sibling
+            .as_ref()
+            .is_none_or(|sibling| sibling.parent_node().as_ref() == Some(&item.parent));
+        let reference = if sibling_still_there {
+            item.next_sibling.as_ref()
+        } else {
+            // The page moved the sibling meanwhile: append rather than lose the block.
+            None
+        };
+        if item.parent.insert_before(&item.node, reference).is_ok() {
+            restored += 1;
+        }
+    }
+    restored
+}

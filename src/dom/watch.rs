@@ -1,0 +1,98 @@
+//! Late widgets: after a clean, a MutationObserver notes that the page added nodes, and a
+//! single timer runs one batched pass a little later. The cleaner's own removals are dropped
+//! from the observer's queue, passes are capped, and undo stops everything.
+
+use js_sys::Array;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{MutationObserver, MutationObserverInit, MutationRecord, Window};
+
+/// Delay between the first mutation and the pass that handles it (batches a burst of inserts).
+pub const LATE_PASS_DELAY_MS: i32 = 60;
+/// Passes per clean. A page that keeps re-inserting its widget gets this many, then is left.
+pub const MAX_LATE_PASSES: u32 = 200;
+
+/// A running observer with its callbacks (dropping it disconnects and frees them).
+pub struct Watcher {
+    observer: MutationObserver,
+    _on_mutation: Closure<dyn FnMut(Array, MutationObserver)>,
+    on_timer: Closure<dyn FnMut()>,
+    window: Window,
+    timer: Option<i32>,
+}
+
+impl Watcher {
+    /// Starts observing `target`'s subtree. `on_pass` runs once per batch.
+    pub fn start(
+        window: Window,
+        target: &web_sys::Node,
+        on_pass: impl FnMut() + 'static,
+        on_added_nodes: impl FnMut() + 'static,
+    ) -> Result<Watcher, JsValue> {
+        let mut on_added_nodes = on_added_nodes;
+        let on_mutation = Closure::<dyn FnMut(Array, MutationObserver)>::new(
+            move |records: Array, _observer: MutationObserver| {
+                let adds_nodes = records.iter().any(|record| {
+                    record
+                        .dyn_into::<MutationRecord>()
+                        .map(|r| r.added_nodes().length() > 0)
+                        .unwrap_or(false)
+                });
+                if adds_nodes {
+                    on_added_nodes();
+                }
+            },
+        );
+        let observer = MutationObserver::new(on_mutation.as_ref().unchecked_ref())?;
+        let init = MutationObserverInit::new();
+        init.set_child_list(true);
+        init.set_subtree(true);
+        observer.observe_with_options(target, &init)?;
+        let on_timer = Closure::<dyn FnMut()>::new(on_pass);
+        Ok(Watcher {
+            observer,
+            _on_mutation: on_mutation,
+            on_timer,
+            window,
+            timer: None,
+        })
+    }
+
+    /// Schedules a pass unless one is pending.
+    pub fn schedule(&mut self) {
+        if self.timer.is_some() {
+            return;
+        }
+        let handle = self
+            .window
+            .set_timeout_with_callback_and_timeout_and_arguments_0(
+                self.on_timer.as_ref().unchecked_ref(),
+                LATE_PASS_DELAY_MS,
+            )
+            .ok();
+        self.timer = handle;
+    }
+
+    /// Called at the start of a pass: the pending timer has fired.
+    pub fn timer_fired(&mut self) {
+        self.timer = None;
+    }
+
+    /// Drops queued records (the cleaner's own removals) without handling them.
+    pub fn forget_pending_records(&self) {
+        let _ = self.observer.take_records();
+    }
+
+    pub fn stop(&mut self) {
+        self.observer.disconnect();
+        if let Some(handle) = self.timer.take() {
+            self.window.clear_timeout_with_handle(handle);
+        }
+    }
+}
+
+impl Drop for Watcher {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}

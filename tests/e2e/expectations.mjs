@@ -1,0 +1,176 @@
+// What "clean" means for the demo pages, from a reader's point of view: which texts must still be
+// visible after "Clean this page", which must be gone, and how "visible text" is measured.
+//
+// The keep-list is not copied here: it is read at run time from the mission's seed page
+// (../shared/mission/seed-page.txt relative to the repository), which is the visible text of the
+// real aggregator page the demo reproduces. Its article is the title line plus its paragraphs: the
+// lines before the first "by Taboola", and the paragraphs after the first "Undo" (the end of the
+// Taboola block) up to "Hashtags".
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const SEED_PAGE_PATH = path.resolve(REPO_ROOT, '..', 'shared', 'mission', 'seed-page.txt');
+
+/** Sponsored, promoted and ad-break texts that no reader should see after a clean. */
+export const MUST_BE_GONE = Object.freeze([
+  'by Taboola',
+  'Sponsored Links',
+  'Promoted Links',
+  'You May Like',
+  'An engineer reveals',
+  'Techno Mag',
+  'Learn More',
+  'Undo',
+  'STORY CONTINUES BELOW THIS AD',
+  'Try Our AI Features',
+  'Explore what Daily8 AI can do for you',
+  'Free P2,000 GCash eGift',
+  'UnionBank Credit Card',
+  'Apply Now',
+]);
+
+/**
+ * Look-alikes that are not ads and must survive: a sentence of news text that contains the word
+ * "sponsored", and the page's own related-articles and comments sections.
+ */
+export const MUST_STAY_LOOKALIKES = Object.freeze([
+  'sponsored by Graham and Blumenthal',
+  'Related Articles',
+  'No comments yet',
+]);
+
+/** Characters that are invisible on screen but would break a substring test. */
+const INVISIBLE_CHARACTERS = /[\u200B\u200C\u200D\u00AD\uFEFF\u2060]/g;
+
+/**
+ * Normal form used for every comparison: NFC, invisible characters deleted, all whitespace
+ * deleted. Comparisons stay case-sensitive ("Undo" is not "undo").
+ */
+export function normalizeText(text) {
+  return String(text).normalize('NFC').replace(INVISIBLE_CHARACTERS, '').replace(/\s+/gu, '');
+}
+
+/**
+ * Parses the seed page into the article's title and paragraphs (the keep-list).
+ * Throws with a clear message when the file is missing or no longer has the expected landmarks,
+ * so a changed seed cannot silently shrink the keep-list to nothing.
+ */
+export function loadArticleFromSeed(seedPath = SEED_PAGE_PATH) {
+  if (!fs.existsSync(seedPath)) {
+    throw new Error(`Seed page not found at ${seedPath}; the keep-list is read from it.`);
+  }
+  const lines = fs
+    .readFileSync(seedPath, 'utf8')
+    .split(/\r?\n/)
+    .map((line) => line.trim());
+  const firstTaboola = lines.indexOf('by Taboola');
+  const firstUndo = lines.indexOf('Undo');
+  const hashtags = lines.indexOf('Hashtags');
+  if (firstTaboola < 0 || firstUndo < firstTaboola || hashtags < firstUndo) {
+    throw new Error(`Seed page ${seedPath} lacks the "by Taboola" ... "Undo" ... "Hashtags" landmarks`);
+  }
+  const nonEmpty = (list) => list.filter((line) => line.length > 0);
+  const [title, ...openingParagraphs] = nonEmpty(lines.slice(0, firstTaboola));
+  const closingParagraphs = nonEmpty(lines.slice(firstUndo + 1, hashtags));
+  const paragraphs = [...openingParagraphs, ...closingParagraphs];
+  if (!title || openingParagraphs.length === 0 || closingParagraphs.length === 0) {
+    throw new Error(`Seed page ${seedPath}: could not find the article title and paragraphs`);
+  }
+  return { title, paragraphs };
+}
+
+/** Everything that must be visible after a clean: article title, paragraphs and look-alikes. */
+export function keepList(seedPath = SEED_PAGE_PATH) {
+  const { title, paragraphs } = loadArticleFromSeed(seedPath);
+  return [title, ...paragraphs, ...MUST_STAY_LOOKALIKES];
+}
+
+/** Shortens a snippet for assertion messages. */
+function quote(snippet, max = 90) {
+  return JSON.stringify(snippet.length > max ? snippet.slice(0, max - 1) + '…' : snippet);
+}
+
+/**
+ * Compares the visible text of a cleaned page with the expectations.
+ * Returns a list of human-readable failures (empty when the page is clean).
+ */
+export function cleanPageFailures(visibleText, { keep = keepList(), gone = MUST_BE_GONE } = {}) {
+  const haystack = normalizeText(visibleText);
+  const failures = [];
+  for (const snippet of keep) {
+    if (!haystack.includes(normalizeText(snippet))) failures.push(`missing, should still be visible: ${quote(snippet)}`);
+  }
+  for (const snippet of gone) {
+    if (haystack.includes(normalizeText(snippet))) failures.push(`still visible, should be removed: ${quote(snippet)}`);
+  }
+  return failures;
+}
+
+/**
+ * Sanity check BEFORE cleaning: the page must show every text the clean is expected to remove,
+ * and every text it must keep. Otherwise a page that never had the ads would pass the test.
+ * Returns a list of failures (empty when the page is a valid starting point).
+ */
+export function uncleanedPageFailures(visibleText, { keep = keepList(), gone = MUST_BE_GONE } = {}) {
+  const haystack = normalizeText(visibleText);
+  const failures = [];
+  for (const snippet of gone) {
+    if (!haystack.includes(normalizeText(snippet))) failures.push(`before cleaning, expected sponsored text is not visible: ${quote(snippet)}`);
+  }
+  for (const snippet of keep) {
+    if (!haystack.includes(normalizeText(snippet))) failures.push(`before cleaning, expected article text is not visible: ${quote(snippet)}`);
+  }
+  return failures;
+}
+
+/**
+ * Runs IN THE PAGE (serialised with Function.prototype.toString, so it must be self-contained).
+ * Returns the text a reader can see: every text node under <body> (and open shadow roots) that is
+ * rendered, skipping the demo's and the extension's own UI (`[data-unsponsor-ui]`).
+ *
+ * A text node counts as rendered when its element passes checkVisibility() (display, content-
+ * visibility, visibility and opacity) and the text itself occupies a non-empty box on the page.
+ * Removing a block or merely hiding it both make its text invisible; both count as "gone".
+ */
+export function collectVisibleTextInPage() {
+  const SKIPPED_TAGS = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE', 'TEXTAREA']);
+  const visibilityOptions = {
+    contentVisibilityAuto: true,
+    opacityProperty: true,
+    visibilityProperty: true,
+    checkOpacity: true, // older spellings of the two options above
+    checkVisibilityCSS: true,
+  };
+  const range = document.createRange();
+  const parts = [];
+
+  const isRendered = (textNode) => {
+    const element = textNode.parentElement;
+    if (!element || SKIPPED_TAGS.has(element.tagName)) return false;
+    if (!element.checkVisibility(visibilityOptions)) return false;
+    range.selectNodeContents(textNode);
+    for (const rect of range.getClientRects()) if (rect.width > 0 && rect.height > 0) return true;
+    return false;
+  };
+
+  const walk = (root) => {
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT, {
+      acceptNode: (node) =>
+        node.nodeType === Node.ELEMENT_NODE && node.matches('[data-unsponsor-ui]')
+          ? NodeFilter.FILTER_REJECT // skips the whole UI subtree
+          : NodeFilter.FILTER_ACCEPT,
+    });
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (node.nodeType === Node.TEXT_NODE) {
+        if (node.data.trim() && isRendered(node)) parts.push(node.data);
+      } else if (node.shadowRoot) {
+        walk(node.shadowRoot);
+      }
+    }
+  };
+  if (document.body) walk(document.body);
+  return parts.join('\n');
+}

@@ -1,0 +1,65 @@
+// End-to-end test of the Firefox build (dist/firefox) on the demo site (dist/www).
+//
+//   npm run build && node --test tests/e2e/firefox.test.mjs
+//
+// Environment: UNSPONSOR_DIST (default <repo>/dist), FIREFOX (default /usr/bin/firefox-esr),
+// GECKODRIVER (default: PATH, then ~/.cargo/bin/geckodriver), UNSPONSOR_SCREENSHOTS,
+// E2E_VERBOSE=1 for all Firefox output.
+//
+// WebDriver cannot press the toolbar button, so the popup is opened as a page targeting the demo
+// tab (`popup.html?tabId=N`) from a test-only copy of the extension; see lib/firefox.mjs.
+
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { startServer } from './server.mjs';
+import { DEMO_PAGES, DEMO_SITE_DIR, FIREFOX_EXTENSION_DIR, SCREENSHOT_DIR, findGeckodriver, requireBuilt } from './lib/config.mjs';
+import { FirefoxDriver, HOP_PATH } from './lib/firefox.mjs';
+import { manifestFailures, readManifest } from './lib/manifest.mjs';
+import { cleanAndUndo } from './lib/scenario.mjs';
+import { logger } from './lib/util.mjs';
+
+const log = logger('firefox');
+
+describe('Unsponsor in Firefox', { timeout: 240_000 }, () => {
+  let server;
+  let driver;
+
+  before(async () => {
+    requireBuilt(path.join(FIREFOX_EXTENSION_DIR, 'manifest.json'), path.join(DEMO_SITE_DIR, 'index.html'));
+    const geckodriverBinary = findGeckodriver();
+    if (!geckodriverBinary) throw new Error('geckodriver not found: set GECKODRIVER, put it on PATH, or `cargo install geckodriver`');
+    server = await startServer({ root: DEMO_SITE_DIR });
+    log(`demo site ${DEMO_SITE_DIR} at ${server.origin}`);
+    driver = await FirefoxDriver.launch({ extensionDir: FIREFOX_EXTENSION_DIR, geckodriverBinary, log });
+  });
+
+  after(async () => {
+    await driver?.close();
+    const notFound = server?.requests.filter((line) => line.endsWith(' 404') && !line.includes(HOP_PATH)) ?? [];
+    if (notFound.length > 0) log(`the demo site was asked for missing files:\n  ${notFound.join('\n  ')}`);
+    await server?.close();
+  });
+
+  test('the shipped manifest asks for no site access', () => {
+    const failures = manifestFailures(readManifest(FIREFOX_EXTENSION_DIR), { browser: 'firefox' });
+    if (failures.length > 0) assert.fail(`dist/firefox/manifest.json:\n  ${failures.join('\n  ')}`);
+  });
+
+  for (const pagePath of DEMO_PAGES) {
+    test(`cleans ${pagePath} with wasm, and Undo restores it exactly`, { timeout: 60_000 }, async () => {
+      await cleanAndUndo(driver, {
+        url: server.origin + pagePath,
+        expectedEngine: 'wasm', // Firefox allows wasm in content scripts whatever the page CSP
+        log,
+        afterClean:
+          pagePath === '/index.html'
+            ? async ({ popup }) => {
+                await popup.screenshot(path.join(SCREENSHOT_DIR, 'popup-firefox.png'));
+                log(`screenshot written to ${SCREENSHOT_DIR}`);
+              }
+            : undefined,
+      });
+    });
+  }
+});

@@ -1,0 +1,153 @@
+// Tiny static file server for the browser end-to-end tests (node:http only, no dependencies).
+//
+// Serves the built demo site (`dist/www` by default) on 127.0.0.1 at a random free port.
+// Everything under the route prefix `/csp/` is the same tree served with a strict page
+// Content-Security-Policy (`script-src 'self'`): Chromium then refuses to compile WebAssembly in
+// content scripts on that page, which is how the tests reach the extension's wasm2js fallback.
+//
+// Usage as a module:   const server = await startServer({ root }); ... server.origin ...; await server.close();
+// Usage by hand:       node tests/e2e/server.mjs [dir] [port]   (prints the URL, Ctrl-C to stop)
+
+import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const DEFAULT_ROOT = path.join(REPO_ROOT, 'dist', 'www');
+
+/** Route prefix whose responses carry the strict page CSP. */
+export const CSP_PREFIX = '/csp/';
+/** The policy sent under CSP_PREFIX: no 'wasm-unsafe-eval', no 'unsafe-eval'. */
+export const STRICT_CSP = "script-src 'self'";
+
+const CONTENT_TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.htm': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.txt': 'text/plain; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.gif': 'image/gif',
+  '.webp': 'image/webp',
+  '.avif': 'image/avif',
+  '.ico': 'image/x-icon',
+  '.woff': 'font/woff',
+  '.woff2': 'font/woff2',
+};
+
+function contentTypeFor(filePath) {
+  return CONTENT_TYPES[path.extname(filePath).toLowerCase()] ?? 'application/octet-stream';
+}
+
+/** True when `candidate` is `root` itself or lies inside it (both already resolved, real paths). */
+function isInside(root, candidate) {
+  const relative = path.relative(root, candidate);
+  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+}
+
+/**
+ * Maps a request path to a real file inside `realRoot`, or returns null (404).
+ * Rejects anything that would escape the root: `..` segments, encoded slashes or dots,
+ * NUL bytes, and symlinks pointing outside.
+ */
+function resolveRequestPath(realRoot, urlPath) {
+  let decoded;
+  try {
+    decoded = decodeURIComponent(urlPath);
+  } catch {
+    return null; // malformed percent-encoding
+  }
+  if (decoded.includes('\0') || decoded.includes('\\')) return null;
+  const segments = decoded.split('/');
+  if (segments.some((segment) => segment === '..')) return null;
+
+  let candidate = path.resolve(realRoot, '.' + path.posix.normalize('/' + decoded));
+  if (!isInside(realRoot, candidate)) return null;
+  try {
+    let real = fs.realpathSync(candidate);
+    if (!isInside(realRoot, real)) return null;
+    if (fs.statSync(real).isDirectory()) {
+      candidate = path.join(real, 'index.html');
+      real = fs.realpathSync(candidate);
+      if (!isInside(realRoot, real)) return null;
+    }
+    return fs.statSync(real).isFile() ? real : null;
+  } catch {
+    return null; // does not exist
+  }
+}
+
+/**
+ * Starts the server. Resolves to { origin, port, root, requests, close() }.
+ * `requests` lists every request received ("GET /index.html 200"), handy when a test fails.
+ */
+export async function startServer({ root = DEFAULT_ROOT, host = '127.0.0.1', port = 0 } = {}) {
+  const realRoot = fs.realpathSync(root); // throws early and clearly if the site was not built
+  const requests = [];
+
+  const server = http.createServer((request, response) => {
+    const url = new URL(request.url, 'http://placeholder');
+    let urlPath = url.pathname;
+    const headers = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' };
+    if (urlPath.startsWith(CSP_PREFIX)) {
+      headers['content-security-policy'] = STRICT_CSP;
+      urlPath = urlPath.slice(CSP_PREFIX.length - 1); // keep the leading slash
+    }
+
+    const finish = (status, body, type) => {
+      requests.push(`${request.method} ${request.url} ${status}`);
+      const length = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
+      response.writeHead(status, { ...headers, 'content-type': type, 'content-length': length });
+      response.end(request.method === 'HEAD' ? undefined : body);
+    };
+
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      finish(405, 'Method not allowed\n', 'text/plain; charset=utf-8');
+      return;
+    }
+    const filePath = resolveRequestPath(realRoot, urlPath);
+    if (!filePath) {
+      finish(404, '<!doctype html><meta charset="utf-8"><title>Not found</title><p>Not found</p>\n', 'text/html; charset=utf-8');
+      return;
+    }
+    fs.readFile(filePath, (error, body) => {
+      if (error) finish(500, 'Read error\n', 'text/plain; charset=utf-8');
+      else finish(200, body, contentTypeFor(filePath));
+    });
+  });
+
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, resolve);
+  });
+  const actualPort = server.address().port;
+  return {
+    origin: `http://${host}:${actualPort}`,
+    port: actualPort,
+    root: realRoot,
+    requests,
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections?.(); // keep-alive sockets would otherwise delay close()
+      }),
+  };
+}
+
+// Run by hand: serve the demo site until interrupted.
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  const root = process.argv[2] ? path.resolve(process.argv[2]) : DEFAULT_ROOT;
+  const port = Number(process.argv[3] ?? 0);
+  const server = await startServer({ root, port });
+  console.log(`Serving ${server.root}`);
+  console.log(`  ${server.origin}/            (no page CSP)`);
+  console.log(`  ${server.origin}${CSP_PREFIX}        (page CSP: ${STRICT_CSP})`);
+}

@@ -1,0 +1,200 @@
+//! The adapter on a real DOM (`wasm-pack test --headless --chrome` / `--firefox`): removal,
+//! reasons, the guard, late widgets and undo exactness.
+#![cfg(target_arch = "wasm32")]
+
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn document() -> web_sys::Document {
+    web_sys::window().unwrap().document().unwrap()
+}
+
+const PARAGRAPH: &str = "The minister said the talks had covered trade, security and the coming winter, and that both sides expected further meetings before the end of the year.";
+
+/// The test's own part of the page (the test runner keeps its output elsewhere in the body).
+fn fixture_root() -> web_sys::Element {
+    let document = document();
+    if let Some(root) = document.get_element_by_id("fixture") {
+        return root;
+    }
+    let root = document.create_element("div").unwrap();
+    root.set_id("fixture");
+    document.body().unwrap().append_child(&root).unwrap();
+    root
+}
+
+/// Fills the fixture with an article holding `inner` between its paragraphs; returns the
+/// document's markup.
+fn load_article(inner: &str) -> String {
+    fixture_root().set_inner_html(&format!(
+        r#"<main><article><h1>Leaders meet</h1><div class="body"><p>One. {PARAGRAPH}</p><p>Two. {PARAGRAPH}</p>{inner}<p>Three. {PARAGRAPH}</p></div></article></main>"#
+    ));
+    document().document_element().unwrap().outer_html()
+}
+
+fn get(value: &JsValue, key: &str) -> JsValue {
+    js_sys::Reflect::get(value, &JsValue::from_str(key)).unwrap()
+}
+
+fn body_text() -> String {
+    fixture_root().text_content().unwrap_or_default()
+}
+
+fn clean_defaults() -> JsValue {
+    unsponsor::clean(JsValue::UNDEFINED)
+        .map_err(JsValue::from)
+        .unwrap()
+}
+
+const WIDGETS: &str = r#"
+  <div id="taboola-mid" class="trc_related_container"><div class="trc_rbox_header">You May Like</div>
+    <a href="https://trc.taboola.com/x"><span>An engineer reveals a trick</span><span>Techno Mag</span></a></div>
+  <p>STORY CONTINUES BELOW THIS AD</p>
+  <div class="css-1x"><div><span>Sponsored</span> <span>Links</span></div><a href="https://bank.example/">UnionBank Credit Card</a></div>
+  <section class="p9"><h3>Try Our AI Features</h3><p>Explore what Daily8 AI can do for you:</p></section>"#;
+
+#[wasm_bindgen_test]
+fn removes_blocks_with_reasons_and_keeps_the_article() {
+    load_article(WIDGETS);
+    let report = clean_defaults();
+    assert_eq!(get(&report, "total").as_f64(), Some(4.0));
+    let counts = get(&report, "counts");
+    assert_eq!(get(&counts, "ads").as_f64(), Some(3.0));
+    assert_eq!(get(&counts, "promos").as_f64(), Some(1.0));
+    let removed: js_sys::Array = get(&report, "removed").dyn_into().unwrap();
+    let rules: Vec<String> = removed
+        .iter()
+        .map(|r| get(&r, "rule").as_string().unwrap())
+        .collect();
+    assert_eq!(
+        rules,
+        [
+            "vendor-taboola",
+            "ad-break-label",
+            "label-sponsored-widget",
+            "promo-label"
+        ]
+    );
+    let first = removed.get(0);
+    assert_eq!(
+        get(&first, "reason").as_string().unwrap(),
+        "Taboola paid-recommendation widget"
+    );
+    assert!(get(&first, "preview")
+        .as_string()
+        .unwrap()
+        .starts_with("You May Like"));
+    let text = body_text();
+    for gone in [
+        "Techno Mag",
+        "STORY CONTINUES",
+        "UnionBank",
+        "Try Our AI",
+        "Explore what",
+    ] {
+        assert!(!text.contains(gone), "{gone} still in the page");
+    }
+    for kept in ["Leaders meet", "One. ", "Two. ", "Three. "] {
+        assert!(text.contains(kept), "{kept} lost");
+    }
+    unsponsor::undo().map_err(JsValue::from).unwrap();
+}
+
+#[wasm_bindgen_test]
+fn undo_restores_the_document_exactly() {
+    let before = load_article(WIDGETS);
+    let report = clean_defaults();
+    assert!(get(&report, "total").as_f64().unwrap() > 0.0);
+    assert_ne!(document().document_element().unwrap().outer_html(), before);
+    let undone = unsponsor::undo().map_err(JsValue::from).unwrap();
+    assert_eq!(get(&undone, "restored").as_f64(), Some(4.0));
+    assert_eq!(document().document_element().unwrap().outer_html(), before);
+    let after_undo = unsponsor::report().map_err(JsValue::from).unwrap();
+    assert_eq!(get(&after_undo, "total").as_f64(), Some(0.0));
+}
+
+#[wasm_bindgen_test]
+fn guard_keeps_an_article_whose_container_looks_like_an_ad() {
+    fixture_root().set_inner_html(&format!(
+        r#"<div class="ad-wrapper" id="story"><h1>Headline</h1><p>{PARAGRAPH}</p><p>{PARAGRAPH}</p><p>{PARAGRAPH}</p></div>"#
+    ));
+    let report = clean_defaults();
+    assert_eq!(get(&report, "total").as_f64(), Some(0.0));
+    assert!(document().get_element_by_id("story").is_some());
+    let kept: js_sys::Array = get(&report, "kept").dyn_into().unwrap();
+    assert!(kept.length() > 0, "the guard should say what it kept");
+    unsponsor::undo().map_err(JsValue::from).unwrap();
+}
+
+#[wasm_bindgen_test]
+fn categories_can_be_switched_on() {
+    load_article(r#"<section id="comments"><h3>Comments</h3><p>No comments yet...</p></section>"#);
+    let report = clean_defaults();
+    assert_eq!(get(&report, "total").as_f64(), Some(0.0));
+    let options = js_sys::JSON::parse(r#"{"categories":{"comments":true}}"#).unwrap();
+    let report = unsponsor::clean(options).map_err(JsValue::from).unwrap();
+    assert_eq!(get(&get(&report, "counts"), "comments").as_f64(), Some(1.0));
+    assert!(document().get_element_by_id("comments").is_none());
+    unsponsor::undo().map_err(JsValue::from).unwrap();
+    assert!(document().get_element_by_id("comments").is_some());
+}
+
+#[wasm_bindgen_test]
+fn invalid_options_are_a_clear_error() {
+    let options = js_sys::JSON::parse(r#"{"categories":{"ads":"yes"}}"#).unwrap();
+    let error = unsponsor::clean(options).expect_err("should fail");
+    let message = JsValue::from(error);
+    let text = get(&message, "message").as_string().unwrap_or_default();
+    assert!(text.contains("invalid clean options"), "{text}");
+}
+
+#[wasm_bindgen_test]
+async fn late_widgets_are_removed_and_undo_restores_them() {
+    load_article("");
+    let before = fixture_root().outer_html();
+    let options = js_sys::JSON::parse(r#"{"watch":true}"#).unwrap();
+    let report = unsponsor::clean(options).map_err(JsValue::from).unwrap();
+    assert_eq!(get(&report, "total").as_f64(), Some(0.0));
+    // A vendor script adds its widget after the clean.
+    let widget = document().create_element("div").unwrap();
+    widget.set_id("taboola-below-article");
+    widget.set_inner_html(
+        r#"<div>Sponsored Links</div><a href="https://trc.taboola.com/y">Late offer</a>"#,
+    );
+    document()
+        .query_selector(".body")
+        .unwrap()
+        .unwrap()
+        .append_child(&widget)
+        .unwrap();
+    sleep(400).await;
+    assert!(
+        document()
+            .get_element_by_id("taboola-below-article")
+            .is_none(),
+        "late widget still there"
+    );
+    let report = unsponsor::report().map_err(JsValue::from).unwrap();
+    let removed: js_sys::Array = get(&report, "removed").dyn_into().unwrap();
+    assert_eq!(removed.length(), 1);
+    assert_eq!(get(&removed.get(0), "late").as_bool(), Some(true));
+    unsponsor::undo().map_err(JsValue::from).unwrap();
+    // Undo restores the late widget too; removing it by hand gives back the original page.
+    let restored = document()
+        .get_element_by_id("taboola-below-article")
+        .expect("restored");
+    restored.remove();
+    assert_eq!(fixture_root().outer_html(), before);
+}
+
+async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+}
