@@ -63,8 +63,10 @@ async function runInTab(tabId, command, url) {
   }
 }
 
+// The popup (or the popup opened as a tab, as the tests do) is an extension page: its URL is
+// inside the extension. Content scripts share the extension id but run at the page's URL.
 function isFromOwnExtensionPage(sender) {
-  return sender.id === api.runtime.id && !sender.tab && typeof sender.url === 'string'
+  return sender.id === api.runtime.id && typeof sender.url === 'string'
     && sender.url.startsWith(api.runtime.getURL(''));
 }
 

@@ -68,7 +68,8 @@ function render(report) {
 async function run(command) {
   const tab = await targetTab();
   if (!tab) return { ok: false, state: 'error', error: 'No tab to clean.' };
-  return api.runtime.sendMessage({ type: 'run', command, tabId: tab.id, url: tab.url });
+  const result = await api.runtime.sendMessage({ type: 'run', command, tabId: tab.id, url: tab.url });
+  return result ?? { ok: false, state: 'error', error: 'Unsponsor did not answer. Reopen the popup and try again.' };
 }
 
 function showFailure(result) {

@@ -374,7 +374,8 @@ fn reports_carry_reason_evidence_and_preview() {
     let removal = &plan.removals[0];
     assert_eq!(removal.rule.id(), "vendor-taboola");
     assert_eq!(removal.evidence, "id \"taboola-below\"");
-    assert_eq!(removal.preview, "Sponsored Links Great offer inside");
+    // The preview shows what the ad said, not its label.
+    assert_eq!(removal.preview, "Great offer inside");
     assert!(!removal.rule.reason().is_empty());
 }
 

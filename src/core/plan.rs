@@ -364,7 +364,31 @@ fn specificity(rule: RuleId) -> u8 {
     }
 }
 
+/// The start of a block's text for the popup. Label texts ("Sponsored Links", "by Taboola") are
+/// skipped when the block has other text, so the reader sees what the ad said.
 fn preview(tree: &PageTree, analysis: &Analysis, node: NodeId) -> String {
+    let mut content = String::new();
+    for id in tree.subtree(node) {
+        let item = tree.node(id);
+        if !item.is_text() || classify_label(&item.text).is_some() {
+            continue;
+        }
+        let words = item.text.split_whitespace().collect::<Vec<_>>().join(" ");
+        if words.is_empty() {
+            continue;
+        }
+        if !content.is_empty() {
+            content.push(' ');
+        }
+        content.push_str(&words);
+        if content.chars().count() > PREVIEW_MAX_CHARS {
+            let cut: String = content.chars().take(PREVIEW_MAX_CHARS).collect();
+            return format!("{}…", cut.trim_end());
+        }
+    }
+    if !content.is_empty() {
+        return content;
+    }
     let text = tree.text_of(node, PREVIEW_MAX_CHARS);
     if text.is_empty() {
         let item = tree.node(node);

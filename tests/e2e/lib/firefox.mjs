@@ -149,7 +149,9 @@ export class FirefoxDriver {
     if (!current.startsWith(EXTENSION_ORIGIN)) {
       await this.session.navigate(`${viaOrigin}${HOP_PATH}`);
     }
-    await this.session.evaluate(`void (location.href = ${JSON.stringify(target)})`);
+    // Navigate after the script has returned: a navigation that unloads the document while the
+    // WebDriver script is still running makes the script's result get lost.
+    await this.session.evaluate(`void setTimeout(() => { location.href = ${JSON.stringify(target)}; }, 0)`);
     await pollUntil(
       async () => (await this.session.currentUrl()) === target && (await this.session.evaluate('document.readyState')) === 'complete',
       { timeoutMs: 10_000, message: `${target} to load` },

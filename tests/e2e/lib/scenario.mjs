@@ -13,7 +13,7 @@
 
 import assert from 'node:assert/strict';
 import { cleanPageFailures, collectVisibleTextInPage, MUST_BE_GONE, normalizeText, uncleanedPageFailures } from '../expectations.mjs';
-import { cleanedReportFailures, describePopup, readPopup, waitForPopupState } from './popup.mjs';
+import { cleanedReportFailures, describePopup, locateButtonInPopup, waitForPopupState } from './popup.mjs';
 import { callExpression, describeFirstDifference, pollUntil } from './util.mjs';
 
 /** Visible text of a page, as defined in expectations.mjs. */
@@ -98,15 +98,16 @@ export function scrollTo(page, y) {
   return page.evaluate(`(window.scrollTo(0, ${Number(y)}), window.scrollY)`);
 }
 
-/** Waits for a popup button to be clickable and clicks it like a user. */
+/** Waits for a popup button to be shown, enabled and uncovered, then clicks it like a user. */
 async function clickWhenReady(popup, selector) {
+  let lastProblem;
   await pollUntil(
     async () => {
-      const snapshot = await readPopup(popup.evaluate);
-      const button = selector === '#undo' ? snapshot.undo : snapshot.clean;
-      return button && button.shown && !button.disabled;
+      const located = await popup.evaluate(callExpression(locateButtonInPopup, selector));
+      lastProblem = located.error;
+      return !located.error;
     },
-    { timeoutMs: 10_000, message: `${selector} to be shown and enabled in the popup` },
+    { timeoutMs: 10_000, message: `${selector} to be clickable in the popup`, describe: () => lastProblem },
   );
   await popup.click(selector);
 }

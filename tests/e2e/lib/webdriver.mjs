@@ -138,6 +138,7 @@ export class WebDriverSession {
         .then((value) => done({ ok: true, value: value === undefined ? null : value }),
               (error) => done({ ok: false, error: String((error && error.stack) || error) }));`;
     const outcome = await this.command('POST', '/execute/async', { script, args: [] });
+    if (outcome === null) throw new Error('in-page script was interrupted (did the document navigate away?)');
     if (!outcome.ok) throw new Error(`in-page error: ${outcome.error}`);
     return outcome.value;
   }
