@@ -4,7 +4,7 @@
 //! for late widgets. Errors become `JsError` here and nowhere else.
 
 use crate::core::plan::plan;
-use crate::core::report::{CleanOptions, KeptRecord, RemovalRecord, Report};
+use crate::core::report::{CleanOptions, KeptRecord, RemovalRecord, Report, Timings};
 use crate::dom::watch::{Watcher, MAX_LATE_PASSES};
 use crate::dom::{remove, restore, snapshot, RemovedNode};
 use serde::Serialize;
@@ -44,8 +44,11 @@ fn run_pass(session: &mut Session, late: bool) -> Result<usize, JsError> {
     let document = window
         .document()
         .ok_or_else(|| JsError::new("Unsponsor needs a document"))?;
+    let started = now_ms(&window);
     let snapshot = snapshot(&document);
+    let snapshotted = now_ms(&window);
     let plan = plan(&snapshot.tree, &session.options.categories);
+    let planned = now_ms(&window);
     let mut count = 0;
     for removal in &plan.removals {
         let Some(handle) = snapshot.handles.get(removal.node) else {
@@ -58,6 +61,12 @@ fn run_pass(session: &mut Session, late: bool) -> Result<usize, JsError> {
         }
     }
     if !late {
+        session.report.timings = Timings {
+            nodes: snapshot.tree.len(),
+            snapshot_ms: snapshotted - started,
+            plan_ms: planned - snapshotted,
+            remove_ms: now_ms(&window) - planned,
+        };
         session.report.kept = plan.kept.iter().map(KeptRecord::from).collect();
         session.report.article = plan.article_preview.clone();
     }

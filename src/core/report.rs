@@ -91,6 +91,17 @@ pub struct Report {
     pub clean_ms: f64,
     /// Late passes run so far (widgets added after the clean).
     pub late_passes: u32,
+    /// Where the first clean's time went.
+    pub timings: Timings,
+}
+
+/// Cost of the first clean, by phase (milliseconds), and the size of the page snapshot.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct Timings {
+    pub nodes: usize,
+    pub snapshot_ms: f64,
+    pub plan_ms: f64,
+    pub remove_ms: f64,
 }
 
 impl Report {
