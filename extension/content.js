@@ -9,6 +9,7 @@
   let core = null;     // the loaded wasm-bindgen module
   let engine = null;   // 'wasm', or 'wasm2js' where the page's CSP forbids WebAssembly
   let loading = null;
+  let startupMs = null; // module load + instantiation, measured once per page
 
   async function loadWasm() {
     const module = await import(url('pkg/unsponsor.js'));
@@ -36,6 +37,7 @@
 
   function load() {
     loading ??= (async () => {
+      const started = performance.now();
       try {
         core = await loadWasm();
         engine = 'wasm';
@@ -44,6 +46,7 @@
         core = await loadWasm2js();
         engine = 'wasm2js';
       }
+      startupMs = performance.now() - started;
       core.onChange((report) => {
         api.runtime.sendMessage({ type: 'late-removal', total: report.total }).catch(() => {});
       });
@@ -58,7 +61,7 @@
           return { ok: true, engine, report: core ? core.report() : null };
         case 'clean':
           await load();
-          return { ok: true, engine, report: core.clean({ watch: true }) };
+          return { ok: true, engine, startupMs, report: core.clean({ watch: true }) };
         case 'undo': {
           if (!core) return { ok: true, engine, restored: 0, report: null };
           const { restored } = core.undo();

@@ -32,7 +32,7 @@ wasm-pack test --mode no-install --headless --firefox
 section "Firefox add-on lint (web-ext lint)"
 node scripts/lint-extension.mjs
 
-section "end to end: Chromium (real toolbar button) and Firefox (geckodriver)"
+section "end to end: the real toolbar button and popup in Chromium and Firefox"
 node --test --test-concurrency=1 tests/e2e/chrome.test.mjs tests/e2e/firefox.test.mjs
 
 section "all checks passed"

@@ -44,15 +44,29 @@ const NOT_BLOCKS: &[&str] = &[
     "base",
 ];
 
+/// An id or class name with its lower-case form and word tokens, computed once per element.
+struct Name<'a> {
+    raw: &'a str,
+    lower: String,
+    tokens: Vec<String>,
+}
+
 /// The strongest markup signal on one element, if any.
 pub fn markup_signal(node: &Node) -> Option<Signal> {
     if !node.is_element() || NOT_BLOCKS.contains(&node.tag.as_str()) {
         return None;
     }
-    vendor_signal(node)
-        .or_else(|| ad_slot_signal(node))
+    let names: Vec<Name> = element_names(&node.id, &node.class)
+        .map(|raw| Name {
+            raw,
+            lower: raw.to_ascii_lowercase(),
+            tokens: name_tokens(raw),
+        })
+        .collect();
+    vendor_signal(node, &names)
+        .or_else(|| ad_slot_signal(node, &names))
         .or_else(|| link_signal(node))
-        .or_else(|| class_signal(node))
+        .or_else(|| class_signal(node, &names))
         .or_else(|| aria_label_signal(node))
 }
 
@@ -64,19 +78,21 @@ fn describe_name(node: &Node, name: &str) -> String {
     }
 }
 
-fn vendor_signal(node: &Node) -> Option<Signal> {
+fn vendor_signal(node: &Node, names: &[Name]) -> Option<Signal> {
     for vendor in VENDORS {
-        for name in element_names(&node.id, &node.class) {
-            let lower = name.to_ascii_lowercase();
-            let by_prefix = vendor.name_prefixes.iter().any(|p| lower.starts_with(p));
-            let by_token = !vendor.tokens.is_empty()
-                && name_tokens(name)
-                    .iter()
-                    .any(|t| vendor.tokens.contains(&t.as_str()));
+        for name in names {
+            let by_prefix = vendor
+                .name_prefixes
+                .iter()
+                .any(|p| name.lower.starts_with(p));
+            let by_token = name
+                .tokens
+                .iter()
+                .any(|t| vendor.tokens.contains(&t.as_str()));
             if by_prefix || by_token {
                 return Some(Signal::new(
                     vendor.rule,
-                    describe_name(node, name),
+                    describe_name(node, name.raw),
                     Reach::Itself,
                 ));
             }
@@ -112,7 +128,7 @@ fn vendor_signal(node: &Node) -> Option<Signal> {
     None
 }
 
-fn ad_slot_signal(node: &Node) -> Option<Signal> {
+fn ad_slot_signal(node: &Node, names: &[Name]) -> Option<Signal> {
     let id = node.id.to_ascii_lowercase();
     if GPT_ID_PREFIXES.iter().any(|p| id.starts_with(p)) {
         return Some(Signal::new(
@@ -148,12 +164,14 @@ fn ad_slot_signal(node: &Node) -> Option<Signal> {
             ));
         }
     }
-    for name in element_names(&node.id, &node.class) {
-        let lower = name.to_ascii_lowercase();
-        if AMAZON_NAME_PREFIXES.iter().any(|p| lower.starts_with(p)) {
+    for name in names {
+        if AMAZON_NAME_PREFIXES
+            .iter()
+            .any(|p| name.lower.starts_with(p))
+        {
             return Some(Signal::new(
                 RuleId::AdSlotAmazon,
-                describe_name(node, name),
+                describe_name(node, name.raw),
                 Reach::Itself,
             ));
         }
@@ -192,31 +210,35 @@ fn link_signal(node: &Node) -> Option<Signal> {
     None
 }
 
-fn class_signal(node: &Node) -> Option<Signal> {
+fn class_signal(node: &Node, names: &[Name]) -> Option<Signal> {
     let tables: [(&[&[&str]], RuleId); 4] = [
         (PROMO_CLASS_SEQUENCES, RuleId::PromoClass),
         (RELATED_CLASS_SEQUENCES, RuleId::RelatedClass),
         (COMMENTS_CLASS_SEQUENCES, RuleId::CommentsClass),
         (SOCIAL_CLASS_SEQUENCES, RuleId::SocialClass),
     ];
-    for name in element_names(&node.id, &node.class) {
-        let tokens = name_tokens(name);
+    for name in names {
+        let tokens = &name.tokens;
         let is_sponsored = tokens
             .iter()
             .any(|t| SPONSORED_TOKENS.contains(&t.as_str()));
-        if is_ad_name(&tokens) || is_sponsored {
+        if is_ad_name(tokens) || is_sponsored {
             return Some(Signal::new(
                 RuleId::AdClass,
-                describe_name(node, name),
+                describe_name(node, name.raw),
                 Reach::Itself,
             ));
         }
         for (sequences, rule) in tables {
             if sequences
                 .iter()
-                .any(|sequence| tokens_contain_sequence(&tokens, sequence))
+                .any(|sequence| tokens_contain_sequence(tokens, sequence))
             {
-                return Some(Signal::new(rule, describe_name(node, name), Reach::Itself));
+                return Some(Signal::new(
+                    rule,
+                    describe_name(node, name.raw),
+                    Reach::Itself,
+                ));
             }
         }
     }

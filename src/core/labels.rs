@@ -5,6 +5,8 @@
 //! one ("the legislation, sponsored by Graham and Blumenthal") is never a label.
 
 use crate::core::rules::RuleId;
+use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
 
 /// What a label says about the block it belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -300,9 +302,54 @@ fn sponsor_credit(words: &[&str]) -> Option<LabelKind> {
         .map(|_| LabelKind::AdMarker)
 }
 
+/// The phrase tables split into words once, indexed by first word.
+struct PhraseIndex {
+    by_first_word: HashMap<&'static str, Vec<(LabelKind, Vec<&'static str>)>>,
+    all_words: HashSet<&'static str>,
+}
+
+fn phrase_index() -> &'static PhraseIndex {
+    static INDEX: OnceLock<PhraseIndex> = OnceLock::new();
+    INDEX.get_or_init(|| {
+        let mut by_first_word: HashMap<&'static str, Vec<(LabelKind, Vec<&'static str>)>> =
+            HashMap::new();
+        let mut all_words = HashSet::new();
+        for (kind, phrases) in PHRASES {
+            for phrase in phrases.iter() {
+                let words: Vec<&'static str> = phrase.split(' ').collect();
+                all_words.extend(words.iter().copied());
+                by_first_word
+                    .entry(words[0])
+                    .or_default()
+                    .push((*kind, words));
+            }
+        }
+        PhraseIndex {
+            by_first_word,
+            all_words,
+        }
+    })
+}
+
+/// Whether every word of a short text could belong to a label: a cheap test that lets the
+/// planner skip the many texts that cannot be (or be part of) one.
+pub fn could_be_label_part(text: &str) -> bool {
+    let index = phrase_index();
+    let normalized = normalize_label(text);
+    !normalized.is_empty()
+        && normalized
+            .split(' ')
+            .all(|word| index.all_words.contains(word) || JOINERS.contains(&word))
+}
+
 /// Dynamic programme over word positions: can the words be covered entirely by phrases (and
 /// joiners)? Returns the most ad-like kind among the phrases used.
 fn cover_with_phrases(words: &[&str]) -> Option<LabelKind> {
+    let index = phrase_index();
+    // Most texts are not labels: reject at once when the first word starts no phrase.
+    if !index.by_first_word.contains_key(words.first()?) {
+        return None;
+    }
     // best[i]: the best (smallest) kind with which words[..i] can be covered; Some(None) means
     // covered by joiners only.
     let mut best: Vec<Option<Option<LabelKind>>> = vec![None; words.len() + 1];
@@ -314,21 +361,17 @@ fn cover_with_phrases(words: &[&str]) -> Option<LabelKind> {
         if JOINERS.contains(&words[start]) {
             merge(&mut best[start + 1], so_far);
         }
-        for (kind, phrases) in PHRASES {
-            for phrase in phrases.iter() {
-                let phrase_words = phrase.split(' ');
-                let length = phrase_words.clone().count();
-                if start + length <= words.len()
-                    && phrase_words
-                        .zip(&words[start..start + length])
-                        .all(|(a, b)| a == *b)
-                {
-                    let kind = Some(match so_far {
-                        Some(previous) => previous.min(*kind),
-                        None => *kind,
-                    });
-                    merge(&mut best[start + length], kind);
-                }
+        let Some(candidates) = index.by_first_word.get(words[start]) else {
+            continue;
+        };
+        for (kind, phrase_words) in candidates {
+            let end = start + phrase_words.len();
+            if end <= words.len() && words[start..end] == phrase_words[..] {
+                let kind = Some(match so_far {
+                    Some(previous) => previous.min(*kind),
+                    None => *kind,
+                });
+                merge(&mut best[end], kind);
             }
         }
     }

@@ -5,7 +5,7 @@ use crate::core::analysis::Analysis;
 use crate::core::category::{Category, CategorySet};
 use crate::core::detect::{markup_signal, Reach};
 use crate::core::guard::{Guard, GuardId};
-use crate::core::labels::{classify_label, LabelKind};
+use crate::core::labels::{classify_label, could_be_label_part, LabelKind};
 use crate::core::rules::{RuleId, Strength};
 use crate::core::tree::{NodeId, PageTree};
 use crate::core::vocabulary::{
@@ -294,6 +294,10 @@ fn find_labels(tree: &PageTree, analysis: &Analysis, guard: &Guard) -> Vec<Label
         let Some(parent) = node.parent else {
             continue;
         };
+        // A word that belongs to no label phrase rules this text out of every label.
+        if !could_be_label_part(&node.text) {
+            continue;
+        }
         let (label_node, kind) = if analysis.chars[parent] > LABEL_MAX_CHARS {
             // Running text: only a bare ad-break or ad marker between sentences is a label.
             match classify_label(&node.text) {

@@ -64,7 +64,11 @@ pub fn parse(html: &str) -> PageTree {
                 stack.push((id, tag));
             }
         } else {
-            let end = rest[1..].find('<').map(|i| i + 1).unwrap_or(rest.len());
+            let first = rest.chars().next().map(char::len_utf8).unwrap_or(1);
+            let end = rest[first..]
+                .find('<')
+                .map(|i| i + first)
+                .unwrap_or(rest.len());
             let text = decode_entities(&rest[..end]);
             let parent = stack.last().map(|(id, _)| *id).unwrap_or(root);
             tree.add_text(parent, &text);
@@ -100,7 +104,9 @@ fn is_block(tag: &str) -> bool {
 }
 
 fn read_start_tag(input: &str) -> (String, Vec<(String, String)>, bool, usize) {
-    let chars: Vec<(usize, char)> = input.char_indices().collect();
+    // Only the tag itself: up to the first '>' outside quotes (bounded so a stray '<' in a huge
+    // page does not make parsing quadratic).
+    let chars: Vec<(usize, char)> = input.char_indices().take(16 * 1024).collect();
     let mut index = 1;
     let mut name = String::new();
     while index < chars.len() && !chars[index].1.is_whitespace() && !"/>".contains(chars[index].1) {

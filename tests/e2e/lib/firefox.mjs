@@ -1,57 +1,48 @@
 // Firefox driver for the end-to-end tests: geckodriver + plain WebDriver HTTP, Firefox ESR
-// headless, the extension installed as a temporary add-on.
+// headless, the shipped extension (dist/firefox, unchanged) installed as a temporary add-on.
 //
-// WebDriver cannot click the toolbar button, so the popup page is opened in its own small
-// window as `popup.html?tabId=N`, targeting the demo page's tab (which stays the visible tab of
-// the main window). That needs a TEST-ONLY copy of the extension, see makeTestExtensionCopy().
+// The popup is opened the way a user opens it: a real mouse click on the extension's button in
+// Firefox's toolbar. That click grants activeTab for the page's tab and shows the real popup
+// panel. Both need WebDriver's Firefox-only "chrome" context (privileged browser-window scripting
+// and input), which geckodriver allows only when started with --allow-system-access:
+//
+//  - the toolbar button is pinned to the navigation toolbar and clicked with WebDriver input
+//    actions at its position (mouse move, down, up);
+//  - the popup is a remote <browser> in that panel. WebDriver cannot switch to it, so code runs
+//    in it through a frame script (see firefox-chrome.mjs), and its buttons are clicked with
+//    input actions at their position in the browser window;
+//  - the badge is read from the toolbar button, as drawn.
+// Page content (the demo tab) is driven in the ordinary "content" context.
 
 import fs from 'node:fs';
 import path from 'node:path';
 import { FIREFOX_ADDON_ID, FIREFOX_BINARY, VIEWPORT } from './config.mjs';
+import {
+  actionWidgetId,
+  chromeExpression,
+  closePopupInChrome,
+  describePopupInChrome,
+  evaluateInPopupFromChrome,
+  locateActionButtonInChrome,
+  pinActionButtonInChrome,
+  popupEvaluatorFrameScript,
+  popupScreenshotInChrome,
+  readBadgeInChrome,
+  settledPopupBoxInChrome,
+} from './firefox-chrome.mjs';
+import { readManifest } from './manifest.mjs';
+import { locateButtonInPopup } from './popup.mjs';
 import { Geckodriver, WebDriverSession } from './webdriver.mjs';
-import { cleanupOnInterrupt, makeTempDir, pollUntil } from './util.mjs';
+import { callExpression, cleanupOnInterrupt, makeTempDir, pollUntil } from './util.mjs';
 
-/** Fixed moz-extension:// host, set through the extensions.webextensions.uuids pref. */
-export const EXTENSION_UUID = '3b1c6c02-5a0e-4f5e-9d36-2d3c9e7a41f0';
-const EXTENSION_ORIGIN = `moz-extension://${EXTENSION_UUID}`;
-/** Test-only blank extension page used to look up tab ids with the tabs API. */
-const HELPER_PAGE = 'e2e-helper.html';
-/** Any page of the test server's origin will do to navigate from; a 404 page is enough. */
-export const HOP_PATH = '/__e2e_blank__';
-/** Size of the window the popup is shown in (about a real toolbar popup's). */
-const POPUP_WINDOW = { width: 480, height: 760 };
-
-/**
- * Copies the built extension to a temporary directory and adapts the copy for automation:
- *
- *  - `host_permissions: ["http://127.0.0.1/*"]`: a popup opened as a normal page (not from the
- *    toolbar button) gets no activeTab grant, so without this it could not script the demo tab.
- *    The real extension has no host permissions; only this copy does.
- *  - `popup.html` and a blank helper page become web-accessible to http://127.0.0.1/*: WebDriver
- *    refuses to navigate to moz-extension:// URLs, but a 127.0.0.1 page may navigate to an
- *    extension page that is web-accessible to it.
- *
- * Everything else (code, popup, content script, wasm) is the build output, unchanged.
- */
-export function makeTestExtensionCopy(extensionDir) {
-  const copy = makeTempDir('unsponsor-e2e-firefox-ext-');
-  fs.cpSync(extensionDir, copy.dir, { recursive: true });
-  const manifestPath = path.join(copy.dir, 'manifest.json');
-  const manifest = JSON.parse(fs.readFileSync(manifestPath, 'utf8'));
-  manifest.host_permissions = [...(manifest.host_permissions ?? []), 'http://127.0.0.1/*'];
-  manifest.web_accessible_resources = [
-    ...(manifest.web_accessible_resources ?? []),
-    { resources: ['popup.html', HELPER_PAGE], matches: ['http://127.0.0.1/*'] },
-  ];
-  fs.writeFileSync(manifestPath, JSON.stringify(manifest, null, 2));
-  fs.writeFileSync(path.join(copy.dir, HELPER_PAGE), '<!doctype html><meta charset="utf-8"><title>e2e helper</title>\n');
-  return { ...copy, manifest };
-}
+/** Frame script source that lets chrome evaluate expressions in the popup. */
+const POPUP_EVALUATOR = `(${popupEvaluatorFrameScript})();`;
+/** How long one evaluation in the popup may take. */
+const POPUP_EVALUATE_TIMEOUT_MS = 15_000;
 
 /** Preferences for a quiet, offline, reproducible Firefox. */
-function firefoxPreferences(addonId) {
+function firefoxPreferences() {
   return {
-    'extensions.webextensions.uuids': JSON.stringify({ [addonId]: EXTENSION_UUID }),
     // Print page and extension console messages to stdout (forwarded by Geckodriver.start).
     'devtools.console.stdout.content': true,
     'app.update.enabled': false,
@@ -72,26 +63,44 @@ function firefoxPreferences(addonId) {
 
 export class FirefoxDriver {
   /**
-   * Starts geckodriver and Firefox and installs the test copy of the extension.
-   * Always pair with `close()` so Firefox, geckodriver and the temporary files go away.
+   * Starts geckodriver and Firefox, installs the extension from `extensionDir` as it is, and pins
+   * its button to the toolbar. Always pair with `close()` so Firefox, geckodriver and the
+   * temporary profile go away.
    */
   static async launch({ extensionDir, geckodriverBinary, log }) {
     const driver = new FirefoxDriver(log);
     driver.stopWatchingInterrupts = cleanupOnInterrupt(() => driver.close());
     try {
-      driver.extensionCopy = makeTestExtensionCopy(extensionDir);
-      driver.addonId = driver.extensionCopy.manifest.browser_specific_settings?.gecko?.id ?? FIREFOX_ADDON_ID;
+      const manifest = readManifest(extensionDir);
+      driver.addonId = manifest.browser_specific_settings?.gecko?.id ?? FIREFOX_ADDON_ID;
+      driver.widgetId = actionWidgetId(driver.addonId);
+      driver.popupPath = manifest.action?.default_popup ?? 'popup.html';
       driver.profileRoot = makeTempDir('unsponsor-e2e-firefox-profile-');
-      driver.geckodriver = await Geckodriver.start({ binary: geckodriverBinary, profileRoot: driver.profileRoot.dir, log });
+      driver.geckodriver = await Geckodriver.start({
+        binary: geckodriverBinary,
+        profileRoot: driver.profileRoot.dir,
+        log,
+        // Chrome-context scripting and input (toolbar button, popup panel). geckodriver passes
+        // -remote-allow-system-access to Firefox; geckodriver 0.37.1 refuses that argument in
+        // moz:firefoxOptions ("can't be set via capabilities").
+        args: ['--allow-system-access'],
+      });
       driver.session = await WebDriverSession.create(driver.geckodriver.url, {
         browserName: 'firefox',
-        'moz:firefoxOptions': { binary: FIREFOX_BINARY, args: ['-headless'], prefs: firefoxPreferences(driver.addonId) },
+        'moz:firefoxOptions': { binary: FIREFOX_BINARY, args: ['-headless'], prefs: firefoxPreferences() },
       });
       await driver.session.setTimeouts({ script: 30_000, pageLoad: 30_000 });
       await driver.session.setWindowRect({ width: VIEWPORT.width, height: VIEWPORT.height });
-      driver.mainWindow = await driver.session.windowHandle();
-      const installed = await driver.session.installAddon(driver.extensionCopy.dir);
-      log(`Firefox ${driver.session.capabilities.browserVersion}; add-on ${installed} at ${EXTENSION_ORIGIN}/`);
+      const installed = await driver.session.installAddon(extensionDir);
+      if (installed !== driver.addonId) throw new Error(`installed add-on ${installed}, expected ${driver.addonId}`);
+      const pinned = await pollUntil(
+        async () => {
+          const result = await driver.chrome(chromeExpression(pinActionButtonInChrome, driver.widgetId));
+          return result.error ? false : result;
+        },
+        { timeoutMs: 10_000, message: `the toolbar button ${driver.widgetId} to be pinned` },
+      );
+      log(`Firefox ${driver.session.capabilities.browserVersion}; add-on ${installed} (${extensionDir}); button "${pinned.label}" in ${pinned.area}`);
       return driver;
     } catch (error) {
       await driver.close();
@@ -101,110 +110,132 @@ export class FirefoxDriver {
 
   constructor(log) {
     this.log = log;
-    this.currentWindow = null;
-    this.popupWindow = null;
+    this.context = 'content';
   }
 
-  async switchTo(handle) {
-    if (this.currentWindow === handle) return;
-    await this.session.switchToWindow(handle);
-    this.currentWindow = handle;
+  async useContext(context) {
+    if (this.context === context) return;
+    await this.session.setContext(context);
+    this.context = context;
   }
 
-  async evaluateIn(handle, expression) {
-    await this.switchTo(handle);
+  /** Evaluates an expression in the browser window's chrome (privileged). */
+  async chrome(expression) {
+    await this.useContext('chrome');
     return this.session.evaluate(expression);
   }
 
-  /** Loads a page in the main window (WebDriver waits for the load event). */
+  /** Evaluates an expression in the selected tab's page. */
+  async content(expression) {
+    await this.useContext('content');
+    return this.session.evaluate(expression);
+  }
+
+  /** Loads a page in the (only) tab, which stays selected (WebDriver waits for the load event). */
   async openPage(url) {
-    await this.switchTo(this.mainWindow);
+    await this.useContext('content');
     await this.session.navigate(url);
     return {
       url: await this.session.currentUrl(),
-      tabId: null,
-      evaluate: (expression) => this.evaluateIn(this.mainWindow, expression),
+      evaluate: (expression) => this.content(expression),
     };
   }
 
   async closePage() {
-    await this.switchTo(this.mainWindow);
+    await this.useContext('content');
     await this.session.navigate('about:blank');
   }
 
-  /**
-   * Shows an extension page in the popup window, creating that window if needed. Extension pages
-   * cannot be opened with WebDriver navigation; a 127.0.0.1 page navigates there instead.
-   */
-  async showExtensionPage(pathAndQuery, viaOrigin) {
-    const handles = await this.session.windowHandles();
-    if (!this.popupWindow || !handles.includes(this.popupWindow)) {
-      this.popupWindow = await this.session.newWindow('window');
-      await this.switchTo(this.popupWindow);
-      await this.session.setWindowRect(POPUP_WINDOW);
-    }
-    await this.switchTo(this.popupWindow);
-    const target = `${EXTENSION_ORIGIN}/${pathAndQuery}`;
-    const current = await this.session.currentUrl();
-    if (!current.startsWith(EXTENSION_ORIGIN)) {
-      await this.session.navigate(`${viaOrigin}${HOP_PATH}`);
-    }
-    // Navigate after the script has returned: a navigation that unloads the document while the
-    // WebDriver script is still running makes the script's result get lost.
-    await this.session.evaluate(`void setTimeout(() => { location.href = ${JSON.stringify(target)}; }, 0)`);
-    await pollUntil(
-      async () => (await this.session.currentUrl()) === target && (await this.session.evaluate('document.readyState')) === 'complete',
-      { timeoutMs: 10_000, message: `${target} to load` },
-    );
+  /** Clicks at (x, y) CSS pixels of the browser window, with real mouse input. */
+  async clickInChrome(x, y) {
+    await this.useContext('chrome');
+    await this.session.clickAt(x, y);
   }
 
-  /** Opens `popup.html?tabId=N` for the page's tab, in the popup window. */
+  /**
+   * Opens the popup for the page's tab like a user: a mouse click on the extension's toolbar
+   * button, which grants activeTab and shows the popup panel. Checks that the extension had no
+   * access to the freshly loaded page before the first click and holds the activeTab grant after it.
+   */
   async openPopup(page) {
-    const origin = new URL(page.url).origin;
-    await this.showExtensionPage(HELPER_PAGE, origin);
-    // Match patterns cannot contain a port, so compare the URLs here rather than in tabs.query.
-    page.tabId = await this.session.evaluate(`browser.tabs.query({}).then((tabs) => tabs.find((tab) => tab.url === ${JSON.stringify(page.url)})?.id ?? null)`);
-    if (page.tabId === null) throw new Error(`no tab found for ${page.url}`);
-    await this.showExtensionPage(`popup.html?tabId=${page.tabId}`, origin);
-    const handle = this.popupWindow;
+    await this.closePopup();
+    const button = await pollUntil(
+      async () => {
+        const located = await this.chrome(chromeExpression(locateActionButtonInChrome, this.widgetId, this.addonId));
+        return located.error ? false : located;
+      },
+      { timeoutMs: 10_000, message: `the toolbar button ${this.widgetId} to be clickable` },
+    );
+    if (button.tabUrl !== page.url) throw new Error(`the selected tab shows ${button.tabUrl}, not ${page.url}`);
+    // A freshly loaded page must be out of the extension's reach until the click. (Once granted,
+    // activeTab lasts until the tab navigates, so a re-opened popup finds it still there.)
+    if (button.hostAccess) throw new Error(`the extension has host access to ${page.url}; it should need the toolbar click`);
+    if (button.activeTab && !page.toolbarClicked) throw new Error(`the extension holds activeTab for ${page.url} before any toolbar click`);
+    page.toolbarClicked = true;
+    await this.clickInChrome(button.x, button.y);
+
+    let shown;
+    await pollUntil(
+      async () => {
+        shown = await this.chrome(chromeExpression(describePopupInChrome, this.addonId));
+        return Boolean(shown?.loaded && shown.box.width > 0 && shown.box.height > 0);
+      },
+      { timeoutMs: 10_000, message: 'the popup panel to open after the toolbar click', describe: () => JSON.stringify(shown) },
+    );
+    if (!shown.activeTab) throw new Error(`the toolbar click did not grant activeTab for ${page.url}`);
+    if (!shown.url.split(/[?#]/)[0].endsWith(`/${this.popupPath}`)) throw new Error(`the toolbar panel shows ${shown.url}, expected ${this.popupPath}`);
+    this.log(`toolbar button clicked: popup ${shown.url} in #${shown.panel}, ${Math.round(shown.box.width)}x${Math.round(shown.box.height)}, activeTab granted`);
+    // The popup's scripts may still be starting; every reader polls, so nothing waits here.
+
+    const evaluate = (expression) =>
+      this.chrome(chromeExpression(evaluateInPopupFromChrome, this.addonId, POPUP_EVALUATOR, expression, POPUP_EVALUATE_TIMEOUT_MS));
     return {
-      evaluate: (expression) => this.evaluateIn(handle, expression),
+      evaluate,
+      /** Real mouse click on the centre of a popup button (the scenario has waited for it to be clickable). */
       click: async (selector) => {
-        await this.switchTo(handle);
-        await this.session.clickElement(await this.session.findElement(selector));
+        const settledBox = async () => {
+          const settled = await this.chrome(chromeExpression(settledPopupBoxInChrome, this.addonId));
+          return settled.error ? false : settled;
+        };
+        let problem;
+        const { box, target } = await pollUntil(
+          async () => {
+            // Locate the button inside a panel that did not move or resize meanwhile.
+            const before = await settledBox();
+            const located = before && (await evaluate(callExpression(locateButtonInPopup, selector)));
+            const after = located && (await settledBox());
+            problem = !before || !after ? 'the popup panel is resizing' : located.error;
+            if (problem || JSON.stringify(before) !== JSON.stringify(after)) return false;
+            return { box: after, target: located };
+          },
+          { timeoutMs: 5_000, message: `${selector} to be clickable in a settled popup panel`, describe: () => problem },
+        );
+        if (!(target.x >= 0 && target.x < box.width && target.y >= 0 && target.y < box.height)) {
+          throw new Error(`${selector} at (${target.x}, ${target.y}) is outside the popup's ${box.width}x${box.height} viewport`);
+        }
+        await this.clickInChrome(box.x + target.x, box.y + target.y);
       },
-      isOpen: async () => {
-        if (!(await this.session.windowHandles()).includes(handle)) return false;
-        await this.switchTo(handle);
-        return (await this.session.currentUrl()).startsWith(`${EXTENSION_ORIGIN}/popup.html`);
-      },
+      isOpen: async () => Boolean(await this.chrome(chromeExpression(describePopupInChrome, this.addonId))),
       screenshot: async (file) => {
-        await this.switchTo(handle);
-        // The popup's <body> has the popup's own width; the window around it is wider.
-        const png = await this.session.elementScreenshot(await this.session.findElement('body'));
+        const dataUrl = await this.chrome(chromeExpression(popupScreenshotInChrome, this.addonId));
         fs.mkdirSync(path.dirname(file), { recursive: true });
-        fs.writeFileSync(file, png);
+        fs.writeFileSync(file, Buffer.from(dataUrl.replace(/^data:image\/png;base64,/, ''), 'base64'));
       },
     };
   }
 
+  /** Closes the popup panel, if one is open, and waits until it is gone. */
   async closePopup() {
-    if (!this.popupWindow) return;
-    if ((await this.session.windowHandles()).includes(this.popupWindow)) {
-      await this.switchTo(this.popupWindow);
-      await this.session.closeWindow();
-    }
-    this.popupWindow = null;
-    this.currentWindow = null;
-    await this.switchTo(this.mainWindow);
+    if (!this.session) return;
+    await pollUntil(() => this.chrome(chromeExpression(closePopupInChrome, this.addonId)), {
+      timeoutMs: 5_000,
+      message: 'the popup panel to close',
+    });
   }
 
-  /** The toolbar badge text for the page's tab, read from an extension page. */
-  async badgeText(page) {
-    if (page.tabId === null) throw new Error(`tab id of ${page.url} unknown (open the popup first)`);
-    const handles = await this.session.windowHandles();
-    if (!this.popupWindow || !handles.includes(this.popupWindow)) await this.showExtensionPage(HELPER_PAGE, new URL(page.url).origin);
-    return this.evaluateIn(this.popupWindow, `browser.action.getBadgeText({ tabId: ${Number(page.tabId)} })`);
+  /** The badge on the extension's toolbar button while the page's tab is selected. */
+  badgeText(page) {
+    return this.chrome(chromeExpression(readBadgeInChrome, this.widgetId, page.url));
   }
 
   async close() {
@@ -212,6 +243,5 @@ export class FirefoxDriver {
     if (this.session) await this.session.delete().catch((error) => this.log('error while closing Firefox:', error.message));
     await this.geckodriver?.stop();
     this.profileRoot?.remove();
-    this.extensionCopy?.remove();
   }
 }

@@ -5,9 +5,6 @@ import { spawn } from 'node:child_process';
 import readline from 'node:readline';
 import { VERBOSE } from './config.mjs';
 
-/** WebDriver's key for element references in JSON. */
-const ELEMENT_KEY = 'element-6066-11e4-a52e-4f735466cecf';
-
 /** Lines of Firefox/geckodriver output worth showing when debugging a failure... */
 const INTERESTING_OUTPUT = /console\.(error|warn)|JavaScript (error|warning)|Uncaught|Error:|Exception|TypeError|CompileError|crash/i;
 /** ...except Firefox's own background noise (its internals, and services that are offline here). */
@@ -17,10 +14,11 @@ export class Geckodriver {
   /**
    * Starts geckodriver on a free port. Browser profiles go to `profileRoot` (a temporary dir the
    * caller removes). Firefox's stdout/stderr (page console messages, see the prefs in firefox.mjs)
-   * come through geckodriver's output; errors and warnings are forwarded to `log`.
+   * come through geckodriver's output; errors and warnings are forwarded to `log`. `args` are extra
+   * geckodriver arguments (e.g. --allow-system-access).
    */
-  static async start({ binary, profileRoot, log }) {
-    const child = spawn(binary, ['--port', '0', '--websocket-port', '0', '--log', 'info', '--profile-root', profileRoot], {
+  static async start({ binary, profileRoot, log, args = [] }) {
+    const child = spawn(binary, ['--port', '0', '--websocket-port', '0', '--log', 'info', '--profile-root', profileRoot, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const recentOutput = [];
@@ -101,65 +99,56 @@ export class WebDriverSession {
     return this.command('GET', '/url');
   }
 
-  windowHandle() {
-    return this.command('GET', '/window');
-  }
-
-  windowHandles() {
-    return this.command('GET', '/window/handles');
-  }
-
-  switchToWindow(handle) {
-    return this.command('POST', '/window', { handle });
-  }
-
-  /** Opens a new tab or window and returns its handle (without switching to it). */
-  async newWindow(type = 'tab') {
-    const { handle } = await this.command('POST', '/window/new', { type });
-    return handle;
-  }
-
-  closeWindow() {
-    return this.command('DELETE', '/window');
-  }
-
   setWindowRect(rect) {
     return this.command('POST', '/window/rect', rect);
   }
 
   /**
    * Evaluates a JavaScript expression in the current window (awaiting a promise result) and
-   * returns its value. Page exceptions become Errors with the page's stack.
+   * returns its value; in the chrome context it runs as browser code. Exceptions become Errors
+   * with the message and stack.
    */
   async evaluate(expression) {
     const script = `const done = arguments[arguments.length - 1];
       Promise.resolve()
         .then(() => (${expression}))
         .then((value) => done({ ok: true, value: value === undefined ? null : value }),
-              (error) => done({ ok: false, error: String((error && error.stack) || error) }));`;
+              (error) => done({ ok: false, error: error && error.stack ? String(error) + '\\n' + error.stack : String(error) }));`;
     const outcome = await this.command('POST', '/execute/async', { script, args: [] });
-    if (outcome === null) throw new Error('in-page script was interrupted (did the document navigate away?)');
-    if (!outcome.ok) throw new Error(`in-page error: ${outcome.error}`);
+    if (outcome === null) throw new Error('script was interrupted (did the document navigate away?)');
+    if (!outcome.ok) throw new Error(`script error: ${outcome.error}`);
     return outcome.value;
   }
 
-  async findElement(cssSelector) {
-    const reference = await this.command('POST', '/element', { using: 'css selector', value: cssSelector });
-    return reference[ELEMENT_KEY];
+  /**
+   * One left click with WebDriver input actions at (x, y) CSS pixels of the current window's
+   * viewport: pointer move, button down, button up, as real mouse events. In the chrome context
+   * the point is in the browser window itself (toolbar, open panels included).
+   */
+  async clickAt(x, y) {
+    await this.command('POST', '/actions', {
+      actions: [
+        {
+          type: 'pointer',
+          id: 'mouse',
+          parameters: { pointerType: 'mouse' },
+          actions: [
+            { type: 'pointerMove', x: Math.round(x), y: Math.round(y), origin: 'viewport', duration: 0 },
+            { type: 'pointerDown', button: 0 },
+            { type: 'pointerUp', button: 0 },
+          ],
+        },
+      ],
+    });
+    await this.command('DELETE', '/actions');
   }
 
-  clickElement(elementId) {
-    return this.command('POST', `/element/${elementId}/click`, {});
-  }
-
-  /** PNG of the current viewport, as a Buffer. */
-  async screenshot() {
-    return Buffer.from(await this.command('GET', '/screenshot'), 'base64');
-  }
-
-  /** PNG of one element, as a Buffer. */
-  async elementScreenshot(elementId) {
-    return Buffer.from(await this.command('GET', `/element/${elementId}/screenshot`), 'base64');
+  /**
+   * Firefox extension command: points the following commands at web content ("content") or at
+   * the browser's own UI ("chrome", privileged; needs geckodriver's --allow-system-access).
+   */
+  setContext(context) {
+    return this.command('POST', '/moz/context', { context });
   }
 
   /** Firefox extension command: installs an unpacked add-on directory; returns its id. */
