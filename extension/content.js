@@ -9,7 +9,8 @@
   let core = null;     // the loaded wasm-bindgen module
   let engine = null;   // 'wasm', or 'wasm2js' where the page's CSP forbids WebAssembly
   let loading = null;
-  let startupMs = null; // module load + instantiation, measured once per page
+  let startupMs = null; // module load + instantiation + rules, measured once per page
+  let rules = null;     // counts of the EasyList rules loaded, or null
 
   async function loadWasm() {
     const module = await import(url('pkg/unsponsor.js'));
@@ -35,6 +36,18 @@
     return module;
   }
 
+  // EasyList's rules, compiled at build time (rules/easylist.rules). Cleaning works without them
+  // (the heuristics alone), so a missing or unreadable file is not an error.
+  async function loadRules() {
+    try {
+      const response = await fetch(url('rules/easylist.rules'));
+      if (!response.ok) return null;
+      return core.loadRules(await response.text());
+    } catch {
+      return null;
+    }
+  }
+
   function load() {
     loading ??= (async () => {
       const started = performance.now();
@@ -46,6 +59,7 @@
         core = await loadWasm2js();
         engine = 'wasm2js';
       }
+      rules = await loadRules();
       startupMs = performance.now() - started;
       core.onChange((report) => {
         api.runtime.sendMessage({ type: 'late-removal', total: report.total }).catch(() => {});
@@ -61,7 +75,7 @@
           return { ok: true, engine, report: core ? core.report() : null };
         case 'clean':
           await load();
-          return { ok: true, engine, startupMs, report: core.clean({ watch: true }) };
+          return { ok: true, engine, startupMs, rules, report: core.clean({ watch: true }) };
         case 'undo': {
           if (!core) return { ok: true, engine, restored: 0, report: null };
           const { restored } = core.undo();

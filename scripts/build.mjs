@@ -4,6 +4,7 @@
 //                   WebAssembly in Chromium content scripts
 //   dist/chrome/    unpacked extension for Chrome (service-worker background)
 //   dist/firefox/   unpacked extension for Firefox (event-page background, gecko id)
+//   dist/*/rules/   EasyList's cosmetic rules, compiled (scripts/compile-rules.mjs), with licence
 //   dist/www/       the offline demo site
 //   dist/unsponsor-<browser>-<version>.zip   store packages
 // Run through `npm run build` (which installs the tools first) or `node scripts/build.mjs`.
@@ -12,6 +13,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { compileRules } from './compile-rules.mjs';
 import { iconPng } from './icons.mjs';
 import { wrapWasm2js } from './wasm2js-wrap.mjs';
 
@@ -25,6 +27,38 @@ const env = {
 const ICON_SIZES = [16, 32, 48, 128];
 const EXTENSION_FILES = ['background.js', 'content.js', 'popup.html', 'popup.css', 'popup.js'];
 const GECKO_ID = 'unsponsor@unsponsor.dev';
+/** EasyList's cosmetic rules (read from the shared data folder, never copied into the repo). */
+const EASYLIST_DIR = process.env.UNSPONSOR_EASYLIST_DIR || path.resolve(root, '..', 'shared', 'rules', 'easylist');
+const RULES_FILE = 'rules/easylist.rules';
+const RULES_LICENCE_FILE = 'rules/LICENSE-EasyList.txt';
+const RULES_LICENCE = `The file easylist.rules is derived from EasyList (https://easylist.to/):
+its element-hiding rules, validated and compiled into a compact form by Unsponsor's build
+(scripts/compile-rules.mjs). Credit: The EasyList authors (https://easylist.to/).
+
+easylist.rules is distributed under the Creative Commons Attribution-ShareAlike 3.0 Unported
+licence (CC BY-SA 3.0): https://creativecommons.org/licenses/by-sa/3.0/
+EasyList itself is dual-licensed GPLv3 or CC BY-SA 3.0 (https://easylist.to/pages/licence.html).
+
+Unsponsor's code that reads these rules is not covered by this licence.
+`;
+
+/** Compiled rules, or null (with a warning) where the EasyList folder is absent. */
+function buildRules() {
+  step(`EasyList rules ← ${EASYLIST_DIR}`);
+  const compiled = compileRules(EASYLIST_DIR);
+  if (!compiled) {
+    console.warn(`[build] warning: no EasyList rules at ${EASYLIST_DIR}; building without the EasyList layer (heuristics only). Set UNSPONSOR_EASYLIST_DIR to use another folder.`);
+    return null;
+  }
+  console.log(`[build] rules: ${JSON.stringify(compiled.stats)}`);
+  return compiled.text;
+}
+
+function writeRules(out, rulesText) {
+  fs.mkdirSync(path.join(out, 'rules'), { recursive: true });
+  fs.writeFileSync(path.join(out, RULES_FILE), rulesText);
+  fs.writeFileSync(path.join(out, RULES_LICENCE_FILE), RULES_LICENCE);
+}
 
 function step(message) {
   console.log(`\x1b[1m[build]\x1b[0m ${message}`);
@@ -68,8 +102,11 @@ function buildWasm2js() {
 }
 
 /** The manifest for one browser, from extension/manifest.json. */
-function manifestFor(browser) {
+function manifestFor(browser, hasRules) {
   const manifest = JSON.parse(fs.readFileSync(path.join(root, 'extension', 'manifest.json'), 'utf8'));
+  if (!hasRules) {
+    for (const entry of manifest.web_accessible_resources) entry.resources = entry.resources.filter((file) => file !== RULES_FILE);
+  }
   const cargoVersion = /^version = "([^"]+)"/m.exec(fs.readFileSync(path.join(root, 'Cargo.toml'), 'utf8'))[1];
   manifest.version = cargoVersion;
   if (browser === 'chrome') {
@@ -84,7 +121,7 @@ function manifestFor(browser) {
   return manifest;
 }
 
-function assembleExtension(browser) {
+function assembleExtension(browser, rulesText) {
   step(`extension → dist/${browser}/`);
   const out = path.join(dist, browser);
   fs.rmSync(out, { recursive: true, force: true });
@@ -95,18 +132,20 @@ function assembleExtension(browser) {
   }
   for (const file of [`${crateName}.js`, `${crateName}_bg.wasm`]) copy(path.join(root, 'pkg', file), path.join(out, 'pkg', file));
   for (const file of [`${crateName}.js`, `${crateName}_bg.w2j.js`]) copy(path.join(root, 'pkg-js', file), path.join(out, 'pkg-js', file));
-  const manifest = manifestFor(browser);
+  if (rulesText) writeRules(out, rulesText);
+  const manifest = manifestFor(browser, Boolean(rulesText));
   fs.writeFileSync(path.join(out, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest.version;
 }
 
-function assembleDemo() {
+function assembleDemo(rulesText) {
   step('demo → dist/www/');
   const out = path.join(dist, 'www');
   fs.rmSync(out, { recursive: true, force: true });
   copy(path.join(root, 'www'), out);
   for (const file of [`${crateName}.js`, `${crateName}_bg.wasm`]) copy(path.join(root, 'pkg', file), path.join(out, 'pkg', file));
   fs.writeFileSync(path.join(out, 'favicon.png'), iconPng(32));
+  if (rulesText) writeRules(out, rulesText);
 }
 
 function packageExtension(browser, version) {
@@ -120,9 +159,10 @@ const started = Date.now();
 fs.mkdirSync(dist, { recursive: true });
 buildWasm();
 buildWasm2js();
+const rulesText = buildRules();
 for (const browser of ['chrome', 'firefox']) {
-  const version = assembleExtension(browser);
+  const version = assembleExtension(browser, rulesText);
   packageExtension(browser, version);
 }
-assembleDemo();
+assembleDemo(rulesText);
 step(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -3,10 +3,11 @@
 //! One page has one session: what was removed (for undo), the running report, and the watcher
 //! for late widgets. Errors become `JsError` here and nowhere else.
 
-use crate::core::plan::plan;
+use crate::core::easylist::{PageRules, RuleSet};
+use crate::core::plan::{plan, plan_with_lists, ListMatches};
 use crate::core::report::{CleanOptions, KeptRecord, RemovalRecord, Report, Timings};
-use crate::dom::watch::{Watcher, MAX_LATE_PASSES};
-use crate::dom::{remove, restore, snapshot, RemovedNode};
+use crate::dom::watch::{late_pass_delay_ms, Watcher, MAX_LATE_PASSES};
+use crate::dom::{match_selectors, remove, restore, snapshot, RemovedNode};
 use serde::Serialize;
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
@@ -20,8 +21,16 @@ struct Session {
     listener: Option<js_sys::Function>,
 }
 
+/// EasyList's rules once loaded, with the rules resolved for the current page address.
+struct LoadedLists {
+    rules: RuleSet,
+    page_url: String,
+    page: PageRules,
+}
+
 thread_local! {
     static SESSION: RefCell<Session> = RefCell::new(Session::default());
+    static RULES: RefCell<Option<LoadedLists>> = const { RefCell::new(None) };
 }
 
 fn window() -> Result<web_sys::Window, JsError> {
@@ -47,7 +56,28 @@ fn run_pass(session: &mut Session, late: bool) -> Result<usize, JsError> {
     let started = now_ms(&window);
     let snapshot = snapshot(&document);
     let snapshotted = now_ms(&window);
-    let plan = plan(&snapshot.tree, &session.options.categories);
+    let plan = RULES.with(|cell| {
+        let mut lists = cell.borrow_mut();
+        let Some(lists) = lists.as_mut() else {
+            return plan(&snapshot.tree, &session.options.categories);
+        };
+        let url = document.url().unwrap_or_default();
+        if lists.page_url != url {
+            lists.page = lists.rules.for_page(&url);
+            lists.page_url = url;
+        }
+        let queries = lists.rules.queries(&snapshot.tree, &lists.page);
+        let selector_matches = match_selectors(&document, &queries, &snapshot.handles);
+        plan_with_lists(
+            &snapshot.tree,
+            &session.options.categories,
+            Some(&ListMatches {
+                rules: &lists.rules,
+                page: &lists.page,
+                selector_matches: &selector_matches,
+            }),
+        )
+    });
     let planned = now_ms(&window);
     let mut count = 0;
     for removal in &plan.removals {
@@ -55,8 +85,18 @@ fn run_pass(session: &mut Session, late: bool) -> Result<usize, JsError> {
             continue;
         };
         if let Some(removed) = remove(handle) {
+            let record = RemovalRecord::new(removal, late);
+            if late
+                && session
+                    .report
+                    .removed
+                    .iter()
+                    .any(|earlier| earlier.is_same_block(&record))
+            {
+                session.report.reinsertions += 1;
+            }
             session.removed.push(removed);
-            session.report.push(RemovalRecord::new(removal, late));
+            session.report.push(record);
             count += 1;
         }
     }
@@ -113,8 +153,9 @@ fn start_watching(window: web_sys::Window) -> Result<(), JsError> {
     let watcher = Watcher::start(window, &target, late_pass, || {
         SESSION.with(|cell| {
             if let Ok(mut session) = cell.try_borrow_mut() {
+                let delay = late_pass_delay_ms(session.report.reinsertions);
                 if let Some(watcher) = session.watcher.as_mut() {
-                    watcher.schedule();
+                    watcher.schedule(delay);
                 }
             }
         })
@@ -176,6 +217,23 @@ pub fn undo() -> Result<JsValue, JsError> {
     to_js(&Undone {
         restored: restore(removed),
     })
+}
+
+/// Loads compiled EasyList rules (the text of `rules/easylist.rules`, made by
+/// scripts/compile-rules.mjs). Returns `{ generic, site, exceptions }` counts.
+#[wasm_bindgen(js_name = loadRules)]
+pub fn load_rules(text: &str) -> Result<JsValue, JsError> {
+    let rules =
+        RuleSet::parse(text).map_err(|e| JsError::new(&format!("invalid rule file: {e}")))?;
+    let counts = rules.counts();
+    RULES.with(|cell| {
+        *cell.borrow_mut() = Some(LoadedLists {
+            rules,
+            page_url: String::new(),
+            page: PageRules::default(),
+        })
+    });
+    to_js(&counts)
 }
 
 /// The current report (empty before a clean and after undo).

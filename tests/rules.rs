@@ -394,3 +394,52 @@ fn the_article_is_the_story_under_the_headline_not_the_longest_block() {
     let root = plan.article_root.expect("an article");
     assert_eq!(tree.node(root).id, "main-body");
 }
+
+#[test]
+fn easylist_rules_remove_listed_blocks_and_respect_exceptions() {
+    use unsponsor::core::easylist::RuleSet;
+    use unsponsor::core::plan::{plan_with_lists, ListMatches, SelectorMatch};
+    let list = RuleSet::parse(
+        "!unsponsor-rules 1\ncbanner-300\nipromo-rail\nsexample.com\t.story-footer-ad\nxexample.org\t.banner-300\n",
+    )
+    .unwrap();
+    let page = article_page(
+        r#"<div class="banner-300"><a href="/x">Listed block</a></div>
+           <div class="banner-300-wide"><a href="/y">Look-alike stays</a></div>
+           <div class="story-footer-ad"><a href="/z">Site-listed block</a></div>"#,
+    );
+    let tree = common::parse(&page);
+    let site_block = (0..tree.len())
+        .find(|&id| tree.node(id).class == "story-footer-ad")
+        .unwrap();
+    let on_site = list.for_page("https://www.example.com/story");
+    let matches = [SelectorMatch {
+        node: site_block,
+        selector: ".story-footer-ad".to_string(),
+        site_specific: true,
+    }];
+    let lists = ListMatches {
+        rules: &list,
+        page: &on_site,
+        selector_matches: &matches,
+    };
+    let planned = plan_with_lists(&tree, &CategorySet::default(), Some(&lists));
+    let after = text_after(&tree, &planned);
+    assert!(
+        !after.contains("Listed block") && !after.contains("Site-listed block"),
+        "{after}"
+    );
+    assert!(after.contains("Look-alike stays") && after.contains("Fourth paragraph."));
+    assert!(
+        rules(&planned).contains(&"easylist-generic") && rules(&planned).contains(&"easylist-site")
+    );
+    // On a site with an exception for the selector, the generic rule does not apply.
+    let excepted = list.for_page("https://example.org/");
+    let lists = ListMatches {
+        rules: &list,
+        page: &excepted,
+        selector_matches: &[],
+    };
+    let planned = plan_with_lists(&tree, &CategorySet::default(), Some(&lists));
+    assert!(text_after(&tree, &planned).contains("Listed block"));
+}

@@ -207,3 +207,51 @@ async fn sleep(ms: i32) {
     });
     wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
 }
+
+#[wasm_bindgen_test]
+async fn a_page_that_keeps_reinserting_its_widget_gets_bounded_work() {
+    load_article("");
+    let options = js_sys::JSON::parse(r#"{"watch":true}"#).unwrap();
+    unsponsor::clean(options).map_err(JsValue::from).unwrap();
+    // The page's own script puts the widget back every time it disappears.
+    let reinsert = js_sys::Function::new_no_args(
+        r#"
+        const body = document.querySelector('#fixture .body');
+        const add = () => {
+          const widget = document.createElement('div');
+          widget.className = 'OUTBRAIN';
+          widget.innerHTML = '<a href="https://paid.outbrain.com/network/redir?p=1">Again</a>';
+          body.append(widget);
+        };
+        add();
+        window.__reinserted = 0;
+        window.__reinserter = new MutationObserver(() => {
+          if (!body.querySelector('.OUTBRAIN')) { window.__reinserted++; add(); }
+        });
+        window.__reinserter.observe(body, { childList: true });
+        "#,
+    );
+    reinsert.call0(&JsValue::NULL).unwrap();
+    sleep(3000).await;
+    let report = unsponsor::report().map_err(JsValue::from).unwrap();
+    let passes = get(&report, "late_passes").as_f64().unwrap();
+    let window = web_sys::window().unwrap();
+    let reinserted = js_sys::Reflect::get(&window, &JsValue::from_str("__reinserted"))
+        .unwrap()
+        .as_f64()
+        .unwrap();
+    // The widget was removed again and again, but the cleaner backed off: at the normal
+    // 60 ms cadence 3 s would be ~45 passes; with back-off it is far fewer.
+    assert!(
+        reinserted >= 5.0,
+        "the page re-inserted only {reinserted} times"
+    );
+    assert!(
+        passes <= 20.0,
+        "{passes} passes in 3 s: the cleaner is fighting the page"
+    );
+    assert!(get(&report, "reinsertions").as_f64().unwrap() >= 5.0);
+    let stop = js_sys::Function::new_no_args("window.__reinserter.disconnect()");
+    stop.call0(&JsValue::NULL).unwrap();
+    unsponsor::undo().map_err(JsValue::from).unwrap();
+}

@@ -1,6 +1,6 @@
 // The demo: the same wasm package the extension uses, driven by two buttons. Everything the
 // cleaner decides comes from Rust; this file only shows the report.
-import init, { clean, undo } from './pkg/unsponsor.js';
+import init, { clean, loadRules, undo } from './pkg/unsponsor.js';
 
 const cleanButton = document.getElementById('clean');
 const undoButton = document.getElementById('undo');
@@ -43,6 +43,13 @@ function renderReport(report) {
 
 try {
   await init({ module_or_path: new URL('./pkg/unsponsor_bg.wasm', import.meta.url) });
+  // EasyList's compiled rules, as the extension loads them; the heuristics work without them.
+  try {
+    const response = await fetch(new URL('./rules/easylist.rules', import.meta.url));
+    if (response.ok) loadRules(await response.text());
+  } catch {
+    // Offline copies without the rules file still clean with the heuristics.
+  }
   cleanButton.addEventListener('click', () => {
     try {
       renderReport(clean({ watch: true }));

@@ -4,7 +4,8 @@
 use crate::core::labels::classify_label;
 use crate::core::tree::{NodeId, PageTree};
 use crate::core::vocabulary::{
-    ARTICLE_PARAGRAPH_MIN_CHARS, LABEL_MAX_CHARS, MEDIA_TAGS, OWN_UI_ATTRIBUTE, PROSE_MIN_CHARS,
+    ARTICLE_MIN_CHARS, ARTICLE_PARAGRAPH_MIN_CHARS, LABEL_MAX_CHARS, MEDIA_TAGS, OWN_UI_ATTRIBUTE,
+    PROSE_MIN_CHARS,
 };
 
 /// Per-node sums over each subtree (index = node id).
@@ -191,6 +192,10 @@ fn find_article_root(tree: &PageTree, analysis: &Analysis) -> Option<NodeId> {
             .filter(|(_, best_score)| *best_score > 0)
     };
     let (best, best_score) = best_in(0..tree.len())?;
+    if best_score < ARTICLE_MIN_CHARS {
+        // A few short lines are no article: a promo's one sentence must not become guarded.
+        return None;
+    }
     // Pages put related stories, comments and teasers beside the article, sometimes with more
     // text than it. The article is the one under the page's headline: prefer the best block near
     // the first <h1> when it is not much weaker than the best block of the page.

@@ -7,7 +7,7 @@ use crate::core::tree::Node;
 use crate::core::vocabulary::{
     element_names, host_matches, is_ad_name, name_tokens, tokens_contain_sequence, url_host,
     ADSENSE_ATTRIBUTES, ADSENSE_CLASS, AD_HOSTS, AMAZON_NAME_PREFIXES, COMMENTS_CLASS_SEQUENCES,
-    GPT_ATTRIBUTES, GPT_ID_PREFIXES, PROMO_CLASS_SEQUENCES, RELATED_CLASS_SEQUENCES,
+    GPT_ATTRIBUTES, GPT_ID_PREFIXES, PROMO_CLASS_SEQUENCES, RELATED_CLASS_SEQUENCES, SECTION_WORDS,
     SOCIAL_CLASS_SEQUENCES, SPONSORED_TOKENS, VENDORS,
 };
 
@@ -39,7 +39,7 @@ impl Signal {
 }
 
 /// Tags that are never blocks to remove.
-const NOT_BLOCKS: &[&str] = &[
+pub const NOT_BLOCKS: &[&str] = &[
     "html", "head", "body", "script", "style", "noscript", "template", "link", "meta", "title",
     "base",
 ];
@@ -222,7 +222,10 @@ fn class_signal(node: &Node, names: &[Name]) -> Option<Signal> {
         let is_sponsored = tokens
             .iter()
             .any(|t| SPONSORED_TOKENS.contains(&t.as_str()));
-        if is_ad_name(tokens) || is_sponsored {
+        // A name that says what the section is ("share-sponsored-container" is a share bar)
+        // wins over the bare word "sponsored".
+        let names_a_section = tokens.iter().any(|t| SECTION_WORDS.contains(&t.as_str()));
+        if is_ad_name(tokens) || (is_sponsored && !names_a_section) {
             return Some(Signal::new(
                 RuleId::AdClass,
                 describe_name(node, name.raw),

@@ -3,7 +3,7 @@
 use crate::core::analysis::Analysis;
 use crate::core::category::Category;
 use crate::core::rules::Strength;
-use crate::core::tree::{NodeId, PageTree};
+use crate::core::tree::{Node, NodeId, PageTree};
 use crate::core::vocabulary::{MAX_ARTICLE_PROSE_SHARE, STRUCTURAL_TAGS};
 use serde::Serialize;
 
@@ -25,6 +25,9 @@ pub enum GuardId {
     GuardProseParagraph,
     /// Figures and code inside the article, where only a label or class name suggested an ad.
     GuardArticleFigure,
+    /// Navigation, site header and footer, forms: page furniture a label or class name alone
+    /// never removes.
+    GuardLandmark,
 }
 
 impl GuardId {
@@ -37,6 +40,7 @@ impl GuardId {
             GuardId::GuardArticleShare => "guard-article-share",
             GuardId::GuardProseParagraph => "guard-prose-paragraph",
             GuardId::GuardArticleFigure => "guard-article-figure",
+            GuardId::GuardLandmark => "guard-landmark",
         }
     }
 }
@@ -98,6 +102,9 @@ impl<'a> Guard<'a> {
         if self.analysis.figures[node] > 0 && self.is_in_article(node) {
             return Some(GuardId::GuardArticleFigure);
         }
+        if is_landmark(self.tree.node(node)) {
+            return Some(GuardId::GuardLandmark);
+        }
         None
     }
 
@@ -106,4 +113,13 @@ impl<'a> Guard<'a> {
             .article_root
             .is_some_and(|root| self.tree.is_ancestor_or_self(root, node))
     }
+}
+
+/// Navigation, banner, footer, search and form landmarks.
+pub fn is_landmark(node: &Node) -> bool {
+    matches!(node.tag.as_str(), "nav" | "header" | "footer" | "form")
+        || matches!(
+            node.attribute("role"),
+            Some("navigation" | "banner" | "contentinfo" | "search")
+        )
 }

@@ -110,6 +110,44 @@ const PHRASES: &[(LabelKind, &[&str])] = &[
             "sponsrade länkar",
             "спонсорские ссылки",
             "sponsorlu bağlantılar",
+            // "You May Like", "Recommended by" and their equivalents, per language.
+            "das könnte sie auch interessieren",
+            "das könnte dich auch interessieren",
+            "empfohlen von",
+            "vous aimerez peut être",
+            "vous aimerez aussi",
+            "recommandé par",
+            "sur le web",
+            "te puede interesar",
+            "también te puede interesar",
+            "te podría interesar",
+            "recomendado por",
+            "ti potrebbe interessare",
+            "potrebbe interessarti",
+            "consigliato da",
+            "você pode gostar",
+            "você também pode gostar",
+            "pode lhe interessar",
+            "misschien vind je dit ook leuk",
+            "aanbevolen door",
+            "może cię zainteresować",
+            "polecane przez",
+            "du kanske också gillar",
+            "rekommenderas av",
+            "вам может понравиться",
+            "вам также может понравиться",
+            "рекомендуем",
+            "ilginizi çekebilir",
+            "bunlar da ilginizi çekebilir",
+            "スポンサーリンク",
+            "あなたへのおすすめ",
+            "猜你喜欢",
+            "你可能喜欢",
+            "赞助内容",
+            "推广",
+            "추천 콘텐츠",
+            "관련 광고",
+            "파워링크",
         ],
     ),
     (
@@ -257,12 +295,19 @@ pub fn normalize_label(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut pending_space = false;
     for c in text.chars() {
+        // Combining marks (Turkish "İ" lower-cases to "i" + U+0307) belong to their letter.
+        if ('\u{300}'..='\u{36f}').contains(&c) {
+            continue;
+        }
         if c.is_alphanumeric() {
             if pending_space && !out.is_empty() {
                 out.push(' ');
             }
             pending_space = false;
-            out.extend(c.to_lowercase());
+            out.extend(
+                c.to_lowercase()
+                    .filter(|l| !('\u{300}'..='\u{36f}').contains(l)),
+            );
         } else {
             pending_space = true;
         }
@@ -426,6 +471,55 @@ mod tests {
             classify_label("Sponsored by Acme"),
             Some(LabelKind::AdMarker)
         );
+    }
+
+    #[test]
+    fn labels_in_fourteen_languages() {
+        let cases = [
+            ("Anzeige", LabelKind::AdMarker),
+            (
+                "Das könnte Sie auch interessieren",
+                LabelKind::SponsoredWidget,
+            ),
+            ("Sponsorisé", LabelKind::AdMarker),
+            ("Vous aimerez peut-être", LabelKind::SponsoredWidget),
+            ("Publicidad", LabelKind::AdMarker),
+            ("También te puede interesar", LabelKind::SponsoredWidget),
+            ("Pubblicità", LabelKind::AdMarker),
+            ("Ti potrebbe interessare", LabelKind::SponsoredWidget),
+            ("Patrocinado", LabelKind::AdMarker),
+            ("Você pode gostar", LabelKind::SponsoredWidget),
+            ("Advertentie", LabelKind::AdMarker),
+            ("Aanbevolen door", LabelKind::SponsoredWidget),
+            ("Reklama", LabelKind::AdMarker),
+            ("Może Cię zainteresować", LabelKind::SponsoredWidget),
+            ("Annons", LabelKind::AdMarker),
+            ("Du kanske också gillar", LabelKind::SponsoredWidget),
+            ("Реклама", LabelKind::AdMarker),
+            ("Вам может понравиться", LabelKind::SponsoredWidget),
+            ("Reklam", LabelKind::AdMarker),
+            ("İlginizi çekebilir", LabelKind::SponsoredWidget),
+            ("広告", LabelKind::AdMarker),
+            ("スポンサーリンク", LabelKind::SponsoredWidget),
+            ("广告", LabelKind::AdMarker),
+            ("猜你喜欢", LabelKind::SponsoredWidget),
+            ("광고", LabelKind::AdMarker),
+            ("추천 콘텐츠", LabelKind::SponsoredWidget),
+            ("Around the Web", LabelKind::SponsoredWidget),
+            ("Recommended by", LabelKind::SponsoredWidget),
+        ];
+        for (text, kind) in cases {
+            assert_eq!(classify_label(text), Some(kind), "{text}");
+        }
+        // Look-alikes: the same words inside ordinary sentences.
+        for text in [
+            "Die Anzeige wurde bei der Polizei erstattet",
+            "La publicidad institucional creció un 20 %",
+            "Реклама на телевидении дорожает",
+            "広告業界の売上は増えた",
+        ] {
+            assert_eq!(classify_label(text), None, "{text}");
+        }
     }
 
     #[test]

@@ -7,6 +7,7 @@
 pub mod analysis;
 pub mod category;
 pub mod detect;
+pub mod easylist;
 pub mod guard;
 pub mod labels;
 pub mod plan;

@@ -3,9 +3,10 @@
 
 use crate::core::analysis::Analysis;
 use crate::core::category::{Category, CategorySet};
-use crate::core::detect::{markup_signal, Reach};
-use crate::core::guard::{Guard, GuardId};
-use crate::core::labels::{classify_label, could_be_label_part, LabelKind};
+use crate::core::detect::{markup_signal, Reach, NOT_BLOCKS};
+use crate::core::easylist::{PageRules, RuleSet};
+use crate::core::guard::{is_landmark, Guard, GuardId};
+use crate::core::labels::{classify_label, could_be_label_part, normalize_label, LabelKind};
 use crate::core::rules::{RuleId, Strength};
 use crate::core::tree::{NodeId, PageTree};
 use crate::core::vocabulary::{
@@ -76,8 +77,33 @@ struct Candidate {
     evidence: String,
 }
 
-/// Decides what to remove from `tree` for the enabled `categories`.
+/// An element the browser's selector engine matched for an EasyList selector.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SelectorMatch {
+    pub node: NodeId,
+    pub selector: String,
+    pub site_specific: bool,
+}
+
+/// EasyList for one page: the parsed rules, what applies to the page, and the elements the
+/// adapter's selector queries matched.
+pub struct ListMatches<'a> {
+    pub rules: &'a RuleSet,
+    pub page: &'a PageRules,
+    pub selector_matches: &'a [SelectorMatch],
+}
+
+/// Decides what to remove from `tree` for the enabled `categories`, on heuristics alone.
 pub fn plan(tree: &PageTree, categories: &CategorySet) -> Plan {
+    plan_with_lists(tree, categories, None)
+}
+
+/// Decides what to remove, on heuristics and (when given) EasyList's rules.
+pub fn plan_with_lists(
+    tree: &PageTree,
+    categories: &CategorySet,
+    lists: Option<&ListMatches>,
+) -> Plan {
     if tree.is_empty() {
         return Plan::default();
     }
@@ -92,6 +118,9 @@ pub fn plan(tree: &PageTree, categories: &CategorySet) -> Plan {
     };
     let mut candidates = planner.markup_candidates();
     candidates.extend(planner.label_candidates(&labels));
+    if let Some(lists) = lists {
+        candidates.extend(list_candidates(tree, &analysis, lists));
+    }
     // Most specific evidence first, so a block matched by a vendor signature and a label is
     // reported under the vendor, and one matched by a label and a class name under the label.
     candidates.sort_by_key(|c| (specificity(c.rule), c.node));
@@ -215,6 +244,7 @@ impl Planner<'_> {
         while let Some(parent) = self.tree.node(current).parent {
             let foreign_prose = analysis.prose[parent] - analysis.prose[current];
             let grows = self.guard.absolute_veto(parent).is_none()
+                && !is_landmark(self.tree.node(parent))
                 && analysis.chars[parent] <= growth.max_chars
                 && foreign_prose <= growth.max_foreign_prose
                 && analysis.paragraphs[parent] <= analysis.paragraphs[current]
@@ -278,6 +308,45 @@ impl Planner<'_> {
     }
 }
 
+/// Candidates from EasyList: simple generic rules matched on the snapshot's names, and the
+/// elements the selector queries found.
+fn list_candidates(tree: &PageTree, analysis: &Analysis, lists: &ListMatches) -> Vec<Candidate> {
+    let mut candidates = Vec::new();
+    for (id, node) in tree.nodes().iter().enumerate() {
+        if !node.is_element() || analysis.in_own_ui[id] || NOT_BLOCKS.contains(&node.tag.as_str()) {
+            continue;
+        }
+        if let Some(selector) = lists.rules.simple_match(lists.page, &node.id, &node.class) {
+            candidates.push(Candidate {
+                node: id,
+                rule: RuleId::EasylistGeneric,
+                evidence: format!("EasyList ##{selector}"),
+            });
+        }
+    }
+    for found in lists.selector_matches {
+        let Some(node) = tree.nodes().get(found.node) else {
+            continue;
+        };
+        if !node.is_element()
+            || analysis.in_own_ui[found.node]
+            || NOT_BLOCKS.contains(&node.tag.as_str())
+        {
+            continue;
+        }
+        candidates.push(Candidate {
+            node: found.node,
+            rule: if found.site_specific {
+                RuleId::EasylistSite
+            } else {
+                RuleId::EasylistGeneric
+            },
+            evidence: format!("EasyList ##{}", found.selector),
+        });
+    }
+    candidates
+}
+
 /// Finds every label: the largest element (or, inside running text, the text node) whose whole
 /// text is made of label phrases.
 fn find_labels(tree: &PageTree, analysis: &Analysis, guard: &Guard) -> Vec<Label> {
@@ -294,8 +363,10 @@ fn find_labels(tree: &PageTree, analysis: &Analysis, guard: &Guard) -> Vec<Label
         let Some(parent) = node.parent else {
             continue;
         };
-        // A word that belongs to no label phrase rules this text out of every label.
-        if !could_be_label_part(&node.text) {
+        // A word that belongs to no label phrase rules this text out of every label. And text
+        // inside a link is a link ("Advertise", "Publicité" in a footer, "Comments (3)"), not a
+        // label; vendors' attribution links are caught by their markup and hosts instead.
+        if analysis.in_link[id] || !could_be_label_part(&node.text) {
             continue;
         }
         let (label_node, kind) = if analysis.chars[parent] > LABEL_MAX_CHARS {
@@ -374,7 +445,12 @@ fn preview(tree: &PageTree, analysis: &Analysis, node: NodeId) -> String {
     let mut content = String::new();
     for id in tree.subtree(node) {
         let item = tree.node(id);
-        if !item.is_text() || classify_label(&item.text).is_some() {
+        // Label words ("Sponsored", "Links", "by Taboola") and bare separators ("|") say what
+        // the block is, not what it said.
+        if !item.is_text()
+            || could_be_label_part(&item.text)
+            || normalize_label(&item.text).is_empty()
+        {
             continue;
         }
         let words = item.text.split_whitespace().collect::<Vec<_>>().join(" ");

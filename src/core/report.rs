@@ -40,6 +40,13 @@ impl RemovalRecord {
     }
 }
 
+impl RemovalRecord {
+    /// Whether two removals look like the same block (a widget the page put back).
+    pub fn is_same_block(&self, other: &RemovalRecord) -> bool {
+        self.rule == other.rule && self.evidence == other.evidence && self.preview == other.preview
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct KeptRecord {
     pub rule: RuleId,
@@ -91,6 +98,8 @@ pub struct Report {
     pub clean_ms: f64,
     /// Late passes run so far (widgets added after the clean).
     pub late_passes: u32,
+    /// Late removals of a block the page had put back after an earlier removal.
+    pub reinsertions: u32,
     /// Where the first clean's time went.
     pub timings: Timings,
 }

@@ -5,6 +5,7 @@
 //! - ad slots (`ad-slot-*`, `ad-frame`, `ad-class`, `ad-link`): `vocabulary` (ids, classes, hosts);
 //! - label rules (`label-*`, `ad-break-label`, `*-label`): the phrase tables in `labels`;
 //! - class rules for the optional categories (`*-class`): `vocabulary::SECTION_CLASSES`;
+//! - EasyList (`easylist-generic`, `easylist-site`): `easylist`, data compiled from EasyList;
 //! - guards (`guard-*`): `guard`.
 
 use crate::core::category::Category;
@@ -42,6 +43,8 @@ pub enum RuleId {
     CommentsClass,
     SocialLabel,
     SocialClass,
+    EasylistGeneric,
+    EasylistSite,
 }
 
 /// How sure a rule is. Strong evidence names the ad technology itself (a vendor's markup, an ad
@@ -54,7 +57,7 @@ pub enum Strength {
 
 impl RuleId {
     /// Every rule, for documentation and exhaustiveness tests.
-    pub const ALL: [RuleId; 28] = [
+    pub const ALL: [RuleId; 30] = [
         RuleId::VendorTaboola,
         RuleId::VendorOutbrain,
         RuleId::VendorRevcontent,
@@ -83,6 +86,8 @@ impl RuleId {
         RuleId::CommentsClass,
         RuleId::SocialLabel,
         RuleId::SocialClass,
+        RuleId::EasylistGeneric,
+        RuleId::EasylistSite,
     ];
 
     /// The stable kebab-case id.
@@ -116,6 +121,8 @@ impl RuleId {
             RuleId::CommentsClass => "comments-class",
             RuleId::SocialLabel => "social-label",
             RuleId::SocialClass => "social-class",
+            RuleId::EasylistGeneric => "easylist-generic",
+            RuleId::EasylistSite => "easylist-site",
         }
     }
 
@@ -140,7 +147,9 @@ impl RuleId {
             | RuleId::LinkRelSponsored
             | RuleId::LabelSponsoredWidget
             | RuleId::LabelAdMarker
-            | RuleId::AdBreakLabel => Category::Ads,
+            | RuleId::AdBreakLabel
+            | RuleId::EasylistGeneric
+            | RuleId::EasylistSite => Category::Ads,
             RuleId::PromoLabel | RuleId::PromoClass => Category::Promos,
             RuleId::RelatedLabel | RuleId::RelatedClass => Category::Related,
             RuleId::CommentsLabel | RuleId::CommentsClass => Category::Comments,
@@ -163,7 +172,8 @@ impl RuleId {
             | RuleId::AdSlotGpt
             | RuleId::AdSlotAdsense
             | RuleId::AdSlotAmazon
-            | RuleId::AdFrame => Strength::Strong,
+            | RuleId::AdFrame
+            | RuleId::EasylistSite => Strength::Strong,
             RuleId::AdClass
             | RuleId::AdLink
             | RuleId::LinkRelSponsored
@@ -177,7 +187,8 @@ impl RuleId {
             | RuleId::CommentsLabel
             | RuleId::CommentsClass
             | RuleId::SocialLabel
-            | RuleId::SocialClass => Strength::Weak,
+            | RuleId::SocialClass
+            | RuleId::EasylistGeneric => Strength::Weak,
         }
     }
 
@@ -226,6 +237,8 @@ impl RuleId {
             RuleId::CommentsClass => "Comment section",
             RuleId::SocialLabel => "Share or follow buttons",
             RuleId::SocialClass => "Share bar",
+            RuleId::EasylistGeneric => "Listed as an ad by EasyList",
+            RuleId::EasylistSite => "Listed as an ad on this site by EasyList",
         }
     }
 }

@@ -21,6 +21,9 @@ pub const ITEM_MAX_CHARS: usize = 400;
 pub const ITEM_MAX_LINKS: usize = 4;
 /// A block holding more than this share of the article's prose is never removed.
 pub const MAX_ARTICLE_PROSE_SHARE: f64 = 0.3;
+/// The article's paragraphs hold at least this much text (score); below it a page has no article
+/// to guard beyond its headline and prose.
+pub const ARTICLE_MIN_CHARS: usize = 250;
 /// A paragraph needs this much text to count towards finding the article.
 pub const ARTICLE_PARAGRAPH_MIN_CHARS: usize = 25;
 
@@ -218,6 +221,18 @@ pub const AD_CONTEXT_TOKENS: &[&str] = &[
 /// Tokens that name sponsored content.
 pub const SPONSORED_TOKENS: &[&str] = &["sponsored", "nativead", "paidpost", "advertorial"];
 
+/// Words that name one of the site's own sections; a name holding one of them is that section
+/// even when it also says "sponsored" (`share-sponsored-container`).
+pub const SECTION_WORDS: &[&str] = &[
+    "share",
+    "sharing",
+    "social",
+    "comments",
+    "comment",
+    "related",
+    "newsletter",
+    "follow",
+];
 /// Token sequences (contiguous, within one id or class name) for the site's own sections.
 pub const PROMO_CLASS_SEQUENCES: &[&[&str]] = &[
     &["app", "banner"],

@@ -6,9 +6,11 @@
 
 pub mod watch;
 
+use crate::core::easylist::SelectorQuery;
+use crate::core::plan::SelectorMatch;
 use crate::core::tree::{count_visible_chars, PageTree};
 use crate::core::vocabulary::{is_relevant_attribute, OPAQUE_TAGS};
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{CharacterData, Document, Element, Node};
 
 /// Text nodes up to this many UTF-16 units are read whole; longer ones only in part (their
@@ -140,4 +142,80 @@ pub fn restore(removed: Vec<RemovedNode>) -> usize {
         }
     }
     restored
+}
+
+/// EasyList selectors per `querySelectorAll` call: grouping is much faster than one call each,
+/// and a selector the browser rejects only costs its own group a second, one-by-one pass.
+const SELECTOR_GROUP_SIZE: usize = 64;
+
+/// Runs `queries` through the browser's selector engine and maps the matched elements to
+/// snapshot nodes. Selectors the browser rejects are skipped.
+pub fn match_selectors(
+    document: &Document,
+    queries: &[SelectorQuery],
+    handles: &[Node],
+) -> Vec<SelectorMatch> {
+    let found = js_sys::Map::new();
+    let record = |element: &Element, chunk: &[SelectorQuery], offset: usize| {
+        if found.has(element) {
+            return;
+        }
+        // Which selector of the group matched: only asked for elements that did match.
+        if let Some(index) = chunk
+            .iter()
+            .position(|query| element.matches(&query.selector).unwrap_or(false))
+        {
+            found.set(element, &JsValue::from_f64((offset + index) as f64));
+        }
+    };
+    for (chunk_index, chunk) in queries.chunks(SELECTOR_GROUP_SIZE).enumerate() {
+        let offset = chunk_index * SELECTOR_GROUP_SIZE;
+        let group = chunk
+            .iter()
+            .map(|query| query.selector.as_str())
+            .collect::<Vec<_>>()
+            .join(",");
+        match document.query_selector_all(&group) {
+            Ok(list) => {
+                for index in 0..list.length() {
+                    if let Some(element) =
+                        list.item(index).and_then(|n| n.dyn_into::<Element>().ok())
+                    {
+                        record(&element, chunk, offset);
+                    }
+                }
+            }
+            Err(_) => {
+                for (index, query) in chunk.iter().enumerate() {
+                    let Ok(list) = document.query_selector_all(&query.selector) else {
+                        continue;
+                    };
+                    for item in 0..list.length() {
+                        if let Some(element) =
+                            list.item(item).and_then(|n| n.dyn_into::<Element>().ok())
+                        {
+                            record(&element, std::slice::from_ref(query), offset + index);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    if found.size() == 0 {
+        return Vec::new();
+    }
+    let mut matches = Vec::new();
+    for (node, handle) in handles.iter().enumerate() {
+        let Some(index) = found.get(handle).as_f64() else {
+            continue;
+        };
+        if let Some(query) = queries.get(index as usize) {
+            matches.push(SelectorMatch {
+                node,
+                selector: query.selector.clone(),
+                site_specific: query.site_specific,
+            });
+        }
+    }
+    matches
 }

@@ -9,8 +9,21 @@ use web_sys::{MutationObserver, MutationObserverInit, MutationRecord, Window};
 
 /// Delay between the first mutation and the pass that handles it (batches a burst of inserts).
 pub const LATE_PASS_DELAY_MS: i32 = 60;
+/// Each time the page puts back a block the cleaner already removed, the delay grows: it doubles
+/// every `REINSERTIONS_PER_DOUBLING` re-insertions, up to `MAX_LATE_PASS_DELAY_MS`. A page that
+/// fights the cleaner costs less and less; a feed that adds new widgets keeps the short delay.
+pub const REINSERTIONS_PER_DOUBLING: u32 = 3;
+pub const MAX_LATE_PASS_DELAY_MS: i32 = 5_000;
 /// Passes per clean. A page that keeps re-inserting its widget gets this many, then is left.
 pub const MAX_LATE_PASSES: u32 = 200;
+
+/// Delay before the next late pass, given how many re-insertions were seen.
+pub fn late_pass_delay_ms(reinsertions: u32) -> i32 {
+    let doublings = (reinsertions / REINSERTIONS_PER_DOUBLING).min(16);
+    LATE_PASS_DELAY_MS
+        .saturating_mul(1 << doublings)
+        .min(MAX_LATE_PASS_DELAY_MS)
+}
 
 /// A running observer with its callbacks (dropping it disconnects and frees them).
 pub struct Watcher {
@@ -58,8 +71,8 @@ impl Watcher {
         })
     }
 
-    /// Schedules a pass unless one is pending.
-    pub fn schedule(&mut self) {
+    /// Schedules a pass in `delay_ms` unless one is pending.
+    pub fn schedule(&mut self, delay_ms: i32) {
         if self.timer.is_some() {
             return;
         }
@@ -67,7 +80,7 @@ impl Watcher {
             .window
             .set_timeout_with_callback_and_timeout_and_arguments_0(
                 self.on_timer.as_ref().unchecked_ref(),
-                LATE_PASS_DELAY_MS,
+                delay_ms,
             )
             .ok();
         self.timer = handle;

@@ -1,0 +1,326 @@
+//! EasyList's cosmetic rules, compiled at build time by `scripts/compile-rules.mjs` into a
+//! line format (see that script) and parsed here at run time.
+//!
+//! Two ways to match, chosen per rule for speed:
+//! - simple generic rules (`##.class`, `###id`) are matched here, against the page snapshot's
+//!   class and id names, with no DOM query at all;
+//! - every other selector is handed to the browser's selector engine by the DOM adapter, and
+//!   only when it can match: a keyed selector only if the page has its class or id.
+//!
+//! Loopback pages (127.0.0.1, localhost) are treated like any site: EasyList switches generic
+//! hiding off there for developers' local servers, but Unsponsor's own tests and demo are served
+//! from loopback and must behave as a real site would.
+
+use crate::core::tree::PageTree;
+use crate::core::vocabulary::element_names;
+use std::collections::{HashMap, HashSet};
+
+const HEADER: &str = "!unsponsor-rules 1";
+const LOOPBACK_HOSTS: &[&str] = &["127.0.0.1", "localhost", "[::1]", "::1"];
+
+/// A parsed rule file.
+#[derive(Debug, Default)]
+pub struct RuleSet {
+    generic_classes: HashSet<String>,
+    generic_ids: HashSet<String>,
+    keyed: HashMap<String, Vec<String>>,
+    unkeyed: Vec<String>,
+    site: Vec<(String, String)>,
+    exceptions: Vec<(String, String)>,
+    generichide_domains: Vec<String>,
+    generichide_substrings: Vec<String>,
+}
+
+/// Counts, for the report and the build log.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct RuleCounts {
+    pub generic: usize,
+    pub site: usize,
+    pub exceptions: usize,
+}
+
+/// The rules that apply to one page address.
+#[derive(Debug, Default)]
+pub struct PageRules {
+    generic_enabled: bool,
+    excepted: HashSet<String>,
+    site_selectors: Vec<String>,
+}
+
+/// A selector the DOM adapter should run, with the rule it stands for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SelectorQuery {
+    pub selector: String,
+    pub site_specific: bool,
+}
+
+impl RuleSet {
+    /// Parses a compiled rule file. Unknown line kinds are skipped (newer files stay readable).
+    pub fn parse(text: &str) -> Result<RuleSet, String> {
+        let mut lines = text.lines();
+        if lines.next().map(str::trim_end) != Some(HEADER) {
+            return Err(format!("not a compiled rule file (expected \"{HEADER}\")"));
+        }
+        let mut rules = RuleSet::default();
+        for line in lines {
+            let mut chars = line.chars();
+            let Some(kind) = chars.next() else { continue };
+            let rest = chars.as_str();
+            let pair = || rest.split_once('\t');
+            match kind {
+                'c' => {
+                    rules.generic_classes.insert(rest.to_string());
+                }
+                'i' => {
+                    rules.generic_ids.insert(rest.to_string());
+                }
+                'k' => {
+                    if let Some((key, selector)) = pair() {
+                        rules
+                            .keyed
+                            .entry(key.to_string())
+                            .or_default()
+                            .push(selector.to_string());
+                    }
+                }
+                'g' => rules.unkeyed.push(rest.to_string()),
+                's' => {
+                    if let Some((domains, selector)) = pair() {
+                        rules.site.push((domains.to_string(), selector.to_string()));
+                    }
+                }
+                'x' => {
+                    if let Some((domains, selector)) = pair() {
+                        rules
+                            .exceptions
+                            .push((domains.to_string(), selector.to_string()));
+                    }
+                }
+                'h' => rules.generichide_domains.push(rest.to_ascii_lowercase()),
+                'H' => rules.generichide_substrings.push(rest.to_string()),
+                _ => {}
+            }
+        }
+        Ok(rules)
+    }
+
+    pub fn counts(&self) -> RuleCounts {
+        RuleCounts {
+            generic: self.generic_classes.len()
+                + self.generic_ids.len()
+                + self.keyed.values().map(Vec::len).sum::<usize>()
+                + self.unkeyed.len(),
+            site: self.site.len(),
+            exceptions: self.exceptions.len(),
+        }
+    }
+
+    /// Resolves the rules for a page: generic hiding on or off, exceptions, site selectors.
+    pub fn for_page(&self, url: &str) -> PageRules {
+        let host = crate::core::vocabulary::url_host(url).unwrap_or_default();
+        let is_loopback = LOOPBACK_HOSTS.contains(&host.as_str());
+        let generic_enabled = is_loopback
+            || !(self
+                .generichide_domains
+                .iter()
+                .any(|domain| host_is_within(&host, domain))
+                || self
+                    .generichide_substrings
+                    .iter()
+                    .any(|needle| url.contains(needle.as_str())));
+        let excepted = self
+            .exceptions
+            .iter()
+            .filter(|(domains, _)| domains.is_empty() || domains_match(domains, &host))
+            .map(|(_, selector)| selector.clone())
+            .collect::<HashSet<_>>();
+        let site_selectors = self
+            .site
+            .iter()
+            .filter(|(domains, selector)| {
+                domains_match(domains, &host) && !excepted.contains(selector)
+            })
+            .map(|(_, selector)| selector.clone())
+            .collect();
+        PageRules {
+            generic_enabled,
+            excepted,
+            site_selectors,
+        }
+    }
+
+    /// Generic `##.class` / `###id` rule matching one of an element's names, as the selector.
+    pub fn simple_match(&self, page: &PageRules, id: &str, class: &str) -> Option<String> {
+        if !page.generic_enabled {
+            return None;
+        }
+        for name in element_names(id, class) {
+            let (set, prefix) = if name == id {
+                (&self.generic_ids, '#')
+            } else {
+                (&self.generic_classes, '.')
+            };
+            if set.contains(name) {
+                let selector = format!("{prefix}{name}");
+                if !page.excepted.contains(&selector) {
+                    return Some(selector);
+                }
+            }
+        }
+        None
+    }
+
+    /// Selectors worth running on this page: keyed ones whose key the page has, unkeyed generic
+    /// ones, and the site's own; never an excepted one.
+    pub fn queries(&self, tree: &PageTree, page: &PageRules) -> Vec<SelectorQuery> {
+        let mut queries = Vec::new();
+        if page.generic_enabled {
+            let mut keys_present = HashSet::new();
+            for node in tree.nodes() {
+                if !node.is_element() {
+                    continue;
+                }
+                if !node.id.is_empty() {
+                    keys_present.insert(format!("#{}", node.id));
+                }
+                for class in node.class.split_ascii_whitespace() {
+                    keys_present.insert(format!(".{class}"));
+                }
+            }
+            for key in &keys_present {
+                if let Some(selectors) = self.keyed.get(key) {
+                    queries.extend(selectors.iter().map(|s| SelectorQuery {
+                        selector: s.clone(),
+                        site_specific: false,
+                    }));
+                }
+            }
+            queries.extend(self.unkeyed.iter().map(|s| SelectorQuery {
+                selector: s.clone(),
+                site_specific: false,
+            }));
+        }
+        queries.retain(|query| !page.excepted.contains(&query.selector));
+        queries.extend(page.site_selectors.iter().map(|s| SelectorQuery {
+            selector: s.clone(),
+            site_specific: true,
+        }));
+        queries
+    }
+}
+
+/// Whether `host` is `domain` or a subdomain of it.
+fn host_is_within(host: &str, domain: &str) -> bool {
+    crate::core::vocabulary::host_matches(host, domain)
+}
+
+/// EasyList domain lists: `a.com,~b.a.com,shop.*`. Matches when some positive entry matches and
+/// no negated one does; a list of only negations matches every other host.
+pub fn domains_match(domains: &str, host: &str) -> bool {
+    let mut any_positive = false;
+    let mut matched = false;
+    for entry in domains.split(',').map(str::trim).filter(|e| !e.is_empty()) {
+        if let Some(negated) = entry.strip_prefix('~') {
+            if domain_entry_matches(negated, host) {
+                return false;
+            }
+        } else {
+            any_positive = true;
+            matched |= domain_entry_matches(entry, host);
+        }
+    }
+    matched || !any_positive
+}
+
+fn domain_entry_matches(entry: &str, host: &str) -> bool {
+    let entry = entry.to_ascii_lowercase();
+    match entry.strip_suffix(".*") {
+        // `name.*`: the name followed by any public suffix (`deliveroo.co.uk`, `shop.deliveroo.fr`).
+        Some(name) => {
+            let labels: Vec<&str> = host.split('.').collect();
+            let name_labels: Vec<&str> = name.split('.').collect();
+            (0..labels.len()).any(|start| {
+                let end = start + name_labels.len();
+                end < labels.len() && labels[start..end] == name_labels[..]
+            })
+        }
+        None => host_is_within(host, &entry),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SAMPLE: &str = "!unsponsor-rules 1\n!comment\ncad-banner\nitaboola-below\nk.promo-box\tdiv.promo-box > a\ng[data-taboola-options]\nsexample.com,~news.example.com\t.site-ad\nxexample.org\t.ad-banner\nhquiet.example\nH://10.0.0.\n";
+
+    #[test]
+    fn parses_every_kind() {
+        let rules = RuleSet::parse(SAMPLE).unwrap();
+        assert!(rules.generic_classes.contains("ad-banner"));
+        assert!(rules.generic_ids.contains("taboola-below"));
+        assert_eq!(rules.keyed[".promo-box"], vec!["div.promo-box > a"]);
+        assert_eq!(rules.unkeyed, vec!["[data-taboola-options]"]);
+        assert_eq!(
+            rules.counts(),
+            RuleCounts {
+                generic: 4,
+                site: 1,
+                exceptions: 1
+            }
+        );
+        assert!(RuleSet::parse("ad-banner\n").is_err());
+    }
+
+    #[test]
+    fn generic_rules_respect_exceptions_and_generichide() {
+        let rules = RuleSet::parse(SAMPLE).unwrap();
+        let page = rules.for_page("https://www.example.net/a");
+        assert_eq!(
+            rules.simple_match(&page, "", "x ad-banner").as_deref(),
+            Some(".ad-banner")
+        );
+        assert_eq!(
+            rules.simple_match(&page, "taboola-below", "").as_deref(),
+            Some("#taboola-below")
+        );
+        assert_eq!(rules.simple_match(&page, "", "ad-banner-x"), None);
+        let excepted = rules.for_page("https://example.org/");
+        assert_eq!(rules.simple_match(&excepted, "", "ad-banner"), None);
+        let quiet = rules.for_page("https://www.quiet.example/");
+        assert_eq!(rules.simple_match(&quiet, "", "ad-banner"), None);
+        let intranet = rules.for_page("http://10.0.0.7/page");
+        assert_eq!(rules.simple_match(&intranet, "", "ad-banner"), None);
+        let loopback = rules.for_page("http://127.0.0.1:8080/");
+        assert!(rules.simple_match(&loopback, "", "ad-banner").is_some());
+    }
+
+    #[test]
+    fn site_rules_follow_their_domains() {
+        let rules = RuleSet::parse(SAMPLE).unwrap();
+        let mut tree = PageTree::new();
+        tree.add_element(None, "div", vec![("class".into(), "promo-box".into())]);
+        let on_site = rules.queries(&tree, &rules.for_page("https://shop.example.com/"));
+        let selectors: Vec<_> = on_site.iter().map(|q| q.selector.as_str()).collect();
+        assert!(selectors.contains(&".site-ad"));
+        assert!(selectors.contains(&"div.promo-box > a"));
+        assert!(selectors.contains(&"[data-taboola-options]"));
+        let negated = rules.queries(&tree, &rules.for_page("https://news.example.com/"));
+        assert!(!negated.iter().any(|q| q.selector == ".site-ad"));
+        let without_key = rules.queries(&PageTree::new(), &rules.for_page("https://a.example/"));
+        assert!(!without_key
+            .iter()
+            .any(|q| q.selector == "div.promo-box > a"));
+    }
+
+    #[test]
+    fn domain_lists() {
+        assert!(domains_match("example.com", "www.example.com"));
+        assert!(!domains_match("example.com", "notexample.com"));
+        assert!(domains_match("~example.com", "other.org"));
+        assert!(!domains_match("~example.com", "example.com"));
+        assert!(domains_match("deliveroo.*", "deliveroo.co.uk"));
+        assert!(domains_match("deliveroo.*", "shop.deliveroo.fr"));
+        assert!(!domains_match("deliveroo.*", "deliveroo"));
+    }
+}
