@@ -176,6 +176,7 @@ async function evaluateCase(browser, server, corpus, name, { inject, readability
       clean_ms: report.clean_ms,
       startup_ms: cleaned.startupMs,
       engine: cleaned.engine,
+      rules_loaded: cleaned.rules,
       timings: report.timings,
       removed: report.removed.map((removal) => ({ rule: removal.rule, category: removal.category, preview: removal.preview })),
       kept_by_guard: report.kept.length,

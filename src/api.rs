@@ -153,7 +153,10 @@ fn start_watching(window: web_sys::Window) -> Result<(), JsError> {
     let watcher = Watcher::start(window, &target, late_pass, || {
         SESSION.with(|cell| {
             if let Ok(mut session) = cell.try_borrow_mut() {
-                let delay = late_pass_delay_ms(session.report.reinsertions);
+                let delay = late_pass_delay_ms(
+                    session.report.reinsertions,
+                    session.report.last_late_pass_ms,
+                );
                 if let Some(watcher) = session.watcher.as_mut() {
                     watcher.schedule(delay);
                 }
@@ -175,7 +178,12 @@ fn late_pass() {
             watcher.timer_fired();
         }
         session.report.late_passes += 1;
+        let window = web_sys::window()?;
+        let started = now_ms(&window);
         let removed = run_pass(&mut session, true).unwrap_or(0);
+        let spent = now_ms(&window) - started;
+        session.report.last_late_pass_ms = spent;
+        session.report.late_ms += spent;
         if let Some(watcher) = session.watcher.as_ref() {
             watcher.forget_pending_records();
         }

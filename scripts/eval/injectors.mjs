@@ -34,7 +34,8 @@ export function injectLateWidgetsInPage({ delaysMs, checkAfterMs }) {
       <li>${item('https://brand.example/1', 'This gadget is selling out fast', 'GadgetNow')}</li><li>${item('https://brand.example/2', 'The sofa everyone wants', 'HomeStyle')}</li></ul></section>`],
   ];
 
-  const paragraphs = [...document.querySelectorAll('p')].filter((p) => p.textContent.trim().length > 80);
+  // Article paragraphs: long ones that are not the title of a link card.
+  const paragraphs = [...document.querySelectorAll('p')].filter((p) => p.textContent.trim().length > 80 && !p.closest('a'));
   const anchorParagraph = paragraphs[Math.min(1, paragraphs.length - 1)] || null;
   const articleEnd = paragraphs.length ? paragraphs[paragraphs.length - 1].parentElement : null;
   const body = document.body || document.documentElement;

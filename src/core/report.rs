@@ -100,6 +100,9 @@ pub struct Report {
     pub late_passes: u32,
     /// Late removals of a block the page had put back after an earlier removal.
     pub reinsertions: u32,
+    /// Milliseconds spent in late passes, in all and in the last one.
+    pub late_ms: f64,
+    pub last_late_pass_ms: f64,
     /// Where the first clean's time went.
     pub timings: Timings,
 }

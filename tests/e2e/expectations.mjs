@@ -42,16 +42,10 @@ export const MUST_STAY_LOOKALIKES = Object.freeze([
   'No comments yet',
 ]);
 
-/** Characters that are invisible on screen but would break a substring test. */
-const INVISIBLE_CHARACTERS = /[\u200B\u200C\u200D\u00AD\uFEFF\u2060]/g;
-
-/**
- * Normal form used for every comparison: NFC, invisible characters deleted, all whitespace
- * deleted. Comparisons stay case-sensitive ("Undo" is not "undo").
- */
-export function normalizeText(text) {
-  return String(text).normalize('NFC').replace(INVISIBLE_CHARACTERS, '').replace(/\s+/gu, '');
-}
+// The same normal form as the evaluation (one definition, in scripts/lib/visible-text.mjs):
+// NFC, invisible characters deleted, all whitespace deleted, case kept ("Undo" is not "undo").
+export { normalizeText } from '../../scripts/lib/visible-text.mjs';
+import { normalizeText } from '../../scripts/lib/visible-text.mjs';
 
 /**
  * Parses the seed page into the article's title and paragraphs (the keep-list).
