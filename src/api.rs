@@ -14,6 +14,9 @@ use wasm_bindgen::prelude::*;
 
 #[derive(Default)]
 struct Session {
+    /// The address the session belongs to. A single-page app that navigates (history.pushState)
+    /// shows a new page: the session ends there, as it would on a real navigation.
+    url: String,
     removed: Vec<RemovedNode>,
     report: Report,
     options: CleanOptions,
@@ -31,6 +34,27 @@ struct LoadedLists {
 thread_local! {
     static SESSION: RefCell<Session> = RefCell::new(Session::default());
     static RULES: RefCell<Option<LoadedLists>> = const { RefCell::new(None) };
+}
+
+fn current_url() -> String {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.url().ok())
+        .unwrap_or_default()
+}
+
+/// Ends the session if the page navigated since it began (single-page apps): its removals
+/// belonged to the previous page, whose blocks are gone with it.
+fn end_session_after_navigation(session: &mut Session) {
+    if session.url.is_empty() || session.url == current_url() {
+        return;
+    }
+    if let Some(mut watcher) = session.watcher.take() {
+        watcher.stop();
+    }
+    let listener = session.listener.take();
+    *session = Session::default();
+    session.listener = listener;
 }
 
 fn window() -> Result<web_sys::Window, JsError> {
@@ -127,6 +151,8 @@ pub fn clean(options: JsValue) -> Result<JsValue, JsError> {
     let window = window()?;
     let report = SESSION.with(|cell| -> Result<JsValue, JsError> {
         let mut session = cell.borrow_mut();
+        end_session_after_navigation(&mut session);
+        session.url = current_url();
         session.options = options.clone();
         let started = now_ms(&window);
         run_pass(&mut session, false)?;
@@ -177,6 +203,9 @@ fn late_pass() {
         if let Some(watcher) = session.watcher.as_mut() {
             watcher.timer_fired();
         }
+        end_session_after_navigation(&mut session);
+        // Navigated away (or stopped meanwhile): nothing to watch any more.
+        session.watcher.as_ref()?;
         session.report.late_passes += 1;
         let window = web_sys::window()?;
         let started = now_ms(&window);
@@ -212,6 +241,7 @@ fn late_pass() {
 pub fn undo() -> Result<JsValue, JsError> {
     let removed = SESSION.with(|cell| {
         let mut session = cell.borrow_mut();
+        end_session_after_navigation(&mut session);
         if let Some(mut watcher) = session.watcher.take() {
             watcher.stop();
         }
@@ -247,7 +277,11 @@ pub fn load_rules(text: &str) -> Result<JsValue, JsError> {
 /// The current report (empty before a clean and after undo).
 #[wasm_bindgen]
 pub fn report() -> Result<JsValue, JsError> {
-    SESSION.with(|cell| to_js(&cell.borrow().report))
+    SESSION.with(|cell| {
+        let mut session = cell.borrow_mut();
+        end_session_after_navigation(&mut session);
+        to_js(&session.report)
+    })
 }
 
 /// Registers a function called with the report whenever late widgets were removed

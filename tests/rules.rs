@@ -443,3 +443,35 @@ fn easylist_rules_remove_listed_blocks_and_respect_exceptions() {
     let planned = plan_with_lists(&tree, &CategorySet::default(), Some(&lists));
     assert!(text_after(&tree, &planned).contains("Listed block"));
 }
+
+#[test]
+fn a_page_nested_100k_deep_is_planned_without_overflow() {
+    // Two chains of 100,000 nested <div>s: one ends in a vendor widget, one in a widget label.
+    // (A quadratic walk would make this test run for minutes; it takes well under a second.)
+    use unsponsor::core::tree::PageTree;
+    let mut tree = PageTree::new();
+    let body = tree.add_element(None, "body", vec![]);
+    for leaf in ["vendor", "label"] {
+        let mut parent = body;
+        for _ in 0..100_000 {
+            parent = tree.add_element(Some(parent), "div", vec![]);
+        }
+        if leaf == "vendor" {
+            let ad = tree.add_element(
+                Some(parent),
+                "div",
+                vec![("class".into(), "OUTBRAIN".into())],
+            );
+            tree.add_text(ad, "Deep ad");
+        } else {
+            let label = tree.add_element(Some(parent), "div", vec![]);
+            tree.add_text(label, "Sponsored Links");
+        }
+    }
+    let planned = plan(&tree, &CategorySet::default());
+    let after = text_after(&tree, &planned);
+    assert!(
+        !after.contains("Deep ad") && !after.contains("Sponsored Links"),
+        "{after}"
+    );
+}

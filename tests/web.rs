@@ -255,3 +255,119 @@ async fn a_page_that_keeps_reinserting_its_widget_gets_bounded_work() {
     stop.call0(&JsValue::NULL).unwrap();
     unsponsor::undo().map_err(JsValue::from).unwrap();
 }
+
+// ---- Robustness: unusual documents -------------------------------------------------------
+
+#[wasm_bindgen_test]
+fn open_shadow_roots_are_cleaned_inside_and_restored_exactly() {
+    load_article("");
+    let host = document().create_element("div").unwrap();
+    host.set_id("shadow-host");
+    fixture_root().append_child(&host).unwrap();
+    let shadow = host
+        .attach_shadow(&web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open))
+        .unwrap();
+    shadow.set_inner_html(&format!(
+        r#"<p>Inside the shadow. {PARAGRAPH}</p><div id="taboola-in-shadow"><div>Sponsored Links</div><a href="https://trc.taboola.com/x">Shadow ad</a></div>"#
+    ));
+    let before = shadow.inner_html();
+    let report = clean_defaults();
+    assert_eq!(get(&report, "total").as_f64(), Some(1.0));
+    assert!(!shadow.inner_html().contains("Shadow ad"));
+    assert!(shadow.inner_html().contains("Inside the shadow."));
+    unsponsor::undo().map_err(JsValue::from).unwrap();
+    assert_eq!(shadow.inner_html(), before);
+}
+
+#[wasm_bindgen_test]
+fn megabyte_text_nodes_are_read_in_part_and_left_intact() {
+    let long = format!("{PARAGRAPH} ").repeat(8_000); // about 1.3 MB
+    load_article(r#"<div id="div-gpt-ad-9-0"></div>"#);
+    let paragraph = document().create_element("p").unwrap();
+    paragraph.set_text_content(Some(&long));
+    fixture_root().append_child(&paragraph).unwrap();
+    let report = clean_defaults();
+    assert_eq!(get(&report, "total").as_f64(), Some(1.0));
+    assert_eq!(paragraph.text_content().unwrap().len(), long.len());
+    unsponsor::undo().map_err(JsValue::from).unwrap();
+}
+
+#[wasm_bindgen_test]
+fn a_deeply_nested_page_is_cleaned_without_overflow() {
+    load_article("");
+    // Depth 5,000 here: the browser itself needs minutes to build a 100k-deep chain (each append
+    // walks the chain) and crashes serialising it. The core's 100k-deep case is a native test
+    // (tests/rules.rs); this one checks the adapter's walk and removal on a real deep DOM.
+    let ad = document().create_element("div").unwrap();
+    ad.set_class_name("OUTBRAIN");
+    ad.set_inner_html(r#"<a href="https://paid.outbrain.com/network/redir?p=1">Deep ad</a>"#);
+    let mut chain = ad.clone();
+    for _ in 0..5_000 {
+        let wrapper = document().create_element("div").unwrap();
+        wrapper.append_child(&chain).unwrap();
+        chain = wrapper;
+    }
+    chain.set_attribute("style", "display:none").unwrap();
+    fixture_root().append_child(&chain).unwrap();
+    let before = fixture_root().outer_html();
+    let report = clean_defaults();
+    assert!(get(&report, "total").as_f64().unwrap() >= 1.0);
+    assert!(!ad.is_connected());
+    unsponsor::undo().map_err(JsValue::from).unwrap();
+    assert!(ad.is_connected());
+    assert_eq!(fixture_root().outer_html(), before);
+    chain.remove();
+}
+
+#[wasm_bindgen_test]
+fn svg_mathml_and_frames_are_left_alone() {
+    load_article(
+        r#"<figure><svg width="10" height="10"><text>Sponsored Links</text></svg><figcaption>Chart of results</figcaption></figure>
+           <math><mi>x</mi><mo>=</mo><mn>2</mn></math>
+           <iframe srcdoc="<div id='taboola-in-frame'>Sponsored Links</div>"></iframe>"#,
+    );
+    let before = fixture_root().outer_html();
+    let report = clean_defaults();
+    // Nothing here is an ad in this document: SVG and MathML text is content, and a frame is its
+    // own document (the extension cleans the document it was asked to; see README).
+    assert_eq!(get(&report, "total").as_f64(), Some(0.0));
+    assert_eq!(fixture_root().outer_html(), before);
+}
+
+#[wasm_bindgen_test]
+async fn a_single_page_app_navigation_starts_a_new_page() {
+    load_article(
+        r#"<div id="taboola-first"><a href="https://trc.taboola.com/1">First ad</a></div>"#,
+    );
+    let options = js_sys::JSON::parse(r#"{"watch":true}"#).unwrap();
+    let report = unsponsor::clean(options).map_err(JsValue::from).unwrap();
+    assert_eq!(get(&report, "total").as_f64(), Some(1.0));
+    let window = web_sys::window().unwrap();
+    let history = window.history().unwrap();
+    let original = window.location().href().unwrap();
+    history
+        .push_state_with_url(&JsValue::NULL, "", Some("?next-article"))
+        .unwrap();
+    // The app renders the next article, with its own widget.
+    let next = document().create_element("div").unwrap();
+    next.set_inner_html(
+        r#"<div id="taboola-second"><a href="https://trc.taboola.com/2">Second ad</a></div>"#,
+    );
+    fixture_root().append_child(&next).unwrap();
+    sleep(300).await;
+    let report = unsponsor::report().map_err(JsValue::from).unwrap();
+    assert_eq!(
+        get(&report, "total").as_f64(),
+        Some(0.0),
+        "counts reset per page"
+    );
+    assert!(
+        document().get_element_by_id("taboola-second").is_some(),
+        "the new page was not cleaned unasked"
+    );
+    let undone = unsponsor::undo().map_err(JsValue::from).unwrap();
+    assert_eq!(get(&undone, "restored").as_f64(), Some(0.0));
+    history
+        .replace_state_with_url(&JsValue::NULL, "", Some(&original))
+        .unwrap();
+}

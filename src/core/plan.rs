@@ -384,6 +384,12 @@ fn find_labels(tree: &PageTree, analysis: &Analysis, guard: &Guard) -> Vec<Label
                 if analysis.chars[up] > LABEL_MAX_CHARS || guard.absolute_veto(up).is_some() {
                     break;
                 }
+                if analysis.chars[up] == analysis.chars[current] {
+                    // Only wrappers around the same text: same label (and no re-reading of a
+                    // subtree that may be thousands of levels deep).
+                    current = up;
+                    continue;
+                }
                 match classify_label(&tree.text_of(up, LABEL_MAX_CHARS + 1)) {
                     Some(up_kind) => {
                         kind = up_kind;

@@ -4,6 +4,8 @@
 //! from HTML fixtures. Nodes are stored in document order (pre-order), so a parent always has a
 //! smaller id than its children. That makes bottom-up sums a single reverse loop.
 
+use std::sync::OnceLock;
+
 /// Index of a node in its [`PageTree`].
 pub type NodeId = usize;
 
@@ -59,16 +61,20 @@ impl Node {
 #[derive(Clone, Debug, Default)]
 pub struct PageTree {
     nodes: Vec<Node>,
+    /// For each node, one past the last id of its subtree; computed once, on first use, in one
+    /// pass (pages nest 100k deep: walking down per query would be quadratic).
+    subtree_ends: OnceLock<Vec<NodeId>>,
 }
 
 impl PageTree {
     pub fn new() -> Self {
-        PageTree { nodes: Vec::new() }
+        PageTree::default()
     }
 
     pub fn with_capacity(capacity: usize) -> Self {
         PageTree {
             nodes: Vec::with_capacity(capacity),
+            subtree_ends: OnceLock::new(),
         }
     }
 
@@ -157,6 +163,7 @@ impl PageTree {
     }
 
     fn push(&mut self, parent: Option<NodeId>, node: Node) -> NodeId {
+        self.subtree_ends.take();
         let id = self.nodes.len();
         if let Some(parent) = parent {
             debug_assert!(parent < id, "parents come before children");
@@ -168,18 +175,8 @@ impl PageTree {
 
     /// Whether `ancestor` is `node` or one of its ancestors.
     pub fn is_ancestor_or_self(&self, ancestor: NodeId, node: NodeId) -> bool {
-        let mut current = Some(node);
-        while let Some(id) = current {
-            if id == ancestor {
-                return true;
-            }
-            if id < ancestor {
-                // Ancestors have smaller ids: once below, it cannot be an ancestor.
-                return false;
-            }
-            current = self.nodes[id].parent;
-        }
-        false
+        // Subtrees are contiguous in document order.
+        ancestor <= node && node < self.subtree_end(ancestor)
     }
 
     /// The ids of `node`'s subtree, itself first, in document order.
@@ -189,11 +186,16 @@ impl PageTree {
 
     /// One past the last id in `node`'s subtree (pre-order makes subtrees contiguous).
     pub fn subtree_end(&self, node: NodeId) -> NodeId {
-        let mut current = node;
-        while let Some(&last) = self.nodes[current].children.last() {
-            current = last;
-        }
-        current + 1
+        let ends = self.subtree_ends.get_or_init(|| {
+            let mut ends: Vec<NodeId> = (1..=self.nodes.len()).collect();
+            for id in (0..self.nodes.len()).rev() {
+                if let Some(parent) = self.nodes[id].parent {
+                    ends[parent] = ends[parent].max(ends[id]);
+                }
+            }
+            ends
+        });
+        ends[node]
     }
 
     /// The text of a subtree, with whitespace collapsed, at most `max_chars` characters.

@@ -47,6 +47,16 @@ pub fn snapshot(document: &Document) -> Snapshot {
                         child = current.previous_sibling();
                         stack.push((current, Some(id)));
                     }
+                    // An open shadow root renders in place of the host's children: its nodes
+                    // join the snapshot as the host's first children (closed ones are private
+                    // to the page and stay out of reach).
+                    if let Some(shadow) = element.shadow_root() {
+                        let mut child = shadow.last_child();
+                        while let Some(current) = child {
+                            child = current.previous_sibling();
+                            stack.push((current, Some(id)));
+                        }
+                    }
                 }
             }
             Node::TEXT_NODE | Node::CDATA_SECTION_NODE => {
