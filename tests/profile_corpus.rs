@@ -42,3 +42,32 @@ fn plan_time_per_page() {
         );
     }
 }
+
+/// `UNSPONSOR_RULES=dist/chrome/rules/easylist.rules cargo test --release --test profile_corpus
+/// rules -- --ignored --nocapture`: time to parse the compiled EasyList file and to resolve it
+/// for one page address.
+#[test]
+#[ignore]
+fn rules_parse_and_resolve_time() {
+    let Ok(path) = std::env::var("UNSPONSOR_RULES") else {
+        eprintln!("set UNSPONSOR_RULES to a compiled rules file");
+        return;
+    };
+    let text = std::fs::read_to_string(path).unwrap();
+    let started = Instant::now();
+    let rules = unsponsor::core::easylist::RuleSet::parse(&text).unwrap();
+    let parsed = started.elapsed();
+    let started = Instant::now();
+    for host in [
+        "www.example.com",
+        "news.bbc.co.uk",
+        "www.breitbart.com",
+        "127.0.0.1",
+    ] {
+        let _ = rules.for_page(&format!("https://{host}/article"));
+    }
+    println!(
+        "parse {parsed:?}, resolve per page {:?}",
+        started.elapsed() / 4
+    );
+}

@@ -26,6 +26,11 @@ pub struct RuleSet {
     keyed: HashMap<String, Vec<String>>,
     unkeyed: Vec<String>,
     site: Vec<(String, String)>,
+    /// Site rules by each domain they name (`example.com`, or `shop.*` for entity rules), so a
+    /// page looks up only the rules that can apply to it.
+    site_by_domain: HashMap<String, Vec<usize>>,
+    /// Site rules that name only excluded domains (`~example.com##...`): they apply widely.
+    site_everywhere_but: Vec<usize>,
     exceptions: Vec<(String, String)>,
     generichide_domains: Vec<String>,
     generichide_substrings: Vec<String>,
@@ -86,7 +91,24 @@ impl RuleSet {
                 'g' => rules.unkeyed.push(rest.to_string()),
                 's' => {
                     if let Some((domains, selector)) = pair() {
-                        rules.site.push((domains.to_string(), selector.to_string()));
+                        let index = rules.site.len();
+                        let domains = domains.to_ascii_lowercase();
+                        let mut any_positive = false;
+                        for entry in domains.split(',').map(str::trim) {
+                            if entry.is_empty() || entry.starts_with('~') {
+                                continue;
+                            }
+                            any_positive = true;
+                            rules
+                                .site_by_domain
+                                .entry(entry.to_string())
+                                .or_default()
+                                .push(index);
+                        }
+                        if !any_positive {
+                            rules.site_everywhere_but.push(index);
+                        }
+                        rules.site.push((domains, selector.to_string()));
                     }
                 }
                 'x' => {
@@ -134,9 +156,17 @@ impl RuleSet {
             .filter(|(domains, _)| domains.is_empty() || domains_match(domains, &host))
             .map(|(_, selector)| selector.clone())
             .collect::<HashSet<_>>();
-        let site_selectors = self
-            .site
-            .iter()
+        let mut candidates: Vec<usize> = self.site_everywhere_but.clone();
+        for key in domain_keys(&host) {
+            if let Some(indices) = self.site_by_domain.get(&key) {
+                candidates.extend(indices);
+            }
+        }
+        candidates.sort_unstable();
+        candidates.dedup();
+        let site_selectors = candidates
+            .into_iter()
+            .map(|index| &self.site[index])
             .filter(|(domains, selector)| {
                 domains_match(domains, &host) && !excepted.contains(selector)
             })
@@ -209,6 +239,21 @@ impl RuleSet {
     }
 }
 
+/// Every domain entry that could name `host`: the host and its parent domains
+/// (`a.b.example.com`, `b.example.com`, `example.com`, `com`) and entity forms (`example.*`,
+/// `b.example.*`, ...).
+fn domain_keys(host: &str) -> Vec<String> {
+    let labels: Vec<&str> = host.split('.').collect();
+    let mut keys = Vec::new();
+    for start in 0..labels.len() {
+        keys.push(labels[start..].join("."));
+        for end in start + 1..labels.len() {
+            keys.push(format!("{}.*", labels[start..end].join(".")));
+        }
+    }
+    keys
+}
+
 /// Whether `host` is `domain` or a subdomain of it.
 fn host_is_within(host: &str, domain: &str) -> bool {
     crate::core::vocabulary::host_matches(host, domain)
@@ -233,7 +278,13 @@ pub fn domains_match(domains: &str, host: &str) -> bool {
 }
 
 fn domain_entry_matches(entry: &str, host: &str) -> bool {
-    let entry = entry.to_ascii_lowercase();
+    let lowered;
+    let entry = if entry.bytes().any(|b| b.is_ascii_uppercase()) {
+        lowered = entry.to_ascii_lowercase();
+        lowered.as_str()
+    } else {
+        entry
+    };
     match entry.strip_suffix(".*") {
         // `name.*`: the name followed by any public suffix (`deliveroo.co.uk`, `shop.deliveroo.fr`).
         Some(name) => {
@@ -244,7 +295,7 @@ fn domain_entry_matches(entry: &str, host: &str) -> bool {
                 end < labels.len() && labels[start..end] == name_labels[..]
             })
         }
-        None => host_is_within(host, &entry),
+        None => host_is_within(host, entry),
     }
 }
 
@@ -311,6 +362,24 @@ mod tests {
         assert!(!without_key
             .iter()
             .any(|q| q.selector == "div.promo-box > a"));
+    }
+
+    #[test]
+    fn site_rules_are_found_through_the_domain_index() {
+        let rules = RuleSet::parse(
+            "!unsponsor-rules 1\nsshop.*\t.entity-ad\ns~example.com\t.wide-ad\nsExample.NET\t.case-ad\n",
+        )
+        .unwrap();
+        let selectors = |url: &str| rules.for_page(url).site_selectors;
+        assert_eq!(
+            selectors("https://www.shop.co.uk/"),
+            vec![".entity-ad", ".wide-ad"]
+        );
+        assert_eq!(selectors("https://example.com/"), Vec::<String>::new());
+        assert_eq!(
+            selectors("https://www.example.net/"),
+            vec![".wide-ad", ".case-ad"]
+        );
     }
 
     #[test]
