@@ -15,18 +15,15 @@
 // Readability: keep_recall and sponsored_removal of its article text, and parse_ms.
 //
 // Exits non-zero only when the harness fails (no corpus, no browser), never on poor figures.
-import { chromium } from 'playwright-core';
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { launchBrowser, prepareExtension, runInTabFromWorker, withTimeout } from './eval/browser.mjs';
 import { listCases, readTruth, startCorpusServer } from './eval/corpus.mjs';
 import { injectLateWidgetsInPage } from './eval/injectors.mjs';
 import { normalizeText, visibleTextInPage } from './lib/visible-text.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 /** A fresh browser every this many pages keeps memory flat over long runs. */
 const PAGES_PER_BROWSER = 150;
 const PAGE_TIMEOUT_MS = 30_000;
@@ -52,56 +49,6 @@ function parseArguments(argv) {
 }
 
 const USAGE = 'usage: npm run eval -- --corpus DIR [--out FILE.json] [--only CASE] [--inject]';
-
-/** The Chromium build with a host permission for 127.0.0.1 added, so the background can inject
- *  content.js without a click (the evaluation's stand-in for the user's activeTab grant). */
-function prepareExtension() {
-  const built = path.join(root, 'dist', 'chrome');
-  if (!fs.existsSync(path.join(built, 'manifest.json'))) {
-    console.log('dist/chrome is missing: building first (node scripts/build.mjs)');
-    execFileSync(process.execPath, [path.join(root, 'scripts', 'build.mjs')], { stdio: 'inherit' });
-  }
-  const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'unsponsor-eval-ext-'));
-  fs.cpSync(built, copy, { recursive: true });
-  const manifestPath = path.join(copy, 'manifest.json');
-  const manifest = JSON.parse(fs.readFileSync(manifestPath, 'utf8'));
-  manifest.host_permissions = ['http://127.0.0.1/*'];
-  fs.writeFileSync(manifestPath, JSON.stringify(manifest, null, 2));
-  return copy;
-}
-
-async function launchBrowser(extensionDir, origin) {
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'unsponsor-eval-profile-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1280, height: 900 },
-    args: [`--disable-extensions-except=${extensionDir}`, `--load-extension=${extensionDir}`,
-      '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
-  });
-  // Loopback only: every other request is refused before it leaves the browser.
-  // (The extension's own chrome-extension:// files are not network requests and pass.)
-  await context.route((url) => /^(https?|wss?):$/.test(url.protocol) && url.origin !== origin, (route) => route.abort());
-  let [worker] = context.serviceWorkers();
-  worker ??= await context.waitForEvent('serviceworker', { timeout: 15_000 });
-  return {
-    context,
-    worker,
-    close: async () => {
-      await context.close().catch(() => {});
-      fs.rmSync(profile, { recursive: true, force: true });
-    },
-  };
-}
-
-function withTimeout(promise, ms, what) {
-  let timer;
-  return Promise.race([
-    promise,
-    new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`timeout after ${ms} ms: ${what}`)), ms); }),
-  ]).finally(() => clearTimeout(timer));
-}
 
 // ---- in-page helpers (run by page.evaluate; self-contained) ----
 
@@ -153,12 +100,7 @@ async function evaluateCase(browser, server, corpus, name, { inject, readability
     await page.evaluate(`${readabilitySource}\nwindow.__UnsponsorEvalReadability = Readability;`);
     const readability = await withTimeout(page.evaluate(runReadabilityInPage), PAGE_TIMEOUT_MS, 'Readability');
 
-    const cleaned = await withTimeout(browser.worker.evaluate(async (pageUrl) => {
-      const tabs = await chrome.tabs.query({});
-      const tab = tabs.find((candidate) => candidate.url === pageUrl);
-      if (!tab) return { ok: false, error: `no tab for ${pageUrl}` };
-      return runInTab(tab.id, 'clean', pageUrl);
-    }, page.url()), PAGE_TIMEOUT_MS, 'clean');
+    const cleaned = await withTimeout(runInTabFromWorker(browser.worker, 'clean', page.url()), PAGE_TIMEOUT_MS, 'clean');
     if (!cleaned || !cleaned.ok) throw new Error(`clean failed: ${cleaned ? cleaned.error : 'no answer'}`);
 
     const textAfter = await page.evaluate(visibleTextInPage);

@@ -31,7 +31,7 @@ export function readTruth(corpusDir, name) {
 
 /**
  * The page as served: decoded to text, with every <script> element, inline event handler,
- * javascript: URL and meta refresh removed, so no page script runs. (A CSP header would also
+ * javascript: URL, frame srcdoc and meta refresh removed, so no page script runs. (A CSP header would also
  * block the cleaner's WebAssembly in Chromium, so it is not used for this.)
  */
 export function preparePage(bytes, encoding) {
@@ -45,6 +45,10 @@ export function preparePage(bytes, encoding) {
   html = html.replace(/<script\b[\s\S]*?<\/script\s*>/gi, '');
   html = html.replace(/<script\b[^>]*\/?>/gi, '');
   html = html.replace(/<meta\b[^>]*http-equiv\s*=\s*["']?refresh[^>]*>/gi, '');
+  // A frame's srcdoc holds a whole document, scripts included (HTML-escaped, so the <script>
+  // stripping above cannot see them): aktualne's anti-adblock script lives there and edits the
+  // top page. Renaming the attribute keeps the <iframe> and drops its document.
+  html = html.replace(/(<iframe\b[^>]*?\s)srcdoc(\s*=)/gi, '$1data-srcdoc-removed$2');
   // Inside tags only: drop on*="..." handlers and javascript: URLs.
   html = html.replace(/<[a-zA-Z][^<>]*>/g, (tag) => tag
     .replace(/\s+on[a-z]+\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)/gi, '')

@@ -19,6 +19,7 @@ import { manifestFailures, readManifest } from './lib/manifest.mjs';
 import { RequestLog } from './lib/network.mjs';
 import { describePopup, readPopup, waitForPopupState } from './lib/popup.mjs';
 import { cleanAndUndo, scrollTo, scrollToFirstSponsoredText } from './lib/scenario.mjs';
+import { assertNoPayloadRequest, cleanAndUndoHostilePage, HOSTILE_PAGE_PATH } from './lib/hostile.mjs';
 import { logger } from './lib/util.mjs';
 
 const log = logger('chromium');
@@ -90,6 +91,12 @@ describe('Unsponsor in Chromium', { timeout: 240_000 }, () => {
   // extension must fall back to its wasm2js build and still clean and undo correctly.
   test('cleans /csp/variants/hashed.html under a strict page CSP with the wasm2js fallback', { timeout: 60_000 }, async () => {
     await cleanAndUndo(driver, { url: `${server.origin}/csp/variants/hashed.html`, expectedEngine: 'wasm2js', log });
+  });
+
+  // Sponsored text that looks like markup must stay text: in the popup, in the page, through Undo.
+  test(`keeps markup-like ad text inert on ${HOSTILE_PAGE_PATH} (popup, page, Undo)`, { timeout: 60_000 }, async () => {
+    await cleanAndUndoHostilePage(driver, { url: server.origin + HOSTILE_PAGE_PATH, expectedEngine: 'wasm', log });
+    assertNoPayloadRequest(server);
   });
 
   test(`reports ${RESTRICTED_URL} as restricted`, { timeout: 30_000 }, async () => {

@@ -168,3 +168,46 @@ export function collectVisibleTextInPage() {
   if (document.body) walk(document.body);
   return parts.join('\n');
 }
+
+// ---- The hostile page (tests/e2e/pages/hostile.html) ----
+
+export const HOSTILE_PAGE_FILE = path.join(REPO_ROOT, 'tests', 'e2e', 'pages', 'hostile.html');
+
+/**
+ * Sponsored item texts on the hostile page that look like markup. They are HTML-escaped in the
+ * page source, so the browser shows them as text; they must reach the popup as text too.
+ */
+export const HOSTILE_PAYLOADS = Object.freeze({
+  img: '<img src=x onerror="window.__pwned=1">',
+  script: '</script><script>window.__pwned=2</script>',
+  svg: `<svg onload="window.__pwned=3;alert('pwned')">`,
+});
+
+/** Decodes the few entities the hostile page uses (it is our own file). */
+function decodeEntities(html) {
+  return html
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&middot;/g, '\u00b7')
+    .replace(/&amp;/g, '&');
+}
+
+/**
+ * What the hostile page must show before and after a clean. The keep-list (title and article
+ * paragraphs, one of them with markup-like text of its own) is read from the page itself, so the
+ * two cannot drift apart; the must-go list is the widgets' text.
+ */
+export function hostilePageExpectations(file = HOSTILE_PAGE_FILE) {
+  const html = fs.readFileSync(file, 'utf8');
+  const title = /<h1\b[^>]*>([\s\S]*?)<\/h1>/.exec(html)?.[1];
+  const paragraphs = [...html.matchAll(/<p>([\s\S]*?)<\/p>/g)].map((match) => decodeEntities(match[1]));
+  if (!title || paragraphs.length < 5) throw new Error(`${file}: expected an <h1> and at least 5 plain <p> paragraphs`);
+  if (!paragraphs.some((paragraph) => paragraph.includes('<tide-barrier-final>'))) {
+    throw new Error(`${file}: the article should keep a paragraph with markup-like text (<tide-barrier-final>)`);
+  }
+  return {
+    keep: [decodeEntities(title), ...paragraphs],
+    gone: ['You May Like', 'Sponsored Links', 'by Taboola', 'Offers Weekly', 'Home Comforts', 'Gadget Deals', ...Object.values(HOSTILE_PAYLOADS)],
+  };
+}

@@ -19,6 +19,8 @@ import { DEMO_PAGES, DEMO_SITE_DIR, FIREFOX_EXTENSION_DIR, SCREENSHOT_DIR, findG
 import { FirefoxDriver } from './lib/firefox.mjs';
 import { manifestFailures, readManifest } from './lib/manifest.mjs';
 import { cleanAndUndo } from './lib/scenario.mjs';
+import { assertNoPayloadRequest, cleanAndUndoHostilePage, HOSTILE_PAGE_PATH } from './lib/hostile.mjs';
+import { RequestLog } from './lib/network.mjs';
 import { logger } from './lib/util.mjs';
 
 const log = logger('firefox');
@@ -64,4 +66,25 @@ describe('Unsponsor in Firefox', { timeout: 240_000 }, () => {
       });
     });
   }
+
+  // Sponsored text that looks like markup must stay text: in the popup, in the page, through Undo.
+  test(`keeps markup-like ad text inert on ${HOSTILE_PAGE_PATH} (popup, page, Undo)`, { timeout: 60_000 }, async () => {
+    await cleanAndUndoHostilePage(driver, { url: server.origin + HOSTILE_PAGE_PATH, expectedEngine: 'wasm', log });
+    assertNoPayloadRequest(server);
+  });
+
+  // Runs last: it checks every HTTP(S) request Firefox made since launch (pages, popup, the
+  // extension and Firefox itself), recorded in the parent process (see startWatchingInChrome).
+  test('makes no network request outside 127.0.0.1', async () => {
+    const requests = new RequestLog();
+    for (const request of (await driver.watched()).requests) {
+      requests.record(`${request.topic} triggered by ${request.triggeredBy} (type ${request.type})`, request.method, request.url);
+    }
+    const offsite = requests.offsite();
+    if (offsite.length > 0) assert.fail(`requests left the machine:\n  ${requests.format(offsite)}\nall requests:\n  ${requests.format()}`);
+    // The recorder must have seen the test's own page loads, or "nothing offsite" proves nothing.
+    const pageLoads = requests.entries.filter((entry) => entry.url.startsWith(server.origin));
+    assert.ok(pageLoads.length >= 1, `the request recorder saw none of the test's own page loads:\n  ${requests.format()}`);
+    log(`${requests.entries.length} requests recorded in Firefox, none outside 127.0.0.1`);
+  });
 });

@@ -4,6 +4,8 @@
 // Everything under the route prefix `/csp/` is the same tree served with a strict page
 // Content-Security-Policy (`script-src 'self'`): Chromium then refuses to compile WebAssembly in
 // content scripts on that page, which is how the tests reach the extension's wasm2js fallback.
+// The test-only pages in tests/e2e/pages/ (e.g. the hostile page) are served under `/test-pages/`
+// (and, with the strict CSP, under `/csp/test-pages/`); they are not part of the demo site.
 //
 // Usage as a module:   const server = await startServer({ root }); ... server.origin ...; await server.close();
 // Usage by hand:       node tests/e2e/server.mjs [dir] [port]   (prints the URL, Ctrl-C to stop)
@@ -15,6 +17,10 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const DEFAULT_ROOT = path.join(REPO_ROOT, 'dist', 'www');
+/** The test-only pages (not shipped, not part of the demo site). */
+export const TEST_PAGES_ROOT = path.join(REPO_ROOT, 'tests', 'e2e', 'pages');
+/** Route prefix under which TEST_PAGES_ROOT is served. */
+export const TEST_PAGES_PREFIX = '/test-pages/';
 
 /** Route prefix whose responses carry the strict page CSP. */
 export const CSP_PREFIX = '/csp/';
@@ -89,8 +95,9 @@ function resolveRequestPath(realRoot, urlPath) {
  * Starts the server. Resolves to { origin, port, root, requests, close() }.
  * `requests` lists every request received ("GET /index.html 200"), handy when a test fails.
  */
-export async function startServer({ root = DEFAULT_ROOT, host = '127.0.0.1', port = 0 } = {}) {
+export async function startServer({ root = DEFAULT_ROOT, pagesRoot = TEST_PAGES_ROOT, host = '127.0.0.1', port = 0 } = {}) {
   const realRoot = fs.realpathSync(root); // throws early and clearly if the site was not built
+  const realPagesRoot = fs.existsSync(pagesRoot) ? fs.realpathSync(pagesRoot) : null;
   const requests = [];
 
   const server = http.createServer((request, response) => {
@@ -100,6 +107,11 @@ export async function startServer({ root = DEFAULT_ROOT, host = '127.0.0.1', por
     if (urlPath.startsWith(CSP_PREFIX)) {
       headers['content-security-policy'] = STRICT_CSP;
       urlPath = urlPath.slice(CSP_PREFIX.length - 1); // keep the leading slash
+    }
+    let servedRoot = realRoot;
+    if (urlPath.startsWith(TEST_PAGES_PREFIX)) {
+      servedRoot = realPagesRoot;
+      urlPath = urlPath.slice(TEST_PAGES_PREFIX.length - 1);
     }
 
     const finish = (status, body, type) => {
@@ -113,7 +125,7 @@ export async function startServer({ root = DEFAULT_ROOT, host = '127.0.0.1', por
       finish(405, 'Method not allowed\n', 'text/plain; charset=utf-8');
       return;
     }
-    const filePath = resolveRequestPath(realRoot, urlPath);
+    const filePath = servedRoot ? resolveRequestPath(servedRoot, urlPath) : null;
     if (!filePath) {
       finish(404, '<!doctype html><meta charset="utf-8"><title>Not found</title><p>Not found</p>\n', 'text/html; charset=utf-8');
       return;
@@ -150,4 +162,5 @@ if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.ar
   console.log(`Serving ${server.root}`);
   console.log(`  ${server.origin}/            (no page CSP)`);
   console.log(`  ${server.origin}${CSP_PREFIX}        (page CSP: ${STRICT_CSP})`);
+  console.log(`  ${server.origin}${TEST_PAGES_PREFIX} (test pages from ${TEST_PAGES_ROOT})`);
 }

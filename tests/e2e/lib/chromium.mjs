@@ -96,6 +96,9 @@ export class TargetSession {
     if (this.closed) throw new Error(`${this.label}: target closed, cannot send ${method}`);
     const id = this.nextId++;
     const reply = new Promise((resolve, reject) => this.pending.set(id, { resolve, reject, method }));
+    // If the target closes while the message is being sent, `reply` rejects before it is awaited
+    // below; mark it handled so that surfaces as this call's error, not an unhandled rejection.
+    reply.catch(() => {});
     await this.browserCdp.send('Target.sendMessageToTarget', { sessionId: this.sessionId, message: JSON.stringify({ id, method, params }) });
     return reply;
   }
@@ -178,6 +181,12 @@ export class ChromiumDriver {
     this.log = log;
     this.requestLog = requestLog;
     this.workerSessions = new Map(); // service worker targetId -> TargetSession
+    /** Every alert/confirm/prompt/beforeunload dialog seen, in pages or in the popup (see dialogs()). */
+    this.dialogLog = [];
+    this.context.on('dialog', (dialog) => {
+      this.dialogLog.push({ where: `page ${dialog.page()?.url() ?? '?'}`, type: dialog.type(), message: dialog.message() });
+      dialog.dismiss().catch(() => {});
+    });
     this.context.on('request', (request) => {
       const source = request.serviceWorker() ? 'service-worker' : request.frame()?.page() ? 'page' : 'context';
       requestLog.record(source, request.method(), request.url());
@@ -273,6 +282,12 @@ export class ChromiumDriver {
     const target = await pollUntil(async () => this.popupTargets(await this.targets())[0], { timeoutMs: 10_000, message: 'the action popup to open' });
     const session = await TargetSession.attach(this.browserCdp, target.targetId, 'popup');
     await session.forwardConsole(this.log); // its requests are recorded by interceptAllFrameRequests()
+    // Playwright does not see the popup, so its dialogs are caught over CDP (and dismissed).
+    session.on('Page.javascriptDialogOpening', ({ type, message }) => {
+      this.dialogLog.push({ where: 'popup', type, message });
+      session.send('Page.handleJavaScriptDialog', { accept: false }).catch(() => {});
+    });
+    await session.send('Page.enable');
     await pollUntil(() => session.evaluate(`document.readyState === 'complete'`), { timeoutMs: 10_000, message: 'the popup document to load' });
     await this.watchServiceWorker(); // the worker may have been (re)started by the click
 
@@ -309,6 +324,11 @@ export class ChromiumDriver {
   async closePopup(popup) {
     if (await popup.isOpen()) await this.browserCdp.send('Target.closeTarget', { targetId: popup.session.targetId }).catch(() => {});
     await popup.session.detach();
+  }
+
+  /** Dialogs (alert, confirm, prompt, beforeunload) that opened since launch, in pages or the popup. */
+  async dialogs() {
+    return [...this.dialogLog];
   }
 
   /** The toolbar badge text for the page's tab, read in the service worker. */

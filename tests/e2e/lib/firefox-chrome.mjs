@@ -223,3 +223,72 @@ export async function popupScreenshotInChrome(addonId) {
   bitmap.close();
   return canvas.toDataURL('image/png');
 }
+
+/**
+ * Runs IN CHROME. Starts recording, for the rest of the session, (1) every HTTP(S) request any
+ * part of Firefox makes (pages, the extension's popup and background, Firefox itself) and (2)
+ * every prompt dialog (alert, confirm, prompt) that opens, in a page or in the popup. Both are
+ * observer-service notifications seen in the parent process, which runs all networking:
+ * `http-on-opening-request` / `http-on-modify-request` for requests, `common-dialog-loaded` /
+ * `tabmodal-dialog-loaded` for dialogs (the same topics Marionette itself watches).
+ * Idempotent; read with readWatchInChrome().
+ */
+export function startWatchingInChrome() {
+  if (window.unsponsorE2eWatch) return { started: false };
+  const watch = { requests: [], dialogs: [], channels: new Set(), observers: [] };
+  const principalName = (principal) => {
+    if (!principal) return null;
+    if (principal.isSystemPrincipal) return 'system';
+    if (principal.isNullPrincipal) return 'null';
+    return principal.origin;
+  };
+  const onRequest = {
+    observe(subject, topic) {
+      try {
+        const channel = subject.QueryInterface(Ci.nsIHttpChannel);
+        if (watch.channels.has(channel.channelId)) return;
+        watch.channels.add(channel.channelId);
+        const info = channel.loadInfo;
+        watch.requests.push({
+          topic,
+          method: channel.requestMethod,
+          url: channel.URI.spec,
+          triggeredBy: principalName(info?.triggeringPrincipal),
+          loadingFrom: principalName(info?.loadingPrincipal),
+          type: info ? info.externalContentPolicyType : null,
+        });
+      } catch (error) {
+        watch.requests.push({ topic, method: '?', url: `unreadable request: ${error}` });
+      }
+    },
+  };
+  const onDialog = {
+    observe(subject, topic) {
+      let text = null;
+      try {
+        const dialogDocument = subject.document ?? subject.ownerDocument;
+        text = dialogDocument?.getElementById('infoBody')?.textContent ?? null;
+      } catch {
+        // the dialog is reported even when its text cannot be read
+      }
+      watch.dialogs.push({ topic, text, at: Date.now() });
+    },
+  };
+  for (const topic of ['http-on-opening-request', 'http-on-modify-request']) {
+    Services.obs.addObserver(onRequest, topic);
+    watch.observers.push([onRequest, topic]);
+  }
+  for (const topic of ['common-dialog-loaded', 'tabmodal-dialog-loaded']) {
+    Services.obs.addObserver(onDialog, topic);
+    watch.observers.push([onDialog, topic]);
+  }
+  window.unsponsorE2eWatch = watch;
+  return { started: true };
+}
+
+/** Runs IN CHROME. What startWatchingInChrome() has recorded so far. */
+export function readWatchInChrome() {
+  const watch = window.unsponsorE2eWatch;
+  if (!watch) throw new Error('startWatchingInChrome() was not called in this window');
+  return { requests: watch.requests, dialogs: watch.dialogs };
+}

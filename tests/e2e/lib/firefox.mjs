@@ -28,7 +28,9 @@ import {
   popupEvaluatorFrameScript,
   popupScreenshotInChrome,
   readBadgeInChrome,
+  readWatchInChrome,
   settledPopupBoxInChrome,
+  startWatchingInChrome,
 } from './firefox-chrome.mjs';
 import { readManifest } from './manifest.mjs';
 import { locateButtonInPopup } from './popup.mjs';
@@ -58,6 +60,24 @@ function firefoxPreferences() {
     'extensions.update.enabled': false,
     'extensions.getAddons.cache.enabled': false,
     'network.captive-portal-service.enabled': false,
+    // Firefox's own background services. The test records every request the browser makes and
+    // fails on any that leaves 127.0.0.1, so Firefox itself must stay quiet; these are the
+    // services Mozilla's own test profiles silence the same way.
+    'services.settings.server': 'data:,#remote-settings-dummy/v1',
+    'dom.push.connection.enabled': false,
+    'network.connectivity-service.enabled': false,
+    'browser.region.network.url': '',
+    'browser.region.update.enabled': false,
+    'browser.search.update': false,
+    'extensions.blocklist.enabled': false,
+    'media.gmp-manager.url': '',
+    'geo.provider.network.url': '',
+    'identity.fxaccounts.enabled': false,
+    'browser.newtabpage.activity-stream.feeds.section.topstories': false,
+    'browser.newtabpage.activity-stream.feeds.system.topstories': false,
+    'browser.topsites.contile.enabled': false,
+    'app.shield.optoutstudies.enabled': false,
+    'network.trr.mode': 5,
   };
 }
 
@@ -84,13 +104,21 @@ export class FirefoxDriver {
         // -remote-allow-system-access to Firefox; geckodriver 0.37.1 refuses that argument in
         // moz:firefoxOptions ("can't be set via capabilities").
         args: ['--allow-system-access'],
+        // Release builds honour services.settings.server (see firefoxPreferences) only with this set.
+        env: { MOZ_REMOTE_SETTINGS_DEVTOOLS: '1' },
       });
       driver.session = await WebDriverSession.create(driver.geckodriver.url, {
         browserName: 'firefox',
-        'moz:firefoxOptions': { binary: FIREFOX_BINARY, args: ['-headless'], prefs: firefoxPreferences() },
+        'moz:firefoxOptions': {
+          binary: FIREFOX_BINARY,
+          args: ['-headless'],
+          prefs: firefoxPreferences(),
+        },
       });
       await driver.session.setTimeouts({ script: 30_000, pageLoad: 30_000 });
       await driver.session.setWindowRect({ width: VIEWPORT.width, height: VIEWPORT.height });
+      // Record requests and dialogs from here on, before the add-on exists (see watched()).
+      await driver.chrome(chromeExpression(startWatchingInChrome));
       const installed = await driver.session.installAddon(extensionDir);
       if (installed !== driver.addonId) throw new Error(`installed add-on ${installed}, expected ${driver.addonId}`);
       const pinned = await pollUntil(
@@ -231,6 +259,20 @@ export class FirefoxDriver {
       timeoutMs: 5_000,
       message: 'the popup panel to close',
     });
+  }
+
+  /**
+   * Everything recorded in the browser since launch: `requests` (every HTTP(S) request of pages,
+   * popup, extension and Firefox itself: { method, url, triggeredBy, loadingFrom, type }) and
+   * `dialogs` (alert/confirm/prompt dialogs that opened anywhere in the browser).
+   */
+  watched() {
+    return this.chrome(chromeExpression(readWatchInChrome));
+  }
+
+  /** Prompt dialogs (alert, confirm, prompt) that opened since launch, anywhere in the browser. */
+  async dialogs() {
+    return (await this.watched()).dialogs.map((dialog) => ({ where: dialog.topic, type: 'dialog', message: dialog.text }));
   }
 
   /** The badge on the extension's toolbar button while the page's tab is selected. */

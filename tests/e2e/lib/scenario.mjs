@@ -12,8 +12,8 @@
 // JSON-serialisable value, awaiting promises.
 
 import assert from 'node:assert/strict';
-import { cleanPageFailures, collectVisibleTextInPage, MUST_BE_GONE, normalizeText, uncleanedPageFailures } from '../expectations.mjs';
-import { cleanedReportFailures, describePopup, locateButtonInPopup, waitForPopupState } from './popup.mjs';
+import { cleanPageFailures, collectVisibleTextInPage, keepList, MUST_BE_GONE, normalizeText, uncleanedPageFailures } from '../expectations.mjs';
+import { cleanedReportFailures, DEMO_CATEGORY_COUNTS, describePopup, locateButtonInPopup, waitForPopupState } from './popup.mjs';
 import { callExpression, describeFirstDifference, pollUntil } from './util.mjs';
 
 /** Visible text of a page, as defined in expectations.mjs. */
@@ -27,16 +27,25 @@ export function documentHtml(page) {
 }
 
 /**
+ * What a page must show before and after the clean, and what the popup must report. The default
+ * is the demo pages' (article from the seed page, MUST_BE_GONE, DEMO_CATEGORY_COUNTS); other
+ * pages (the hostile page) pass their own.
+ */
+export function demoExpectations() {
+  return { keep: keepList(), gone: MUST_BE_GONE, expectedCounts: DEMO_CATEGORY_COUNTS };
+}
+
+/**
  * Waits until the page shows every ad and every article text (vendor-like scripts on the demo
  * page may inject widgets after load). Fails with the list of missing texts otherwise.
  */
-export async function waitForUncleanedPage(page, { timeoutMs = 15_000 } = {}) {
+export async function waitForUncleanedPage(page, { timeoutMs = 15_000, keep, gone } = {}) {
   let failures = [];
   try {
     return await pollUntil(
       async () => {
         const text = await visibleText(page);
-        failures = uncleanedPageFailures(text);
+        failures = uncleanedPageFailures(text, { keep, gone });
         return failures.length === 0 ? text : false;
       },
       { timeoutMs, message: `${page.url} to show its ads and article` },
@@ -117,14 +126,17 @@ async function clickWhenReady(popup, selector) {
  * clean step before failing, so one run reports everything that is wrong.
  *
  * Hooks: `beforeClean({ page })` runs on the uncleaned page, `afterClean({ page, popup, report })`
- * once the clean has passed every check (both are used for screenshots).
+ * once the clean has passed every check (both are used for screenshots), and
+ * `afterUndo({ page, popup })` once Undo has passed its checks, before the page is closed.
+ * `expectations` ({ keep, gone, expectedCounts }) defaults to the demo pages' (demoExpectations).
  * Returns { report } for extra browser-specific checks.
  */
-export async function cleanAndUndo(driver, { url, expectedEngine, log = () => {}, beforeClean, afterClean }) {
+export async function cleanAndUndo(driver, { url, expectedEngine, log = () => {}, beforeClean, afterClean, afterUndo, expectations = demoExpectations() }) {
+  const { keep, gone, expectedCounts } = expectations;
   const page = await driver.openPage(url);
   let popup;
   try {
-    await waitForUncleanedPage(page);
+    await waitForUncleanedPage(page, { keep, gone });
     // The reference snapshot must not include a half-finished injection by the page itself.
     if (!(await page.evaluate(callExpression(waitForQuietDomInPage, 500, 10_000)))) {
       log(`warning: ${url} kept mutating its DOM for 10 s; the Undo comparison may see the page's own changes`);
@@ -144,11 +156,11 @@ export async function cleanAndUndo(driver, { url, expectedEngine, log = () => {}
     log(`after clean: ${describePopup(report)}`);
     for (const removal of report.removals) log(`  removed [${removal.category}/${removal.rule}] ${removal.reason} | ${removal.preview?.slice(0, 70)}`);
 
-    const problems = cleanedReportFailures(report, { expectedEngine });
+    const problems = cleanedReportFailures(report, { expectedEngine, expectedCounts });
     const badge = await driver.badgeText(page);
     if (badge !== String(Number(report.totalText))) problems.push(`toolbar badge is ${JSON.stringify(badge)}, expected the total ${JSON.stringify(report.totalText)}`);
     const textAfter = await visibleText(page);
-    problems.push(...cleanPageFailures(textAfter));
+    problems.push(...cleanPageFailures(textAfter, { keep, gone }));
     if (problems.length > 0) assert.fail(`clean on ${url} is wrong:\n  ${problems.join('\n  ')}`);
     await afterClean?.({ page, popup, report }); // only after a correct clean: it writes documentation screenshots
 
@@ -168,6 +180,7 @@ export async function cleanAndUndo(driver, { url, expectedEngine, log = () => {}
     const textAfterUndo = await visibleText(page);
     assert.equal(normalizeText(textAfterUndo), normalizeText(textBefore), `after Undo on ${url} the visible text differs from before the clean`);
     assert.equal(await driver.badgeText(page), '', `the toolbar badge should be cleared after Undo on ${url}`);
+    await afterUndo?.({ page, popup });
     return { report };
   } finally {
     if (popup) await driver.closePopup(popup).catch(() => {});

@@ -15,11 +15,13 @@ export class Geckodriver {
    * Starts geckodriver on a free port. Browser profiles go to `profileRoot` (a temporary dir the
    * caller removes). Firefox's stdout/stderr (page console messages, see the prefs in firefox.mjs)
    * come through geckodriver's output; errors and warnings are forwarded to `log`. `args` are extra
-   * geckodriver arguments (e.g. --allow-system-access).
+   * geckodriver arguments (e.g. --allow-system-access); `env` adds environment variables, which
+   * Firefox inherits from geckodriver.
    */
-  static async start({ binary, profileRoot, log, args = [] }) {
+  static async start({ binary, profileRoot, log, args = [], env = {} }) {
     const child = spawn(binary, ['--port', '0', '--websocket-port', '0', '--log', 'info', '--profile-root', profileRoot, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
     });
     const recentOutput = [];
     const port = await new Promise((resolve, reject) => {
