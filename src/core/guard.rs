@@ -61,7 +61,9 @@ impl<'a> Guard<'a> {
         if analysis.in_own_ui[node] || analysis.has_own_ui[node] {
             return Some(GuardId::GuardOwnUi);
         }
-        if STRUCTURAL_TAGS.contains(&self.tree.node(node).tag.as_str()) {
+        let item = self.tree.node(node);
+        // The root of whatever was snapshotted is the document itself, whatever its tag.
+        if item.parent.is_none() || STRUCTURAL_TAGS.contains(&item.tag.as_str()) {
             return Some(GuardId::GuardDocument);
         }
         if let Some(root) = analysis.article_root {
