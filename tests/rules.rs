@@ -475,3 +475,26 @@ fn a_page_nested_100k_deep_is_planned_without_overflow() {
         "{after}"
     );
 }
+
+#[test]
+fn an_ad_link_tagged_by_a_bare_label_goes_with_its_label() {
+    // Found by the property tests: "Advertisement" as bare text beside a tracked link made the
+    // link look like part of a sentence, so only the label went and a second clean took the link.
+    let inner = format!(
+        r#"<div class="body2"><p>{}</p>Advertisement<a href="https://adclick.g.doubleclick.net/pcs/click?x"><img src="x.png"></a><p>{}</p></div>"#,
+        prose("Before."),
+        prose("After.")
+    );
+    let (tree, planned) = plan_default(&article_page(&inner));
+    let removed_link = planned
+        .removals
+        .iter()
+        .any(|r| tree.node(r.node).tag == "a" || r.rule.id() == "ad-link");
+    assert!(removed_link, "{:?}", planned.removals);
+    let second = plan(&tree_after(&tree, &planned), &CategorySet::default());
+    assert!(second.removals.is_empty(), "{:?}", second.removals);
+    let after = text_after(&tree, &planned);
+    assert!(
+        after.contains("Before.") && after.contains("After.") && !after.contains("Advertisement")
+    );
+}

@@ -274,8 +274,13 @@ impl Planner<'_> {
         let Some(parent) = self.tree.node(node).parent else {
             return false;
         };
+        // A label beside it ("Advertisement", "Sponsored") is not running text: it tags the link.
         self.tree.node(parent).children.iter().any(|&sibling| {
-            sibling != node && self.tree.node(sibling).is_text() && self.analysis.chars[sibling] > 0
+            let item = self.tree.node(sibling);
+            sibling != node
+                && item.is_text()
+                && self.analysis.chars[sibling] > 0
+                && classify_label(&item.text).is_none()
         })
     }
 
