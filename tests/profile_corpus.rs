@@ -16,6 +16,7 @@ fn plan_time_per_page() {
         return;
     };
     let mut entries: Vec<_> = std::fs::read_dir(&corpus).unwrap().flatten().collect();
+    let mut planned_pages = 0;
     entries.sort_by_key(|e| e.file_name());
     for entry in entries {
         let source = entry.path().join("source.html");
@@ -40,7 +41,9 @@ fn plan_time_per_page() {
             started.elapsed().as_secs_f64() * 1000.0 / f64::from(repeats),
             removals
         );
+        planned_pages += 1;
     }
+    assert!(planned_pages > 0, "no source.html found under {corpus}");
 }
 
 /// `UNSPONSOR_RULES=dist/chrome/rules/easylist.rules cargo test --release --test profile_corpus
@@ -57,6 +60,10 @@ fn rules_parse_and_resolve_time() {
     let started = Instant::now();
     let rules = unsponsor::core::easylist::RuleSet::parse(&text).unwrap();
     let parsed = started.elapsed();
+    assert!(
+        rules.counts().generic > 0,
+        "the file holds no generic rules"
+    );
     let started = Instant::now();
     for host in [
         "www.example.com",
