@@ -550,6 +550,10 @@ mod tests {
             "Learn More",
             "Undo",
             "Advertisement revenue fell",
+            "Related to the budget, the minister said little",
+            "Comments from the minister were brief",
+            "Share prices fell sharply on Monday",
+            "Try our AI features in the new app, the company said on Monday",
             "",
         ] {
             assert_eq!(classify_label(text), None, "{text}");
