@@ -31,7 +31,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { listCases, startCorpusServer } from './eval/corpus.mjs';
+import { selectCases, startCorpusServer } from './eval/corpus.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const PAGE_TIMEOUT_MS = 30_000;
@@ -147,11 +147,7 @@ async function main() {
     console.log(USAGE);
     return 0;
   }
-  let cases = listCases(options.corpus);
-  if (options.only) {
-    cases = cases.filter((name) => name === options.only);
-    if (cases.length === 0) throw new Error(`no case named ${options.only} in ${options.corpus}`);
-  }
+  const cases = selectCases(options.corpus, options.only);
   const started = Date.now();
   const server = await startCorpusServer(options.corpus);
   const extensionDir = prepareExtension();

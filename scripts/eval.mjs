@@ -19,7 +19,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launchBrowser, prepareExtension, runInTabFromWorker, withTimeout } from './eval/browser.mjs';
-import { listCases, readTruth, startCorpusServer } from './eval/corpus.mjs';
+import { readTruth, selectCases, startCorpusServer } from './eval/corpus.mjs';
 import { injectLateWidgetsInPage } from './eval/injectors.mjs';
 import { normalizeText, visibleTextInPage } from './lib/visible-text.mjs';
 
@@ -206,11 +206,7 @@ async function main() {
     console.log(USAGE);
     return 0;
   }
-  let cases = listCases(options.corpus);
-  if (options.only) {
-    cases = cases.filter((name) => name === options.only);
-    if (cases.length === 0) throw new Error(`no case named ${options.only} in ${options.corpus}`);
-  }
+  const cases = selectCases(options.corpus, options.only);
   const readabilitySource = fs.readFileSync(path.join(root, 'node_modules', '@mozilla', 'readability', 'Readability.js'), 'utf8');
   const server = await startCorpusServer(options.corpus);
   const extensionDir = prepareExtension();

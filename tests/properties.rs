@@ -954,9 +954,8 @@ fn tag_path(tree: &PageTree, id: NodeId) -> String {
     tags.join(">")
 }
 
-/// `tree` without the subtrees `planned` removes, keeping the recorded text lengths of texts the
-/// snapshot stored shortened (`common::tree_after` recounts them from the stored text, which
-/// would turn a shortened 5,000-character paragraph into a short line and a different page).
+/// `tree` without the subtrees `planned` removes, through the same rebuild the shrinker uses
+/// (recorded text lengths kept, as in `common::tree_after`).
 fn tree_after_exact(tree: &PageTree, planned: &Plan) -> PageTree {
     rebuild(tree, &Edit::Remove(&covered(tree, planned)))
 }

@@ -18,6 +18,14 @@ export function listCases(corpusDir) {
   return cases;
 }
 
+/** The cases to run: all of them, or the one named by --only (an error when it is absent). */
+export function selectCases(corpusDir, only) {
+  const cases = listCases(corpusDir);
+  if (!only) return cases;
+  if (!cases.includes(only)) throw new Error(`no case named ${only} in ${corpusDir}`);
+  return [only];
+}
+
 export function readTruth(corpusDir, name) {
   const truth = JSON.parse(fs.readFileSync(path.join(corpusDir, name, 'truth.json'), 'utf8'));
   return {

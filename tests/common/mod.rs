@@ -257,7 +257,8 @@ pub fn tree_after(tree: &PageTree, plan: &Plan) -> PageTree {
         let parent = node.parent.and_then(|p| new_id[p]);
         if node.is_text() {
             if let Some(parent) = parent {
-                new_id[id] = Some(copy.add_text(parent, &node.text));
+                // Keep the recorded length: a text the snapshot stored shortened stays as long.
+                new_id[id] = Some(copy.add_text_shortened(parent, &node.text, node.text_chars));
             }
         } else {
             let mut attributes = node.attributes.clone();
