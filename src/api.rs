@@ -80,6 +80,7 @@ fn run_pass(session: &mut Session, late: bool) -> Result<usize, JsError> {
     let started = now_ms(&window);
     let snapshot = snapshot(&document);
     let snapshotted = now_ms(&window);
+    let mut select_ms = 0.0;
     let plan = RULES.with(|cell| {
         let mut lists = cell.borrow_mut();
         let Some(lists) = lists.as_mut() else {
@@ -91,7 +92,9 @@ fn run_pass(session: &mut Session, late: bool) -> Result<usize, JsError> {
             lists.page_url = url;
         }
         let queries = lists.rules.queries(&snapshot.tree, &lists.page);
+        let selecting = now_ms(&window);
         let selector_matches = match_selectors(&document, &queries, &snapshot.handles);
+        select_ms = now_ms(&window) - selecting;
         plan_with_lists(
             &snapshot.tree,
             &session.options.categories,
@@ -128,6 +131,7 @@ fn run_pass(session: &mut Session, late: bool) -> Result<usize, JsError> {
         session.report.timings = Timings {
             nodes: snapshot.tree.len(),
             snapshot_ms: snapshotted - started,
+            select_ms,
             plan_ms: planned - snapshotted,
             remove_ms: now_ms(&window) - planned,
         };

@@ -6,7 +6,8 @@ mod common;
 
 use std::time::Instant;
 use unsponsor::core::category::CategorySet;
-use unsponsor::core::plan::plan;
+use unsponsor::core::easylist::RuleSet;
+use unsponsor::core::plan::{plan, plan_with_lists, ListMatches};
 
 #[test]
 #[ignore]
@@ -29,10 +30,30 @@ fn plan_time_per_page() {
             .ok()
             .and_then(|r| r.parse().ok())
             .unwrap_or(1);
+        // With UNSPONSOR_RULES, EasyList's part is included (its selector queries find nothing:
+        // there is no browser here).
+        let rules = std::env::var("UNSPONSOR_RULES")
+            .ok()
+            .map(|path| RuleSet::parse(&std::fs::read_to_string(path).unwrap()).unwrap());
         let started = Instant::now();
         let mut removals = 0;
         for _ in 0..repeats {
-            removals = plan(&tree, &CategorySet::default()).removals.len();
+            removals = match &rules {
+                None => plan(&tree, &CategorySet::default()).removals.len(),
+                Some(rules) => {
+                    let page = rules.for_page("http://127.0.0.1/case/");
+                    let queries = rules.queries(&tree, &page);
+                    assert!(queries.len() < 10_000);
+                    let lists = ListMatches {
+                        rules,
+                        page: &page,
+                        selector_matches: &[],
+                    };
+                    plan_with_lists(&tree, &CategorySet::default(), Some(&lists))
+                        .removals
+                        .len()
+                }
+            };
         }
         println!(
             "{:40} {:6} nodes {:8.2} ms {:3} removals",

@@ -11,7 +11,8 @@
 //! hiding off there for developers' local servers, but Unsponsor's own tests and demo are served
 //! from loopback and must behave as a real site would.
 
-use crate::core::tree::PageTree;
+use crate::core::selector::{ElementIndex, Subject};
+use crate::core::tree::{NodeId, PageTree};
 use crate::core::vocabulary::element_names;
 use std::collections::{HashMap, HashSet};
 
@@ -23,8 +24,8 @@ const LOOPBACK_HOSTS: &[&str] = &["127.0.0.1", "localhost", "[::1]", "::1"];
 pub struct RuleSet {
     generic_classes: HashSet<String>,
     generic_ids: HashSet<String>,
-    keyed: HashMap<String, Vec<String>>,
-    unkeyed: Vec<String>,
+    keyed: HashMap<String, Vec<Listed>>,
+    unkeyed: Vec<Listed>,
     site: Vec<(String, String)>,
     /// Site rules by each domain they name (`example.com`, or `shop.*` for entity rules), so a
     /// page looks up only the rules that can apply to it.
@@ -57,7 +58,29 @@ pub struct PageRules {
 pub struct SelectorQuery {
     pub selector: String,
     pub site_specific: bool,
+    /// The only elements that could match (see `core::selector`): the adapter asks the browser
+    /// about these alone. `None`: query the whole document.
+    pub candidates: Option<Vec<NodeId>>,
 }
+
+/// A generic selector with its subject read once, at load.
+#[derive(Clone, Debug)]
+struct Listed {
+    selector: String,
+    subject: Option<Subject>,
+}
+
+impl Listed {
+    fn new(selector: &str) -> Listed {
+        Listed {
+            selector: selector.to_string(),
+            subject: Subject::parse(selector),
+        }
+    }
+}
+
+/// Above this many candidates, one document query is cheaper than asking element by element.
+const MAX_CANDIDATES: usize = 200;
 
 impl RuleSet {
     /// Parses a compiled rule file. Unknown line kinds are skipped (newer files stay readable).
@@ -85,10 +108,10 @@ impl RuleSet {
                             .keyed
                             .entry(key.to_string())
                             .or_default()
-                            .push(selector.to_string());
+                            .push(Listed::new(selector));
                     }
                 }
-                'g' => rules.unkeyed.push(rest.to_string()),
+                'g' => rules.unkeyed.push(Listed::new(rest)),
                 's' => {
                     if let Some((domains, selector)) = pair() {
                         let index = rules.site.len();
@@ -203,7 +226,7 @@ impl RuleSet {
     /// Selectors worth running on this page: keyed ones whose key the page has, unkeyed generic
     /// ones, and the site's own; never an excepted one.
     pub fn queries(&self, tree: &PageTree, page: &PageRules) -> Vec<SelectorQuery> {
-        let mut queries = Vec::new();
+        let mut listed: Vec<(&str, Option<Subject>, bool)> = Vec::new();
         if page.generic_enabled {
             let mut keys_present = HashSet::new();
             for node in tree.nodes() {
@@ -219,23 +242,46 @@ impl RuleSet {
             }
             for key in &keys_present {
                 if let Some(selectors) = self.keyed.get(key) {
-                    queries.extend(selectors.iter().map(|s| SelectorQuery {
-                        selector: s.clone(),
-                        site_specific: false,
-                    }));
+                    listed.extend(
+                        selectors
+                            .iter()
+                            .map(|l| (l.selector.as_str(), l.subject.clone(), false)),
+                    );
                 }
             }
-            queries.extend(self.unkeyed.iter().map(|s| SelectorQuery {
-                selector: s.clone(),
-                site_specific: false,
-            }));
+            listed.extend(
+                self.unkeyed
+                    .iter()
+                    .map(|l| (l.selector.as_str(), l.subject.clone(), false)),
+            );
         }
-        queries.retain(|query| !page.excepted.contains(&query.selector));
-        queries.extend(page.site_selectors.iter().map(|s| SelectorQuery {
-            selector: s.clone(),
-            site_specific: true,
-        }));
-        queries
+        listed.retain(|(selector, _, _)| !page.excepted.contains(*selector));
+        listed.extend(
+            page.site_selectors
+                .iter()
+                .map(|s| (s.as_str(), Subject::parse(s), true)),
+        );
+        let index = ElementIndex::new(tree);
+        listed
+            .into_iter()
+            .filter_map(|(selector, subject, site_specific)| {
+                let candidates = match subject {
+                    Some(subject) => {
+                        let found = index.candidates(&subject);
+                        if found.is_empty() {
+                            return None;
+                        }
+                        (found.len() <= MAX_CANDIDATES).then_some(found)
+                    }
+                    None => None,
+                };
+                Some(SelectorQuery {
+                    selector: selector.to_string(),
+                    site_specific,
+                    candidates,
+                })
+            })
+            .collect()
     }
 }
 
@@ -310,8 +356,17 @@ mod tests {
         let rules = RuleSet::parse(SAMPLE).unwrap();
         assert!(rules.generic_classes.contains("ad-banner"));
         assert!(rules.generic_ids.contains("taboola-below"));
-        assert_eq!(rules.keyed[".promo-box"], vec!["div.promo-box > a"]);
-        assert_eq!(rules.unkeyed, vec!["[data-taboola-options]"]);
+        let selectors = |listed: &[Listed]| {
+            listed
+                .iter()
+                .map(|l| l.selector.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            selectors(&rules.keyed[".promo-box"]),
+            vec!["div.promo-box > a"]
+        );
+        assert_eq!(selectors(&rules.unkeyed), vec!["[data-taboola-options]"]);
         assert_eq!(
             rules.counts(),
             RuleCounts {
@@ -350,7 +405,16 @@ mod tests {
     fn site_rules_follow_their_domains() {
         let rules = RuleSet::parse(SAMPLE).unwrap();
         let mut tree = PageTree::new();
-        tree.add_element(None, "div", vec![("class".into(), "promo-box".into())]);
+        let body = tree.add_element(None, "body", vec![]);
+        let promo = tree.add_element(
+            Some(body),
+            "div",
+            vec![("class".into(), "promo-box".into())],
+        );
+        tree.add_element(Some(promo), "a", vec![]);
+        tree.add_element(Some(body), "div", vec![("class".into(), "site-ad".into())]);
+        let feed = tree.add_element(Some(body), "div", vec![]);
+        tree.note_unread_attribute(feed, "data-taboola-options");
         let on_site = rules.queries(&tree, &rules.for_page("https://shop.example.com/"));
         let selectors: Vec<_> = on_site.iter().map(|q| q.selector.as_str()).collect();
         assert!(selectors.contains(&".site-ad"));
@@ -362,6 +426,25 @@ mod tests {
         assert!(!without_key
             .iter()
             .any(|q| q.selector == "div.promo-box > a"));
+    }
+
+    #[test]
+    fn selectors_whose_subject_is_absent_are_not_queried() {
+        let rules = RuleSet::parse(SAMPLE).unwrap();
+        let page = rules.for_page("https://shop.example.com/");
+        let mut tree = PageTree::new();
+        let body = tree.add_element(None, "body", vec![]);
+        let promo = tree.add_element(
+            Some(body),
+            "div",
+            vec![("class".into(), "promo-box".into())],
+        );
+        let link = tree.add_element(Some(promo), "a", vec![]);
+        let queries = rules.queries(&tree, &page);
+        let selectors: Vec<_> = queries.iter().map(|q| q.selector.as_str()).collect();
+        // No element has data-taboola-options or the class site-ad.
+        assert_eq!(selectors, vec!["div.promo-box > a"]);
+        assert_eq!(queries[0].candidates, Some(vec![link]));
     }
 
     #[test]

@@ -13,5 +13,6 @@ pub mod labels;
 pub mod plan;
 pub mod report;
 pub mod rules;
+pub mod selector;
 pub mod tree;
 pub mod vocabulary;

@@ -112,6 +112,8 @@ pub struct Report {
 pub struct Timings {
     pub nodes: usize,
     pub snapshot_ms: f64,
+    /// Part of `plan_ms`: EasyList selectors checked by the browser's selector engine.
+    pub select_ms: f64,
     pub plan_ms: f64,
     pub remove_ms: f64,
 }

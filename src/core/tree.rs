@@ -4,6 +4,7 @@
 //! from HTML fixtures. Nodes are stored in document order (pre-order), so a parent always has a
 //! smaller id than its children. That makes bottom-up sums a single reverse loop.
 
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 /// Index of a node in its [`PageTree`].
@@ -64,6 +65,9 @@ pub struct PageTree {
     /// For each node, one past the last id of its subtree; computed once, on first use, in one
     /// pass (pages nest 100k deep: walking down per query would be quadratic).
     subtree_ends: OnceLock<Vec<NodeId>>,
+    /// Attribute names (lower case) that elements carry but the snapshot did not read, with the
+    /// elements carrying each: enough for the EasyList pre-check (`core::selector`).
+    unread_attributes: HashMap<String, Vec<NodeId>>,
 }
 
 impl PageTree {
@@ -75,7 +79,23 @@ impl PageTree {
         PageTree {
             nodes: Vec::with_capacity(capacity),
             subtree_ends: OnceLock::new(),
+            unread_attributes: HashMap::new(),
         }
+    }
+
+    /// Records that element `node` has an attribute `name` (lower case) whose value was not read.
+    pub fn note_unread_attribute(&mut self, node: NodeId, name: &str) {
+        match self.unread_attributes.get_mut(name) {
+            Some(nodes) => nodes.push(node),
+            None => {
+                self.unread_attributes.insert(name.to_string(), vec![node]);
+            }
+        }
+    }
+
+    /// Attribute names carried but not read, with their elements.
+    pub fn unread_attributes(&self) -> impl Iterator<Item = (&String, &Vec<NodeId>)> {
+        self.unread_attributes.iter()
     }
 
     pub fn len(&self) -> usize {

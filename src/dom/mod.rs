@@ -38,7 +38,11 @@ pub fn snapshot(document: &Document) -> Snapshot {
             Node::ELEMENT_NODE => {
                 let element: &Element = node.unchecked_ref();
                 let tag = element.local_name().to_ascii_lowercase();
-                let id = tree.add_element(parent, &tag, read_attributes(element));
+                let (attributes, unread) = read_attributes(element);
+                let id = tree.add_element(parent, &tag, attributes);
+                for name in &unread {
+                    tree.note_unread_attribute(id, name);
+                }
                 handles.push(node.clone());
                 if !OPAQUE_TAGS.contains(&tag.as_str()) {
                     // Push children last-to-first so the first child is visited next.
@@ -87,10 +91,13 @@ pub fn snapshot(document: &Document) -> Snapshot {
     Snapshot { tree, handles }
 }
 
-fn read_attributes(element: &Element) -> Vec<(String, String)> {
+/// The attributes the core reads, with their values, and the names of the others (for the
+/// EasyList pre-check in `core::selector`).
+fn read_attributes(element: &Element) -> (Vec<(String, String)>, Vec<String>) {
     let mut attributes = Vec::new();
+    let mut unread = Vec::new();
     if !element.has_attributes() {
-        return attributes;
+        return (attributes, unread);
     }
     if let Some(id) = element.get_attribute("id") {
         attributes.push(("id".to_string(), id));
@@ -108,9 +115,11 @@ fn read_attributes(element: &Element) -> Vec<(String, String)> {
             if let Some(value) = element.get_attribute(&name) {
                 attributes.push((lower, value));
             }
+        } else if lower != "id" && lower != "class" {
+            unread.push(lower);
         }
     }
-    attributes
+    (attributes, unread)
 }
 
 /// Where a removed node was, so undo can put it back exactly.
@@ -159,30 +168,86 @@ pub fn restore(removed: Vec<RemovedNode>) -> usize {
 const SELECTOR_GROUP_SIZE: usize = 64;
 
 /// Runs `queries` through the browser's selector engine and maps the matched elements to
-/// snapshot nodes. Selectors the browser rejects are skipped.
+/// snapshot nodes. A query with candidates asks only about those elements (`Element.matches`);
+/// the others query the document, in groups. Selectors the browser rejects are skipped. Each
+/// element is reported once, under the first query that matched it.
 pub fn match_selectors(
     document: &Document,
     queries: &[SelectorQuery],
     handles: &[Node],
 ) -> Vec<SelectorMatch> {
+    // Node id → index of the first query that matched it.
+    let mut first_match: std::collections::HashMap<usize, usize> = Default::default();
+    let mut document_queries: Vec<(usize, &SelectorQuery)> = Vec::new();
+    for (index, query) in queries.iter().enumerate() {
+        let Some(candidates) = &query.candidates else {
+            document_queries.push((index, query));
+            continue;
+        };
+        for &node in candidates {
+            if first_match.contains_key(&node) {
+                continue;
+            }
+            let Some(element) = handles.get(node).and_then(|h| h.dyn_ref::<Element>()) else {
+                continue;
+            };
+            match element.matches(&query.selector) {
+                Ok(true) => {
+                    first_match.insert(node, index);
+                }
+                Ok(false) => {}
+                // Rejected by this browser: the other candidates would fail the same way.
+                Err(_) => break,
+            }
+        }
+    }
+    if !document_queries.is_empty() {
+        let found = query_document(document, &document_queries);
+        if found.size() > 0 {
+            for (node, handle) in handles.iter().enumerate() {
+                if let Some(index) = found.get(handle).as_f64() {
+                    let index = index as usize;
+                    let entry = first_match.entry(node).or_insert(index);
+                    *entry = (*entry).min(index);
+                }
+            }
+        }
+    }
+    let mut matched: Vec<(usize, usize)> = first_match.into_iter().collect();
+    matched.sort_unstable();
+    matched
+        .into_iter()
+        .filter_map(|(node, index)| {
+            let query = queries.get(index)?;
+            Some(SelectorMatch {
+                node,
+                selector: query.selector.clone(),
+                site_specific: query.site_specific,
+            })
+        })
+        .collect()
+}
+
+/// Queries the document for `queries` (with their indices), grouped; returns a map from each
+/// matched element to the index of the first query of its group that matches it.
+fn query_document(document: &Document, queries: &[(usize, &SelectorQuery)]) -> js_sys::Map {
     let found = js_sys::Map::new();
-    let record = |element: &Element, chunk: &[SelectorQuery], offset: usize| {
+    let record = |element: &Element, chunk: &[(usize, &SelectorQuery)]| {
         if found.has(element) {
             return;
         }
         // Which selector of the group matched: only asked for elements that did match.
-        if let Some(index) = chunk
+        if let Some((index, _)) = chunk
             .iter()
-            .position(|query| element.matches(&query.selector).unwrap_or(false))
+            .find(|(_, query)| element.matches(&query.selector).unwrap_or(false))
         {
-            found.set(element, &JsValue::from_f64((offset + index) as f64));
+            found.set(element, &JsValue::from_f64(*index as f64));
         }
     };
-    for (chunk_index, chunk) in queries.chunks(SELECTOR_GROUP_SIZE).enumerate() {
-        let offset = chunk_index * SELECTOR_GROUP_SIZE;
+    for chunk in queries.chunks(SELECTOR_GROUP_SIZE) {
         let group = chunk
             .iter()
-            .map(|query| query.selector.as_str())
+            .map(|(_, query)| query.selector.as_str())
             .collect::<Vec<_>>()
             .join(",");
         match document.query_selector_all(&group) {
@@ -191,41 +256,25 @@ pub fn match_selectors(
                     if let Some(element) =
                         list.item(index).and_then(|n| n.dyn_into::<Element>().ok())
                     {
-                        record(&element, chunk, offset);
+                        record(&element, chunk);
                     }
                 }
             }
             Err(_) => {
-                for (index, query) in chunk.iter().enumerate() {
-                    let Ok(list) = document.query_selector_all(&query.selector) else {
+                for one in chunk {
+                    let Ok(list) = document.query_selector_all(&one.1.selector) else {
                         continue;
                     };
                     for item in 0..list.length() {
                         if let Some(element) =
                             list.item(item).and_then(|n| n.dyn_into::<Element>().ok())
                         {
-                            record(&element, std::slice::from_ref(query), offset + index);
+                            record(&element, std::slice::from_ref(one));
                         }
                     }
                 }
             }
         }
     }
-    if found.size() == 0 {
-        return Vec::new();
-    }
-    let mut matches = Vec::new();
-    for (node, handle) in handles.iter().enumerate() {
-        let Some(index) = found.get(handle).as_f64() else {
-            continue;
-        };
-        if let Some(query) = queries.get(index as usize) {
-            matches.push(SelectorMatch {
-                node,
-                selector: query.selector.clone(),
-                site_specific: query.site_specific,
-            });
-        }
-    }
-    matches
+    found
 }
