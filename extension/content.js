@@ -75,7 +75,7 @@
           return { ok: true, engine, report: core ? core.report() : null };
         case 'clean':
           await load();
-          return { ok: true, engine, startupMs, rules, report: core.clean({ watch: true }) };
+          return { ok: true, engine, startupMs, rules, report: await core.cleanAsync({ watch: true }) };
         case 'undo': {
           if (!core) return { ok: true, engine, restored: 0, report: null };
           const { restored } = core.undo();

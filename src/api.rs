@@ -7,7 +7,7 @@ use crate::core::easylist::{PageRules, RuleSet};
 use crate::core::plan::{plan, plan_with_lists, ListMatches};
 use crate::core::report::{CleanOptions, KeptRecord, RemovalRecord, Report, Timings};
 use crate::dom::watch::{late_pass_delay_ms, Watcher, MAX_LATE_PASSES};
-use crate::dom::{match_selectors, remove, restore, snapshot, RemovedNode};
+use crate::dom::{match_selectors, remove, restore, snapshot, RemovedNode, Snapshot, Walker};
 use serde::Serialize;
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
@@ -22,7 +22,24 @@ struct Session {
     options: CleanOptions,
     watcher: Option<Watcher>,
     listener: Option<js_sys::Function>,
+    /// Changes on every clean, undo and navigation: a sliced pass still running for an older
+    /// value stops at its next slice.
+    generation: u64,
+    /// The page is huge: passes over it run in slices (see `SLICED_PAGE_ELEMENTS`).
+    sliced: bool,
+    /// A sliced late pass is running; the timer does not start another meanwhile.
+    late_running: bool,
 }
+
+/// Pages with more elements than this are cleaned in slices, each in its own task, so the page
+/// stays responsive (a million-element page would otherwise block it for seconds).
+const SLICED_PAGE_ELEMENTS: u32 = 20_000;
+/// Nodes in the first slice; later slices are sized from the time the previous ones took.
+const FIRST_SLICE_NODES: usize = 3_000;
+const MIN_SLICE_NODES: usize = 500;
+const MAX_SLICE_NODES: usize = 40_000;
+/// Time one slice aims at (a task over 50 ms is a "long task" to the browser).
+const SLICE_TARGET_MS: f64 = 16.0;
 
 /// EasyList's rules once loaded, with the rules resolved for the current page address.
 struct LoadedLists {
@@ -53,12 +70,20 @@ fn end_session_after_navigation(session: &mut Session) {
         watcher.stop();
     }
     let listener = session.listener.take();
+    let generation = session.generation + 1;
     *session = Session::default();
     session.listener = listener;
+    session.generation = generation;
 }
 
 fn window() -> Result<web_sys::Window, JsError> {
     web_sys::window().ok_or_else(|| JsError::new("Unsponsor needs a window with a document"))
+}
+
+fn document(window: &web_sys::Window) -> Result<web_sys::Document, JsError> {
+    window
+        .document()
+        .ok_or_else(|| JsError::new("Unsponsor needs a document"))
 }
 
 fn now_ms(window: &web_sys::Window) -> f64 {
@@ -71,15 +96,32 @@ fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
         .map_err(|e| JsError::new(&format!("could not encode the report: {e}")))
 }
 
-/// One pass over the live page: snapshot, plan, remove. Returns how many blocks it removed.
-fn run_pass(session: &mut Session, late: bool) -> Result<usize, JsError> {
-    let window = window()?;
-    let document = window
-        .document()
-        .ok_or_else(|| JsError::new("Unsponsor needs a document"))?;
-    let started = now_ms(&window);
-    let snapshot = snapshot(&document);
-    let snapshotted = now_ms(&window);
+fn memory_bytes() -> f64 {
+    wasm_bindgen::memory()
+        .dyn_into::<js_sys::WebAssembly::Memory>()
+        .ok()
+        .and_then(|memory| memory.buffer().dyn_into::<js_sys::ArrayBuffer>().ok())
+        .map_or(0.0, |buffer| f64::from(buffer.byte_length()))
+}
+
+/// A removal decided on a snapshot, with the live node it names.
+struct Decided {
+    handle: web_sys::Node,
+    removal: crate::core::plan::PlannedRemoval,
+}
+
+/// Plans `snapshot`. `whole_page`: the snapshot is the whole page (not a slice), so EasyList
+/// selectors without candidates may query the whole document. Returns the removals to make and
+/// where the time went.
+fn plan_snapshot(
+    session: &mut Session,
+    window: &web_sys::Window,
+    snapshot: Snapshot,
+    late: bool,
+    whole_page: bool,
+) -> Result<(Vec<Decided>, Timings), JsError> {
+    let document = document(window)?;
+    let snapshotted = now_ms(window);
     let mut select_ms = 0.0;
     let plan = RULES.with(|cell| {
         let mut lists = cell.borrow_mut();
@@ -91,10 +133,14 @@ fn run_pass(session: &mut Session, late: bool) -> Result<usize, JsError> {
             lists.page = lists.rules.for_page(&url);
             lists.page_url = url;
         }
-        let queries = lists.rules.queries(&snapshot.tree, &lists.page);
-        let selecting = now_ms(&window);
+        let mut queries = lists.rules.queries(&snapshot.tree, &lists.page);
+        if !whole_page {
+            // A document-wide query per slice would scan the huge page again and again.
+            queries.retain(|query| query.candidates.is_some());
+        }
+        let selecting = now_ms(window);
         let selector_matches = match_selectors(&document, &queries, &snapshot.handles);
-        select_ms = now_ms(&window) - selecting;
+        select_ms = now_ms(window) - selecting;
         plan_with_lists(
             &snapshot.tree,
             &session.options.categories,
@@ -105,14 +151,39 @@ fn run_pass(session: &mut Session, late: bool) -> Result<usize, JsError> {
             }),
         )
     });
-    let planned = now_ms(&window);
+    if !late {
+        session
+            .report
+            .kept
+            .extend(plan.kept.iter().map(KeptRecord::from));
+        if session.report.article.is_none() {
+            session.report.article = plan.article_preview.clone();
+        }
+    }
+    let decided = plan
+        .removals
+        .into_iter()
+        .filter_map(|removal| {
+            let handle = snapshot.handles.get(removal.node)?.clone();
+            Some(Decided { handle, removal })
+        })
+        .collect();
+    let timings = Timings {
+        nodes: snapshot.tree.len(),
+        snapshot_ms: 0.0,
+        select_ms,
+        plan_ms: now_ms(window) - snapshotted,
+        remove_ms: 0.0,
+    };
+    Ok((decided, timings))
+}
+
+/// Removes the decided blocks still in the page and records them. Returns how many.
+fn apply_removals(session: &mut Session, decided: Vec<Decided>, late: bool) -> usize {
     let mut count = 0;
-    for removal in &plan.removals {
-        let Some(handle) = snapshot.handles.get(removal.node) else {
-            continue;
-        };
-        if let Some(removed) = remove(handle) {
-            let record = RemovalRecord::new(removal, late);
+    for item in decided {
+        if let Some(removed) = remove(&item.handle) {
+            let record = RemovalRecord::new(&item.removal, late);
             if late
                 && session
                     .report
@@ -127,40 +198,66 @@ fn run_pass(session: &mut Session, late: bool) -> Result<usize, JsError> {
             count += 1;
         }
     }
+    count
+}
+
+/// One pass over the whole live page in one go: snapshot, plan, remove. Returns how many
+/// blocks it removed.
+fn run_pass(session: &mut Session, late: bool) -> Result<usize, JsError> {
+    let window = window()?;
+    let started = now_ms(&window);
+    let snapshot = snapshot(&document(&window)?);
+    let snapshot_ms = now_ms(&window) - started;
+    let (decided, mut timings) = plan_snapshot(session, &window, snapshot, late, true)?;
+    let removing = now_ms(&window);
+    let count = apply_removals(session, decided, late);
     if !late {
-        session.report.timings = Timings {
-            nodes: snapshot.tree.len(),
-            snapshot_ms: snapshotted - started,
-            select_ms,
-            plan_ms: planned - snapshotted,
-            remove_ms: now_ms(&window) - planned,
-        };
-        session.report.kept = plan.kept.iter().map(KeptRecord::from).collect();
-        session.report.article = plan.article_preview.clone();
+        timings.snapshot_ms = snapshot_ms;
+        timings.remove_ms = now_ms(&window) - removing;
+        session.report.timings = timings;
     }
     Ok(count)
 }
 
-/// Cleans the page. `options` is `{ categories: { ads, promos, related, comments, social },
-/// watch }` (anything missing takes its default). Cleaning again adds to the same report.
-/// Returns the report.
-#[wasm_bindgen]
-pub fn clean(options: JsValue) -> Result<JsValue, JsError> {
-    let options: CleanOptions = if options.is_undefined() || options.is_null() {
-        CleanOptions::default()
+fn parse_options(options: JsValue) -> Result<CleanOptions, JsError> {
+    if options.is_undefined() || options.is_null() {
+        Ok(CleanOptions::default())
     } else {
         serde_wasm_bindgen::from_value(options)
-            .map_err(|e| JsError::new(&format!("invalid clean options: {e}")))?
-    };
+            .map_err(|e| JsError::new(&format!("invalid clean options: {e}")))
+    }
+}
+
+/// Starts a clean: a new generation, the options, a fresh start for the report's timings.
+fn begin_clean(session: &mut Session, options: &CleanOptions, sliced: bool) -> u64 {
+    end_session_after_navigation(session);
+    session.url = current_url();
+    session.options = options.clone();
+    session.generation += 1;
+    session.sliced = sliced;
+    session.report.kept.clear();
+    session.report.timings = Timings::default();
+    session.generation
+}
+
+/// Cleans the page in one go and returns the report. `options` is `{ categories: { ads,
+/// promos, related, comments, social }, watch }` (anything missing takes its default). Cleaning
+/// again adds to the same report. For pages in a browser tab prefer `cleanAsync`, which slices
+/// huge pages so they never freeze.
+#[wasm_bindgen]
+pub fn clean(options: JsValue) -> Result<JsValue, JsError> {
+    let options = parse_options(options)?;
     let window = window()?;
     let report = SESSION.with(|cell| -> Result<JsValue, JsError> {
         let mut session = cell.borrow_mut();
-        end_session_after_navigation(&mut session);
-        session.url = current_url();
-        session.options = options.clone();
+        begin_clean(&mut session, &options, false);
         let started = now_ms(&window);
         run_pass(&mut session, false)?;
-        session.report.clean_ms += now_ms(&window) - started;
+        let spent = now_ms(&window) - started;
+        session.report.clean_ms += spent;
+        session.report.slices += 1;
+        session.report.longest_slice_ms = session.report.longest_slice_ms.max(spent);
+        session.report.memory_bytes = memory_bytes();
         if let Some(watcher) = session.watcher.as_ref() {
             watcher.forget_pending_records();
         }
@@ -170,6 +267,117 @@ pub fn clean(options: JsValue) -> Result<JsValue, JsError> {
         start_watching(window)?;
     }
     Ok(report)
+}
+
+/// Cleans the page like `clean`, but a huge page (over `SLICED_PAGE_ELEMENTS` elements) is
+/// cleaned in slices of about `SLICE_TARGET_MS` each, yielding to the page between them.
+/// Resolves to the report; late passes on a huge page are sliced the same way.
+#[wasm_bindgen(js_name = cleanAsync)]
+pub fn clean_async(options: JsValue) -> Result<js_sys::Promise, JsError> {
+    let options = parse_options(options)?;
+    let window = window()?;
+    let document = document(&window)?;
+    let elements = document.get_elements_by_tag_name("*").length();
+    if elements <= SLICED_PAGE_ELEMENTS {
+        let report = clean(to_js(&options)?)?;
+        return Ok(js_sys::Promise::resolve(&report));
+    }
+    let Some(root) = document.document_element() else {
+        return Ok(js_sys::Promise::resolve(&to_js(&Report::default())?));
+    };
+    let generation = SESSION.with(|cell| begin_clean(&mut cell.borrow_mut(), &options, true));
+    Ok(wasm_bindgen_futures::future_to_promise(async move {
+        sliced_pass(root.into(), generation, false).await?;
+        let report = SESSION.with(|cell| {
+            let mut session = cell.borrow_mut();
+            session.report.memory_bytes = memory_bytes();
+            to_js(&session.report)
+        })?;
+        if options.watch && SESSION.with(|cell| cell.borrow().generation) == generation {
+            start_watching(window)?;
+        }
+        Ok(report)
+    }))
+}
+
+/// Lets the page run: resolves in a new task.
+async fn yield_to_page() {
+    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+        let scheduled = web_sys::window().and_then(|window| {
+            window
+                .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0)
+                .ok()
+        });
+        if scheduled.is_none() {
+            let _ = resolve.call0(&JsValue::NULL);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+/// A pass over `root` in slices. Each slice is snapshotted and planned in its own task; the
+/// removals are all made at the end, in one task, so the browser lays the huge page out again
+/// once rather than after every slice. Stops early when the session's generation moves on
+/// (undo, another clean, navigation). Returns the blocks removed and the milliseconds worked.
+async fn sliced_pass(
+    root: web_sys::Node,
+    generation: u64,
+    late: bool,
+) -> Result<(usize, f64), JsError> {
+    let mut walker = Walker::new(root);
+    let mut slice_nodes = FIRST_SLICE_NODES;
+    let mut decided: Vec<Decided> = Vec::new();
+    let mut removed = 0;
+    let mut spent = 0.0;
+    loop {
+        let window = window()?;
+        let started = now_ms(&window);
+        let finished = walker.is_done();
+        let current = SESSION.with(|cell| -> Result<bool, JsError> {
+            let Ok(mut session) = cell.try_borrow_mut() else {
+                return Ok(true);
+            };
+            if session.generation != generation {
+                return Ok(false);
+            }
+            let mut timings = Timings::default();
+            if finished {
+                let removing = now_ms(&window);
+                removed = apply_removals(&mut session, std::mem::take(&mut decided), late);
+                timings.remove_ms = now_ms(&window) - removing;
+            } else {
+                let snapshot = walker.next_slice(slice_nodes);
+                let snapshot_ms = now_ms(&window) - started;
+                let (found, planned) = plan_snapshot(&mut session, &window, snapshot, late, false)?;
+                decided.extend(found);
+                timings = planned;
+                timings.snapshot_ms = snapshot_ms;
+            }
+            let slice_ms = now_ms(&window) - started;
+            if late {
+                session.report.late_ms += slice_ms;
+            } else {
+                session.report.timings.add(&timings);
+                session.report.clean_ms += slice_ms;
+                session.report.slices += 1;
+                session.report.longest_slice_ms = session.report.longest_slice_ms.max(slice_ms);
+            }
+            if let Some(watcher) = session.watcher.as_ref() {
+                watcher.forget_pending_records();
+            }
+            Ok(true)
+        })?;
+        let slice_ms = now_ms(&window) - started;
+        spent += slice_ms;
+        if !current || finished {
+            break;
+        }
+        let scale = SLICE_TARGET_MS / slice_ms.max(1.0);
+        slice_nodes = ((slice_nodes as f64 * scale.clamp(0.5, 2.0)) as usize)
+            .clamp(MIN_SLICE_NODES, MAX_SLICE_NODES);
+        yield_to_page().await;
+    }
+    Ok((removed, spent))
 }
 
 fn start_watching(window: web_sys::Window) -> Result<(), JsError> {
@@ -198,45 +406,98 @@ fn start_watching(window: web_sys::Window) -> Result<(), JsError> {
     Ok(())
 }
 
+/// What a late pass does after its bookkeeping.
+enum LatePass {
+    /// Done; call the listener with the report if there is one.
+    Done(Option<(js_sys::Function, JsValue)>),
+    /// A huge page: run a sliced pass over it.
+    Sliced(u64, web_sys::Node),
+}
+
 /// A batched pass for widgets the page added after the clean.
 fn late_pass() {
-    let notify = SESSION.with(|cell| {
+    let next = SESSION.with(|cell| {
         let Ok(mut session) = cell.try_borrow_mut() else {
-            return None;
+            return LatePass::Done(None);
         };
         if let Some(watcher) = session.watcher.as_mut() {
             watcher.timer_fired();
         }
         end_session_after_navigation(&mut session);
-        // Navigated away (or stopped meanwhile): nothing to watch any more.
-        session.watcher.as_ref()?;
+        // Navigated away (or stopped meanwhile), or a sliced pass still running: nothing to do.
+        if session.watcher.is_none() || session.late_running {
+            return LatePass::Done(None);
+        }
         session.report.late_passes += 1;
-        let window = web_sys::window()?;
+        if session.sliced {
+            let root = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.document_element());
+            if let Some(root) = root {
+                session.late_running = true;
+                return LatePass::Sliced(session.generation, root.into());
+            }
+            return LatePass::Done(None);
+        }
+        let Some(window) = web_sys::window() else {
+            return LatePass::Done(None);
+        };
         let started = now_ms(&window);
         let removed = run_pass(&mut session, true).unwrap_or(0);
         let spent = now_ms(&window) - started;
-        session.report.last_late_pass_ms = spent;
         session.report.late_ms += spent;
-        if let Some(watcher) = session.watcher.as_ref() {
-            watcher.forget_pending_records();
-        }
-        if session.report.late_passes >= MAX_LATE_PASSES {
-            // A page that keeps re-inserting is left alone rather than fought in a loop.
-            if let Some(mut watcher) = session.watcher.take() {
-                watcher.stop();
-            }
-        }
-        if removed == 0 {
-            return None;
-        }
-        let listener = session.listener.clone()?;
-        let report = to_js(&session.report).ok()?;
-        Some((listener, report))
+        LatePass::Done(finish_late_pass(&mut session, removed, spent))
     });
-    // The listener runs with no borrow held: it may call back into report().
-    if let Some((listener, report)) = notify {
-        let _ = listener.call1(&JsValue::NULL, &report);
+    match next {
+        // The listener runs with no borrow held: it may call back into report().
+        LatePass::Done(Some((listener, report))) => {
+            let _ = listener.call1(&JsValue::NULL, &report);
+        }
+        LatePass::Done(None) => {}
+        LatePass::Sliced(generation, root) => {
+            wasm_bindgen_futures::spawn_local(async move {
+                let (removed, spent) = sliced_pass(root, generation, true)
+                    .await
+                    .unwrap_or((0, 0.0));
+                let notify = SESSION.with(|cell| {
+                    let mut session = cell.borrow_mut();
+                    session.late_running = false;
+                    if session.generation != generation {
+                        return None;
+                    }
+                    finish_late_pass(&mut session, removed, spent)
+                });
+                if let Some((listener, report)) = notify {
+                    let _ = listener.call1(&JsValue::NULL, &report);
+                }
+            });
+        }
     }
+}
+
+/// Records a finished late pass; returns the listener and report to notify, if it removed
+/// anything.
+fn finish_late_pass(
+    session: &mut Session,
+    removed: usize,
+    spent: f64,
+) -> Option<(js_sys::Function, JsValue)> {
+    session.report.last_late_pass_ms = spent;
+    if let Some(watcher) = session.watcher.as_ref() {
+        watcher.forget_pending_records();
+    }
+    if session.report.late_passes >= MAX_LATE_PASSES {
+        // A page that keeps re-inserting is left alone rather than fought in a loop.
+        if let Some(mut watcher) = session.watcher.take() {
+            watcher.stop();
+        }
+    }
+    if removed == 0 {
+        return None;
+    }
+    let listener = session.listener.clone()?;
+    let report = to_js(&session.report).ok()?;
+    Some((listener, report))
 }
 
 /// Puts every removed block back where it was and stops watching. Returns
@@ -249,6 +510,8 @@ pub fn undo() -> Result<JsValue, JsError> {
         if let Some(mut watcher) = session.watcher.take() {
             watcher.stop();
         }
+        session.generation += 1;
+        session.late_running = false;
         session.report = Report::default();
         std::mem::take(&mut session.removed)
     });

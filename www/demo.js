@@ -1,6 +1,6 @@
 // The demo: the same wasm package the extension uses, driven by two buttons. Everything the
 // cleaner decides comes from Rust; this file only shows the report.
-import init, { clean, loadRules, undo } from './pkg/unsponsor.js';
+import init, { cleanAsync, loadRules, undo } from './pkg/unsponsor.js';
 
 const cleanButton = document.getElementById('clean');
 const undoButton = document.getElementById('undo');
@@ -50,9 +50,9 @@ try {
   } catch {
     // Offline copies without the rules file still clean with the heuristics.
   }
-  cleanButton.addEventListener('click', () => {
+  cleanButton.addEventListener('click', async () => {
     try {
-      renderReport(clean({ watch: true }));
+      renderReport(await cleanAsync({ watch: true }));
       undoButton.hidden = false;
       cleanButton.disabled = true;
     } catch (error) {

@@ -62,8 +62,12 @@ impl<'a> Guard<'a> {
             return Some(GuardId::GuardOwnUi);
         }
         let item = self.tree.node(node);
-        // The root of whatever was snapshotted is the document itself, whatever its tag.
-        if item.parent.is_none() || STRUCTURAL_TAGS.contains(&item.tag.as_str()) {
+        // The root of whatever was snapshotted is the document itself, whatever its tag; an
+        // element only partly snapshotted holds content the plan has not seen.
+        if item.parent.is_none()
+            || STRUCTURAL_TAGS.contains(&item.tag.as_str())
+            || self.tree.is_partial(node)
+        {
             return Some(GuardId::GuardDocument);
         }
         if let Some(root) = analysis.article_root {

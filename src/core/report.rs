@@ -105,6 +105,12 @@ pub struct Report {
     pub last_late_pass_ms: f64,
     /// Where the first clean's time went.
     pub timings: Timings,
+    /// Huge pages are cleaned in slices, each in its own task: how many the clean took, and the
+    /// longest (milliseconds). A page cleaned in one go counts one.
+    pub slices: u32,
+    pub longest_slice_ms: f64,
+    /// Size of the engine's memory after the clean, in bytes (0 where unknown).
+    pub memory_bytes: f64,
 }
 
 /// Cost of the first clean, by phase (milliseconds), and the size of the page snapshot.
@@ -116,6 +122,17 @@ pub struct Timings {
     pub select_ms: f64,
     pub plan_ms: f64,
     pub remove_ms: f64,
+}
+
+impl Timings {
+    /// Adds another slice's figures.
+    pub fn add(&mut self, other: &Timings) {
+        self.nodes += other.nodes;
+        self.snapshot_ms += other.snapshot_ms;
+        self.select_ms += other.select_ms;
+        self.plan_ms += other.plan_ms;
+        self.remove_ms += other.remove_ms;
+    }
 }
 
 impl Report {

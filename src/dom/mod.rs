@@ -27,68 +27,140 @@ pub struct Snapshot {
 
 /// Walks the document once, in document order, with an explicit stack (pages nest deeply).
 pub fn snapshot(document: &Document) -> Snapshot {
-    let mut tree = PageTree::with_capacity(4096);
-    let mut handles = Vec::with_capacity(4096);
-    let Some(root) = document.document_element() else {
-        return Snapshot { tree, handles };
-    };
-    let mut stack: Vec<(Node, Option<usize>)> = vec![(root.into(), None)];
-    while let Some((node, parent)) = stack.pop() {
-        match node.node_type() {
-            Node::ELEMENT_NODE => {
-                let element: &Element = node.unchecked_ref();
-                let tag = element.local_name().to_ascii_lowercase();
-                let (attributes, unread) = read_attributes(element);
-                let id = tree.add_element(parent, &tag, attributes);
-                for name in &unread {
-                    tree.note_unread_attribute(id, name);
-                }
-                handles.push(node.clone());
-                if !OPAQUE_TAGS.contains(&tag.as_str()) {
-                    // Push children last-to-first so the first child is visited next.
-                    let mut child = node.last_child();
-                    while let Some(current) = child {
-                        child = current.previous_sibling();
-                        stack.push((current, Some(id)));
-                    }
-                    // An open shadow root renders in place of the host's children: its nodes
-                    // join the snapshot as the host's first children (closed ones are private
-                    // to the page and stay out of reach).
-                    if let Some(shadow) = element.shadow_root() {
-                        let mut child = shadow.last_child();
-                        while let Some(current) = child {
-                            child = current.previous_sibling();
-                            stack.push((current, Some(id)));
-                        }
-                    }
-                }
-            }
-            Node::TEXT_NODE | Node::CDATA_SECTION_NODE => {
-                let Some(parent) = parent else { continue };
-                let text: &CharacterData = node.unchecked_ref();
-                let length = text.length();
-                if length <= TEXT_READ_MAX_UNITS {
-                    let data = text.data();
-                    let chars = count_visible_chars(&data);
-                    if chars > 0 {
-                        tree.add_text_shortened(parent, &data, chars);
-                        handles.push(node.clone());
-                    }
-                } else {
-                    let sample = text
-                        .substring_data(0, TEXT_SAMPLE_UNITS)
-                        .unwrap_or_default();
-                    let sample_units = sample.encode_utf16().count().max(1);
-                    let ratio = count_visible_chars(&sample) as f64 / sample_units as f64;
-                    let estimated = (ratio * f64::from(length)).round() as usize;
-                    tree.add_text_shortened(parent, &sample, estimated.max(1));
-                    handles.push(node.clone());
-                }
-            }
-            _ => {}
+    match document.document_element() {
+        Some(root) => Walker::new(root.into()).next_slice(usize::MAX),
+        None => Snapshot {
+            tree: PageTree::new(),
+            handles: Vec::new(),
+        },
+    }
+}
+
+/// A walk over the page that can stop after a number of nodes and go on later, so a huge page
+/// is snapshotted (and cleaned) in slices, each in its own task.
+///
+/// A slice is a page tree of its own. It starts with the elements the walk is still inside (the
+/// open path), marked partial, so what follows sits where it really is; elements the slice ends
+/// inside are marked partial too. The plan never removes a partial element: it has not seen all
+/// of it.
+pub struct Walker {
+    /// Nodes still to visit, with their depth; the next one is last.
+    stack: Vec<(Node, usize)>,
+    /// The elements the walk is inside, outermost first (index = depth).
+    path: Vec<Node>,
+}
+
+impl Walker {
+    pub fn new(root: Node) -> Walker {
+        Walker {
+            stack: vec![(root, 0)],
+            path: Vec::new(),
         }
     }
-    Snapshot { tree, handles }
+
+    pub fn is_done(&self) -> bool {
+        self.stack.is_empty()
+    }
+
+    /// Snapshots the next `max_nodes` nodes (at least one).
+    pub fn next_slice(&mut self, max_nodes: usize) -> Snapshot {
+        let mut tree = PageTree::with_capacity(max_nodes.min(4096));
+        let mut handles = Vec::with_capacity(max_nodes.min(4096));
+        // Tree ids of the elements on the path, by depth.
+        let mut ids: Vec<usize> = Vec::new();
+        let resume_depth = self.stack.last().map_or(0, |(_, depth)| *depth);
+        self.path.truncate(resume_depth);
+        for element in &self.path {
+            let parent = ids.last().copied();
+            let id = add_element(&mut tree, parent, element.unchecked_ref());
+            tree.mark_partial(id);
+            handles.push(element.clone());
+            ids.push(id);
+        }
+        let mut walked = 0;
+        while let Some((node, depth)) = self.stack.pop() {
+            if walked >= max_nodes {
+                self.stack.push((node, depth));
+                break;
+            }
+            walked += 1;
+            self.path.truncate(depth);
+            ids.truncate(depth);
+            let parent = ids.last().copied();
+            match node.node_type() {
+                Node::ELEMENT_NODE => {
+                    let element: &Element = node.unchecked_ref();
+                    let id = add_element(&mut tree, parent, element);
+                    handles.push(node.clone());
+                    if !OPAQUE_TAGS.contains(&tree.node(id).tag.as_str()) {
+                        // Push children last-to-first so the first child is visited next.
+                        let mut child = node.last_child();
+                        while let Some(current) = child {
+                            child = current.previous_sibling();
+                            self.stack.push((current, depth + 1));
+                        }
+                        // An open shadow root renders in place of the host's children: its
+                        // nodes join the snapshot as the host's first children (closed ones are
+                        // private to the page and stay out of reach).
+                        if let Some(shadow) = element.shadow_root() {
+                            let mut child = shadow.last_child();
+                            while let Some(current) = child {
+                                child = current.previous_sibling();
+                                self.stack.push((current, depth + 1));
+                            }
+                        }
+                    }
+                    self.path.push(node);
+                    ids.push(id);
+                }
+                Node::TEXT_NODE | Node::CDATA_SECTION_NODE => {
+                    let Some(parent) = parent else { continue };
+                    if add_text(&mut tree, parent, node.unchecked_ref()) {
+                        handles.push(node);
+                    }
+                }
+                _ => {}
+            }
+        }
+        // The slice ends inside the elements above the next node to visit.
+        let open = self.stack.last().map_or(0, |(_, depth)| *depth);
+        for &id in ids.iter().take(open) {
+            tree.mark_partial(id);
+        }
+        Snapshot { tree, handles }
+    }
+}
+
+fn add_element(tree: &mut PageTree, parent: Option<usize>, element: &Element) -> usize {
+    let tag = element.local_name().to_ascii_lowercase();
+    let (attributes, unread) = read_attributes(element);
+    let id = tree.add_element(parent, &tag, attributes);
+    for name in &unread {
+        tree.note_unread_attribute(id, name);
+    }
+    id
+}
+
+/// Adds a text node under `parent`; `false` when it shows nothing (and was left out).
+fn add_text(tree: &mut PageTree, parent: usize, text: &CharacterData) -> bool {
+    let length = text.length();
+    if length <= TEXT_READ_MAX_UNITS {
+        let data = text.data();
+        let chars = count_visible_chars(&data);
+        if chars == 0 {
+            return false;
+        }
+        tree.add_text_shortened(parent, &data, chars);
+    } else {
+        let sample = text
+            .substring_data(0, TEXT_SAMPLE_UNITS)
+            .unwrap_or_default();
+        let sample_units = sample.encode_utf16().count().max(1);
+        let ratio = count_visible_chars(&sample) as f64 / sample_units as f64;
+        let estimated = (ratio * f64::from(length)).round() as usize;
+        tree.add_text_shortened(parent, &sample, estimated.max(1));
+    }
+    true
 }
 
 /// The attributes the core reads, with their values, and the names of the others (for the

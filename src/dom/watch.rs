@@ -3,6 +3,8 @@
 //! from the observer's queue, passes are capped, and undo stops everything.
 
 use js_sys::Array;
+use std::cell::Cell;
+use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{MutationObserver, MutationObserverInit, MutationRecord, Window};
@@ -19,7 +21,10 @@ pub const MAX_LATE_PASSES: u32 = 200;
 
 /// Time budget: late passes may use at most this share of the main thread. After a pass that
 /// took `t` ms, the next one waits at least `t * (1 / share - 1)` ms.
-pub const MAX_LATE_PASS_CPU_SHARE: f64 = 0.25;
+pub const MAX_LATE_PASS_CPU_SHARE: f64 = 0.04;
+/// The budget may delay a pass this long at most (a sliced pass over a huge page can take
+/// seconds; the 5 s cap of the back-off would break the budget there).
+const MAX_BUDGET_DELAY_MS: f64 = 120_000.0;
 
 /// Delay before the next late pass, given how many re-insertions were seen and how long the
 /// last pass took.
@@ -30,7 +35,7 @@ pub fn late_pass_delay_ms(reinsertions: u32, last_pass_ms: f64) -> i32 {
         .min(MAX_LATE_PASS_DELAY_MS);
     let budget = (last_pass_ms * (1.0 / MAX_LATE_PASS_CPU_SHARE - 1.0)).ceil();
     let budget = if budget.is_finite() {
-        budget.clamp(0.0, f64::from(MAX_LATE_PASS_DELAY_MS)) as i32
+        budget.clamp(0.0, MAX_BUDGET_DELAY_MS) as i32
     } else {
         0
     };
@@ -44,6 +49,8 @@ pub struct Watcher {
     on_timer: Closure<dyn FnMut()>,
     window: Window,
     timer: Option<i32>,
+    /// Shared with the observer callback: while a pass is scheduled, new records need no look.
+    pending: Rc<Cell<bool>>,
 }
 
 impl Watcher {
@@ -55,8 +62,14 @@ impl Watcher {
         on_added_nodes: impl FnMut() + 'static,
     ) -> Result<Watcher, JsValue> {
         let mut on_added_nodes = on_added_nodes;
+        let pending = Rc::new(Cell::new(false));
+        let pending_seen = pending.clone();
         let on_mutation = Closure::<dyn FnMut(Array, MutationObserver)>::new(
             move |records: Array, _observer: MutationObserver| {
+                // A page that mutates constantly costs one check per batch, no more.
+                if pending_seen.get() {
+                    return;
+                }
                 let adds_nodes = records.iter().any(|record| {
                     record
                         .dyn_into::<MutationRecord>()
@@ -80,6 +93,7 @@ impl Watcher {
             on_timer,
             window,
             timer: None,
+            pending,
         })
     }
 
@@ -95,12 +109,14 @@ impl Watcher {
                 delay_ms,
             )
             .ok();
+        self.pending.set(handle.is_some());
         self.timer = handle;
     }
 
     /// Called at the start of a pass: the pending timer has fired.
     pub fn timer_fired(&mut self) {
         self.timer = None;
+        self.pending.set(false);
     }
 
     /// Drops queued records (the cleaner's own removals) without handling them.
@@ -113,6 +129,7 @@ impl Watcher {
         if let Some(handle) = self.timer.take() {
             self.window.clear_timeout_with_handle(handle);
         }
+        self.pending.set(false);
     }
 }
 
