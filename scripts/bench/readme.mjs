@@ -6,7 +6,7 @@ import { bytes, fixed } from './summary.mjs';
 export const START_MARKER = '<!-- bench:start -->';
 export const END_MARKER = '<!-- bench:end -->';
 
-const ms = (value) => (value === null || value === undefined ? '–' : `${fixed(value, value < 10 ? 2 : 1)}`);
+const ms = (value) => (value === null || value === undefined ? '–' : value === 0 ? '0' : fixed(value, value < 10 ? 2 : 1));
 const share = (value) => (value === null || value === undefined ? '–' : `${(value * 100).toFixed(1)} %`);
 const yesNo = (value) => (value === null || value === undefined ? '–' : value ? 'yes' : 'no');
 const count = (value) => (value === null || value === undefined ? '–' : Number(value).toLocaleString('en-US'));
