@@ -1,0 +1,293 @@
+// The four browser parts of `npm run bench` (scripts/bench.mjs explains every figure): corpus
+// timings beside Readability, cold start of both engines, scaling pages, observer cost. Each
+// takes a browser from scripts/eval/browser.mjs (launchBrowser) and returns plain data; a page
+// that fails is recorded with its error, never thrown, so one bad page does not end the run.
+import { withTimeout } from '../eval/browser.mjs';
+import {
+  AD_SELECTOR, buildScalingPageInPage, collectAfterCleanInPage, mutatePageInPage, pageNowInPage,
+  scalingPageArguments, startMainThreadWatchInPage,
+} from './pages.mjs';
+import { pageRatio } from './summary.mjs';
+
+const PAGE_TIMEOUT_MS = 30_000;
+
+/**
+ * Like runInTabFromWorker (scripts/eval/browser.mjs), timing the call in the service worker:
+ * resolves to { result, wallMs } where wallMs runs from the background's runInTab call to its
+ * answer (content script injection, the command, and the message back).
+ */
+export function timedRunInTab(worker, command, pageUrl) {
+  return worker.evaluate(async ({ name, url }) => {
+    const tabs = await chrome.tabs.query({});
+    const tab = tabs.find((candidate) => candidate.url === url);
+    if (!tab) return { result: { ok: false, error: `no tab for ${url}` }, wallMs: null };
+    const started = performance.now();
+    const result = await runInTab(tab.id, name, url);
+    return { result, wallMs: performance.now() - started };
+  }, { name: command, url: pageUrl });
+}
+
+const message = (error) => String((error && error.message) || error).split('\n')[0];
+export const isBrowserGone = (text) => /Target (page|crashed|closed)|browser has been closed|crash/i.test(text || '');
+
+function settleInPage(ms) {
+  return new Promise((resolve) => {
+    let done = false;
+    const once = () => { if (!done) { done = true; resolve(); } };
+    requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(once, ms)));
+    setTimeout(once, ms + 1_000);
+  });
+}
+
+async function clean(browser, page, timeoutMs) {
+  const { result, wallMs } = await withTimeout(timedRunInTab(browser.worker, 'clean', page.url()), timeoutMs, 'clean');
+  if (!result || !result.ok) throw new Error(`clean failed: ${result ? result.error : 'no answer'}`);
+  return { result, report: result.report, wallMs };
+}
+
+const memoryOf = (report) => (report && typeof report.memory_bytes === 'number' ? report.memory_bytes : null);
+
+// ---- corpus ----
+
+function readabilityInPage() {
+  const cloneStarted = performance.now();
+  const clone = document.cloneNode(true);
+  const started = performance.now();
+  const article = new window.__UnsponsorBenchReadability(clone).parse();
+  const ended = performance.now();
+  return { cloneMs: started - cloneStarted, parseMs: ended - started, found: Boolean(article && article.textContent) };
+}
+
+/** One corpus page: Readability on a clone, then our clean, on the same loaded page. */
+export async function measureCorpusPage(browser, server, name, readabilitySource) {
+  const page = await browser.context.newPage();
+  const row = { case: name, error: null };
+  try {
+    await page.goto(server.urlOf(name), { waitUntil: 'load', timeout: PAGE_TIMEOUT_MS });
+    await page.evaluate(() => void document.documentElement.getBoundingClientRect());
+    await page.evaluate(settleInPage, 50);
+    await page.evaluate(`${readabilitySource}\nwindow.__UnsponsorBenchReadability = Readability;`);
+    const readability = await withTimeout(page.evaluate(readabilityInPage), PAGE_TIMEOUT_MS, 'Readability');
+    const { result, report, wallMs } = await clean(browser, page, PAGE_TIMEOUT_MS);
+    Object.assign(row, {
+      clean_ms: report.clean_ms,
+      // The call's wall time minus module start-up (this first clean on the page loads the module).
+      clean_wall_ms: wallMs === null ? null : wallMs - (result.startupMs || 0),
+      call_wall_ms: wallMs,
+      startup_ms: result.startupMs,
+      engine: result.engine,
+      nodes: report.timings ? report.timings.nodes : null,
+      timings: report.timings || null,
+      removed: report.total,
+      memory_bytes: memoryOf(report),
+      readability_ms: readability.parseMs,
+      readability_clone_ms: readability.cloneMs,
+      readability_found: readability.found,
+    });
+    row.ratio = pageRatio(row.clean_ms, row.readability_ms);
+  } catch (error) {
+    row.error = message(error);
+  } finally {
+    await page.close().catch(() => {});
+  }
+  return row;
+}
+
+// ---- cold start ----
+
+/** A fresh tab on the generated article: the first clean loads the module (`startupMs`). */
+export async function measureColdStart(browser, server, expectedEngine) {
+  const page = await browser.context.newPage();
+  const run = { expected_engine: expectedEngine, error: null };
+  try {
+    await page.goto(server.urlOfBench(expectedEngine === 'wasm' ? 'article' : 'article-csp'), { waitUntil: 'load', timeout: PAGE_TIMEOUT_MS });
+    await page.evaluate(settleInPage, 50);
+    const { result, report, wallMs } = await clean(browser, page, PAGE_TIMEOUT_MS);
+    Object.assign(run, {
+      engine: result.engine,
+      startup_ms: result.startupMs,
+      clean_ms: report.clean_ms,
+      cold_start_ms: result.startupMs + report.clean_ms,
+      call_wall_ms: wallMs,
+      removed: report.total,
+      nodes: report.timings ? report.timings.nodes : null,
+      memory_bytes: memoryOf(report),
+    });
+    if (result.engine !== expectedEngine) throw new Error(`expected the ${expectedEngine} engine, the page got ${result.engine}`);
+  } catch (error) {
+    run.error = message(error);
+  } finally {
+    await page.close().catch(() => {});
+  }
+  return run;
+}
+
+// ---- scaling ----
+
+/**
+ * One scaling page: load the empty shell, load the module there (clean + undo on the empty page,
+ * so start-up is not in the figures), build the page, observe long tasks, clean, collect.
+ */
+export async function measureScalingPage(browser, server, name, spec, { buildTimeoutMs, cleanTimeoutMs }) {
+  const page = await browser.context.newPage();
+  const row = {
+    name, kind: spec.kind, elements_target: spec.elements || null, depth: spec.depth || null,
+    completed: false, error: null, stage: 'load',
+  };
+  try {
+    await page.goto(server.urlOfBench('shell'), { waitUntil: 'load', timeout: PAGE_TIMEOUT_MS });
+    row.stage = 'module start-up';
+    await clean(browser, page, PAGE_TIMEOUT_MS);
+    const undone = await withTimeout(timedRunInTab(browser.worker, 'undo', page.url()), PAGE_TIMEOUT_MS, 'undo');
+    if (!undone.result || !undone.result.ok) throw new Error(`undo failed: ${undone.result ? undone.result.error : 'no answer'}`);
+    row.stage = 'build';
+    const built = await withTimeout(page.evaluate(buildScalingPageInPage, scalingPageArguments(spec)), buildTimeoutMs, 'building the page');
+    Object.assign(row, { elements: built.elements, ads: built.ads, depth_built: built.depth, build_ms: built.build_ms });
+    row.stage = 'clean';
+    row.long_tasks_supported = await page.evaluate(startMainThreadWatchInPage);
+    await page.evaluate(settleInPage, 100);
+    const since = await page.evaluate(pageNowInPage);
+    const { report, wallMs } = await clean(browser, page, cleanTimeoutMs);
+    Object.assign(row, {
+      clean_ms: report.clean_ms,
+      clean_wall_ms: wallMs,
+      nodes: report.timings ? report.timings.nodes : null,
+      timings: report.timings || null,
+      removed: report.total,
+      memory_bytes: memoryOf(report),
+    });
+    row.stage = 'collect';
+    const after = await withTimeout(page.evaluate(collectAfterCleanInPage, { since, settleMs: 300, adSelector: AD_SELECTOR }), cleanTimeoutMs, 'collecting long tasks');
+    Object.assign(row, mainThreadFigures(after, since));
+    row.ads_left = after.adsLeft;
+    row.completed = true;
+    delete row.stage;
+  } catch (error) {
+    row.error = message(error);
+  } finally {
+    await withTimeout(page.close(), 60_000, 'closing the page').catch(() => {});
+  }
+  return row;
+}
+
+/**
+ * Long tasks seen from the page (see startMainThreadWatchInPage). Each heartbeat gap is split at
+ * the frames that started inside it (script task | rendering); longest_task_ms is the longer of
+ * the Long Tasks API's longest entry and the longest such piece, 0 when nothing took over 50 ms.
+ * The raw gaps are kept (longest_gap_ms, gaps: start relative to `since`, and duration, in ms).
+ */
+export function mainThreadFigures({ tasks, gaps, frames = [], beatsPerSecond }, since = 0) {
+  const longest = (list) => list.reduce((max, entry) => Math.max(max, entry.duration), 0);
+  const pieces = [];
+  for (const gap of gaps) {
+    const cuts = frames.filter((time) => time > gap.start && time < gap.start + gap.duration).sort((a, b) => a - b);
+    let from = gap.start;
+    for (const cut of [...cuts, gap.start + gap.duration]) {
+      pieces.push({ start: from, duration: cut - from });
+      from = cut;
+    }
+  }
+  const longPieces = pieces.filter((piece) => piece.duration > 50);
+  const round = (value) => Math.round(value * 10) / 10;
+  return {
+    longest_task_ms: Math.max(longest(tasks), longest(longPieces)),
+    long_tasks: Math.max(tasks.length, longPieces.length),
+    longest_task_api_ms: longest(tasks),
+    long_tasks_api: tasks.length,
+    longest_gap_ms: longest(gaps),
+    gaps: gaps.slice(0, 20).map((gap) => ({
+      start: round(gap.start - since),
+      duration: round(gap.duration),
+      pieces: pieces.filter((piece) => piece.start >= gap.start && piece.start < gap.start + gap.duration).map((piece) => round(piece.duration)),
+    })),
+    heartbeat_per_s: beatsPerSecond,
+  };
+}
+
+// ---- observer ----
+
+async function taskSeconds(cdp) {
+  const { metrics } = await cdp.send('Performance.getMetrics');
+  const metric = metrics.find((entry) => entry.name === 'TaskDuration');
+  return metric ? metric.value : null;
+}
+
+/** Runs the mutating page once, with the cleaner watching (`withCleaner`) or without. */
+async function mutateOnce(browser, server, withCleaner, parameters) {
+  const page = await browser.context.newPage();
+  try {
+    await page.goto(server.urlOfBench('article'), { waitUntil: 'load', timeout: PAGE_TIMEOUT_MS });
+    await page.evaluate(settleInPage, 50);
+    const cdp = await browser.context.newCDPSession(page);
+    await cdp.send('Performance.enable');
+    let before = null;
+    if (withCleaner) before = (await clean(browser, page, PAGE_TIMEOUT_MS)).report;
+    await page.evaluate(settleInPage, 300);
+    await page.evaluate(startMainThreadWatchInPage);
+    const tasksBefore = await taskSeconds(cdp);
+    const mutation = await withTimeout(page.evaluate(mutatePageInPage, parameters), parameters.durationMs + parameters.settleMs + 60_000, 'mutating page');
+    const tasksAfter = await taskSeconds(cdp);
+    const watch = await page.evaluate(collectAfterCleanInPage, { since: mutation.started, settleMs: 0, adSelector: AD_SELECTOR });
+    let after = null;
+    if (withCleaner) {
+      const answer = await withTimeout(timedRunInTab(browser.worker, 'report', page.url()), PAGE_TIMEOUT_MS, 'report');
+      if (!answer.result || !answer.result.ok || !answer.result.report) throw new Error(`report failed: ${answer.result ? answer.result.error : 'no answer'}`);
+      after = answer.result.report;
+    }
+    return {
+      mutation,
+      before,
+      after,
+      task_ms: tasksBefore === null || tasksAfter === null ? null : (tasksAfter - tasksBefore) * 1000,
+      ...mainThreadFigures(watch, mutation.started),
+    };
+  } finally {
+    await page.close().catch(() => {});
+  }
+}
+
+/**
+ * Observer cost: the same mutating page twice, first without the cleaner (the page's own main
+ * thread cost), then cleaned first and watched. cpu_share is the cleaner's late-pass time
+ * (report.late_ms, Rust-measured) over the window; cdp_share cross-checks it with Chromium's
+ * own count of main-thread task time (with cleaner minus without), which also holds the
+ * MutationObserver callbacks and garbage collection.
+ */
+export async function measureObserver(browser, server, parameters) {
+  const result = { parameters, error: null };
+  try {
+    const baseline = await mutateOnce(browser, server, false, parameters);
+    const watched = await mutateOnce(browser, server, true, parameters);
+    const lateMs = watched.after.late_ms - watched.before.late_ms;
+    const windowMs = watched.mutation.window_ms;
+    Object.assign(result, {
+      window_ms: windowMs,
+      initial_clean_ms: watched.before.clean_ms,
+      late_ms: lateMs,
+      late_passes: watched.after.late_passes - watched.before.late_passes,
+      last_late_pass_ms: watched.after.last_late_pass_ms,
+      late_removed: watched.after.total - watched.before.total,
+      cpu_share: windowMs > 0 ? lateMs / windowMs : null,
+      elements_inserted: watched.mutation.elements,
+      elements_per_second: watched.mutation.elements_per_second,
+      ads_inserted: watched.mutation.ads_inserted,
+      ads_left: watched.mutation.ads_left,
+      page_script_ms: watched.mutation.page_script_ms,
+      longest_task_ms: watched.longest_task_ms,
+      longest_task_api_ms: watched.longest_task_api_ms,
+      longest_gap_ms: watched.longest_gap_ms,
+      task_ms_with_cleaner: watched.task_ms,
+      task_ms_without_cleaner: baseline.task_ms,
+      baseline_window_ms: baseline.mutation.window_ms,
+      baseline_elements_inserted: baseline.mutation.elements,
+      baseline_longest_task_ms: baseline.longest_task_ms,
+      memory_bytes: memoryOf(watched.after),
+    });
+    // Normalised per window (the two windows differ by a few ms).
+    result.cdp_share = watched.task_ms === null || baseline.task_ms === null ? null
+      : watched.task_ms / windowMs - baseline.task_ms / baseline.mutation.window_ms;
+  } catch (error) {
+    result.error = message(error);
+  }
+  return result;
+}

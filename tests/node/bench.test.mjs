@@ -1,0 +1,196 @@
+// Tests for `npm run bench`'s own logic (scripts/bench/*): arguments, summary and targets on
+// made-up figures, the main-thread figures, generated pages, bundle sizes, README rendering.
+// No browser, and no assertion on any measured time.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import test from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { measureBundle } from '../../scripts/bench/bundle.mjs';
+import { mainThreadFigures } from '../../scripts/bench/measure.mjs';
+import { FULL_SIZES, PARTS, QUICK_SIZES, parseArguments } from '../../scripts/bench/options.mjs';
+import { AD_EVERY, articleHtml, unitAt } from '../../scripts/bench/pages.mjs';
+import { END_MARKER, START_MARKER, renderSection, replaceSection } from '../../scripts/bench/readme.mjs';
+import {
+  buildSummary, evaluateTargets, percentile, summariseColdStart, summariseCorpus,
+} from '../../scripts/bench/summary.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+test('arguments: defaults, quick, subsets and mistakes', () => {
+  const defaults = parseArguments([]);
+  assert.deepEqual(defaults.only, PARTS);
+  assert.deepEqual(defaults.sizes, FULL_SIZES);
+  assert.equal(defaults.corpus, null);
+  assert.equal(defaults.readme, false);
+  assert.deepEqual(parseArguments(['--quick']).sizes, QUICK_SIZES);
+  const some = parseArguments(['--corpus', 'x', '--out', 'y.json', '--only', 'scaling,bundle', '--sizes', '1k,deep100k', '--readme']);
+  assert.deepEqual([some.corpus, some.out, some.only, some.sizes, some.readme], ['x', 'y.json', ['scaling', 'bundle'], ['1k', 'deep100k'], true]);
+  assert.throws(() => parseArguments(['--only', 'speed']), /unknown speed/);
+  assert.throws(() => parseArguments(['--sizes', '2m']), /unknown 2m/);
+  assert.throws(() => parseArguments(['--corpus']), /needs a value/);
+  assert.throws(() => parseArguments(['--out', '--quick']), /needs a value/);
+  assert.throws(() => parseArguments(['--fast']), /unknown argument/);
+  assert.throws(() => parseArguments(['--from', 'r.json']), /needs --readme/);
+  assert.throws(() => parseArguments(['--from', 'r.json', '--readme', '--quick']), /only goes with --readme/);
+  assert.equal(parseArguments(['--from', 'r.json', '--readme']).from, 'r.json');
+});
+
+test('percentiles are nearest-rank, as npm run eval computes them', () => {
+  assert.equal(percentile([], 0.5), null);
+  assert.equal(percentile([3, 1, 2], 0.5), 2);
+  assert.equal(percentile([4, 1, 3, 2], 0.5), 2);
+  const hundred = Array.from({ length: 100 }, (_, index) => index + 1);
+  assert.equal(percentile(hundred, 0.95), 95);
+  assert.equal(percentile([null, 5, undefined, Number.NaN], 0.5), 5);
+});
+
+test('corpus summary: per-page ratio median differs from the ratio of medians; errors left out', () => {
+  const pages = [
+    { case: 'a', clean_ms: 1, clean_wall_ms: 2, readability_ms: 10, ratio: 0.1 },
+    { case: 'b', clean_ms: 30, clean_wall_ms: 31, readability_ms: 10, ratio: 3 },
+    { case: 'c', clean_ms: 8, clean_wall_ms: 9, readability_ms: 40, ratio: 0.2 },
+    { case: 'd', error: 'timeout' },
+  ];
+  const summary = summariseCorpus(pages);
+  assert.equal(summary.pages, 4);
+  assert.equal(summary.errors, 1);
+  assert.equal(summary.clean_ms.median, 8);
+  assert.equal(summary.clean_ms.max, 30);
+  assert.equal(summary.readability_ms.median, 10);
+  assert.equal(summary.ratio.median, 0.2);
+  assert.equal(summary.ratio_of_medians, 0.8);
+});
+
+test('cold start: first run and median per engine', () => {
+  const runs = [
+    { expected_engine: 'wasm', cold_start_ms: 200, startup_ms: 150, clean_ms: 50 },
+    { expected_engine: 'wasm2js', cold_start_ms: 600, startup_ms: 450, clean_ms: 150 },
+    { expected_engine: 'wasm', cold_start_ms: 100, startup_ms: 60, clean_ms: 40 },
+    { expected_engine: 'wasm', error: 'no answer' },
+  ];
+  const wasm = summariseColdStart(runs, 'wasm');
+  assert.deepEqual([wasm.runs, wasm.errors, wasm.first_ms, wasm.median_ms], [3, 1, 200, 100]);
+  assert.equal(summariseColdStart(runs, 'wasm2js').median_ms, 600);
+});
+
+function fakeResults() {
+  const pages = [
+    { case: 'a', clean_ms: 2, clean_wall_ms: 3, readability_ms: 40, ratio: 0.05 },
+    { case: 'b', clean_ms: 4, clean_wall_ms: 5, readability_ms: 50, ratio: 0.08 },
+  ];
+  const results = {
+    generated_at: '2000-01-01T00:00:00.000Z',
+    duration_s: 321,
+    environment: { cpus: 2, cpu_model: 'Test CPU', node: '20.0.0', browser: 'Chromium 1', niceness: 10, load_start: 1, load_end: 2 },
+    options: { quick: false },
+    corpus: { dir: '/x/dev', label: '../shared/corpus/dev', pages, summary: summariseCorpus(pages) },
+    cold_start: { runs: [], wasm: { runs: 1, errors: 0, first_ms: 120, median_ms: 110 }, wasm2js: { runs: 1, errors: 0, first_ms: 500, median_ms: 450 } },
+    scaling: [
+      { name: '1k', elements: 1000, completed: true, clean_ms: 3, clean_wall_ms: 4, longest_task_ms: 0, long_tasks: 0, memory_bytes: 1_179_648, removed: 6 },
+      { name: '1m', elements: 1_000_000, completed: false, error: 'timeout after 300000 ms: clean', longest_task_ms: null, memory_bytes: null },
+      { name: 'deep100k', elements: 100_245, completed: true, clean_ms: 900, longest_task_ms: 910, long_tasks: 1, memory_bytes: null, removed: 10 },
+    ],
+    observer: { error: null, cpu_share: 0.04, cdp_share: 0.05, late_ms: 200, window_ms: 5000, late_passes: 6, ads_inserted: 10, ads_left: 0, elements_per_second: 3000, parameters: { durationMs: 5000, adEvery: 20 } },
+    bundle: [
+      { name: 'wasm', file: 'pkg/unsponsor_bg.wasm', what: 'core', raw_bytes: 200_000, gzip_bytes: 90_000 },
+      { name: 'rules', file: 'rules/easylist.rules', what: 'rules', raw_bytes: 700_000, gzip_bytes: 220_000 },
+    ],
+  };
+  results.summary = buildSummary(results);
+  results.targets = evaluateTargets(results.summary);
+  return results;
+}
+
+test('summary holds the issue\'s fields and every target is met, missed or not measured', () => {
+  const { summary, targets } = fakeResults();
+  for (const key of ['clean_ms_median', 'readability_ms_median', 'ratio_median', 'clean_ms_p95', 'cold_start_ms',
+    'longest_task_ms_1m', 'observer_cpu_share', 'wasm_gzip_bytes', 'rules_gzip_bytes']) {
+    assert.ok(key in summary, `summary.${key}`);
+  }
+  assert.equal(summary.ratio_median, 0.05);
+  assert.equal(summary.cold_start_ms, 110);
+  assert.equal(summary.wasm_gzip_bytes, 90_000);
+  const status = Object.fromEntries(targets.map((target) => [target.id, target.status]));
+  assert.deepEqual(status, {
+    ratio_median: 'met',
+    clean_ms_p95: 'met',
+    longest_task_ms_1m: 'missed', // did not complete
+    completed_deep_100k: 'met',
+    observer_cpu_share: 'met',
+    wasm_gzip_bytes: 'met',
+  });
+  const empty = evaluateTargets(buildSummary({}));
+  assert.ok(empty.every((target) => target.status === 'not measured'));
+});
+
+test('main-thread figures: a heartbeat gap is split at the frame that starts inside it', () => {
+  const figures = mainThreadFigures({
+    tasks: [],
+    gaps: [{ start: 1000, duration: 400 }, { start: 2000, duration: 60 }],
+    frames: [1300],
+    beatsPerSecond: 200,
+  }, 990);
+  assert.equal(figures.longest_gap_ms, 400);
+  assert.equal(figures.longest_task_ms, 300);
+  assert.equal(figures.long_tasks, 3);
+  assert.deepEqual(figures.gaps[0], { start: 10, duration: 400, pieces: [300, 100] });
+  assert.equal(mainThreadFigures({ tasks: [{ start: 0, duration: 70 }], gaps: [], beatsPerSecond: 250 }).longest_task_ms, 70);
+  assert.equal(mainThreadFigures({ tasks: [], gaps: [], beatsPerSecond: 250 }).longest_task_ms, 0);
+});
+
+test('generated pages: an ad every AD_EVERY units, unique ad ids', () => {
+  const units = Array.from({ length: AD_EVERY * 6 }, (_, index) => unitAt(index));
+  assert.equal(units.filter((unit) => unit.ad).length, 6);
+  const html = articleHtml(AD_EVERY * 6);
+  const ids = [...html.matchAll(/\sid="([^"]+)"/g)].map((match) => match[1]);
+  assert.equal(new Set(ids).size, ids.length);
+  assert.match(html, /div-gpt-ad-/);
+  assert.match(html, /trc_related_container/);
+  assert.match(html, />Sponsored</);
+  assert.doesNotMatch(html, /<script/i);
+});
+
+test('bundle: raw and gzip bytes per file, missing files reported', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-bundle-'));
+  try {
+    fs.mkdirSync(path.join(dir, 'pkg'));
+    fs.mkdirSync(path.join(dir, 'pkg-js'));
+    fs.writeFileSync(path.join(dir, 'pkg', 'unsponsor_bg.wasm'), Buffer.alloc(5000));
+    fs.writeFileSync(path.join(dir, 'pkg', 'unsponsor.js'), 'export {};\n');
+    fs.writeFileSync(path.join(dir, 'pkg-js', 'unsponsor.js'), 'export {};\n');
+    fs.writeFileSync(path.join(dir, 'pkg-js', 'unsponsor_bg.w2j.js'), 'export const x = 1;\n');
+    const entries = measureBundle(dir);
+    assert.deepEqual(entries.map((entry) => entry.file), ['pkg/unsponsor_bg.wasm', 'pkg/unsponsor.js', 'pkg-js/unsponsor.js', 'pkg-js/unsponsor_bg.w2j.js', 'rules/easylist.rules']);
+    assert.equal(entries[0].raw_bytes, 5000);
+    assert.ok(entries[0].gzip_bytes < 5000);
+    assert.equal(entries.at(-1).missing, true);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('README section: rendered from the results, rewritten between the markers only', () => {
+  const section = renderSection(fakeResults());
+  assert.match(section, /Generated by `npm run bench -- --readme`/);
+  assert.match(section, /\| ratio ours \/ Readability \| 0\.05 \|/);
+  assert.match(section, /\*\*missed\*\*/);
+  assert.match(section, /timeout after 300000 ms/);
+  assert.match(section, /not reported/);
+  const readme = `# T\n\nbefore\n${START_MARKER}\nold figures\n${END_MARKER}\nafter\n`;
+  const once = replaceSection(readme, section);
+  assert.ok(once.startsWith(`# T\n\nbefore\n${START_MARKER}\n`));
+  assert.ok(once.endsWith(`${END_MARKER}\nafter\n`));
+  assert.doesNotMatch(once, /old figures/);
+  assert.equal(replaceSection(once, section), once);
+  assert.throws(() => replaceSection('# no markers\n', section), /no <!-- bench:start -->/);
+});
+
+test('the repository README has the generated section, and says it is generated', () => {
+  const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+  const start = readme.indexOf(START_MARKER);
+  const end = readme.indexOf(END_MARKER);
+  assert.ok(start >= 0 && end > start, 'README.md has the bench markers');
+  assert.match(readme.slice(start, end), /Generated by `npm run bench -- --readme`/);
+});
