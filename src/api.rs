@@ -35,9 +35,9 @@ struct Session {
 /// stays responsive (a million-element page would otherwise block it for seconds).
 const SLICED_PAGE_ELEMENTS: u32 = 20_000;
 /// Nodes in the first slice; later slices are sized from the time the previous ones took.
-const FIRST_SLICE_NODES: usize = 3_000;
+const FIRST_SLICE_NODES: usize = 1_000;
 const MIN_SLICE_NODES: usize = 500;
-const MAX_SLICE_NODES: usize = 40_000;
+const MAX_SLICE_NODES: usize = 20_000;
 /// Time one slice aims at (a task over 50 ms is a "long task" to the browser).
 const SLICE_TARGET_MS: f64 = 16.0;
 
@@ -219,13 +219,66 @@ fn run_pass(session: &mut Session, late: bool) -> Result<usize, JsError> {
     Ok(count)
 }
 
+/// Reads `{ categories: { ads, promos, related, comments, social }, watch }`; anything missing
+/// takes its default, anything else is a clear error. (Read by hand rather than through serde:
+/// serde's error messages alone would add a tenth to the module's size.)
 fn parse_options(options: JsValue) -> Result<CleanOptions, JsError> {
+    let invalid = |what: &str| JsError::new(&format!("invalid clean options: {what}"));
+    let mut parsed = CleanOptions::default();
     if options.is_undefined() || options.is_null() {
-        Ok(CleanOptions::default())
-    } else {
-        serde_wasm_bindgen::from_value(options)
-            .map_err(|e| JsError::new(&format!("invalid clean options: {e}")))
+        return Ok(parsed);
     }
+    let object = |value: &JsValue, name: &str| -> Result<js_sys::Object, JsError> {
+        if value.is_object() && !js_sys::Array::is_array(value) {
+            Ok(value.clone().unchecked_into())
+        } else {
+            Err(invalid(&format!("{name} must be an object")))
+        }
+    };
+    let flag = |value: JsValue, name: &str| -> Result<Option<bool>, JsError> {
+        if value.is_undefined() {
+            return Ok(None);
+        }
+        value
+            .as_bool()
+            .map(Some)
+            .ok_or_else(|| invalid(&format!("{name} must be true or false")))
+    };
+    let get = |object: &js_sys::Object, key: &str| {
+        js_sys::Reflect::get(object, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+    };
+    let options = object(&options, "the options")?;
+    for key in js_sys::Object::keys(&options).iter() {
+        let key = key.as_string().unwrap_or_default();
+        match key.as_str() {
+            "watch" => {
+                if let Some(watch) = flag(get(&options, "watch"), "watch")? {
+                    parsed.watch = watch;
+                }
+            }
+            "categories" => {
+                let categories = object(&get(&options, "categories"), "categories")?;
+                for name in js_sys::Object::keys(&categories).iter() {
+                    let name = name.as_string().unwrap_or_default();
+                    let set = &mut parsed.categories;
+                    let slot = match name.as_str() {
+                        "ads" => &mut set.ads,
+                        "promos" => &mut set.promos,
+                        "related" => &mut set.related,
+                        "comments" => &mut set.comments,
+                        "social" => &mut set.social,
+                        _ => return Err(invalid(&format!("unknown category \"{name}\""))),
+                    };
+                    if let Some(on) = flag(get(&categories, &name), &format!("categories.{name}"))?
+                    {
+                        *slot = on;
+                    }
+                }
+            }
+            _ => return Err(invalid(&format!("unknown option \"{key}\""))),
+        }
+    }
+    Ok(parsed)
 }
 
 /// Starts a clean: a new generation, the options, a fresh start for the report's timings.
@@ -246,7 +299,10 @@ fn begin_clean(session: &mut Session, options: &CleanOptions, sliced: bool) -> u
 /// huge pages so they never freeze.
 #[wasm_bindgen]
 pub fn clean(options: JsValue) -> Result<JsValue, JsError> {
-    let options = parse_options(options)?;
+    clean_in_one_go(parse_options(options)?)
+}
+
+fn clean_in_one_go(options: CleanOptions) -> Result<JsValue, JsError> {
     let window = window()?;
     let report = SESSION.with(|cell| -> Result<JsValue, JsError> {
         let mut session = cell.borrow_mut();
@@ -279,82 +335,110 @@ pub fn clean_async(options: JsValue) -> Result<js_sys::Promise, JsError> {
     let document = document(&window)?;
     let elements = document.get_elements_by_tag_name("*").length();
     if elements <= SLICED_PAGE_ELEMENTS {
-        let report = clean(to_js(&options)?)?;
+        let report = clean_in_one_go(options)?;
         return Ok(js_sys::Promise::resolve(&report));
     }
     let Some(root) = document.document_element() else {
         return Ok(js_sys::Promise::resolve(&to_js(&Report::default())?));
     };
     let generation = SESSION.with(|cell| begin_clean(&mut cell.borrow_mut(), &options, true));
-    Ok(wasm_bindgen_futures::future_to_promise(async move {
-        sliced_pass(root.into(), generation, false).await?;
-        let report = SESSION.with(|cell| {
-            let mut session = cell.borrow_mut();
-            session.report.memory_bytes = memory_bytes();
-            to_js(&session.report)
-        })?;
-        if options.watch && SESSION.with(|cell| cell.borrow().generation) == generation {
-            start_watching(window)?;
-        }
-        Ok(report)
+    let watch = options.watch;
+    Ok(js_sys::Promise::new(&mut |resolve, reject| {
+        let window = window.clone();
+        let on_done = move |result: Result<(usize, f64), JsError>| {
+            let settled = result.and_then(|_| {
+                let report = SESSION.with(|cell| {
+                    let mut session = cell.borrow_mut();
+                    session.report.memory_bytes = memory_bytes();
+                    to_js(&session.report)
+                })?;
+                if watch && SESSION.with(|cell| cell.borrow().generation) == generation {
+                    start_watching(window.clone())?;
+                }
+                Ok(report)
+            });
+            let _ = match settled {
+                Ok(report) => resolve.call1(&JsValue::NULL, &report),
+                Err(error) => reject.call1(&JsValue::NULL, &JsValue::from(error)),
+            };
+        };
+        SlicedPass::start(root.clone().into(), generation, false, Box::new(on_done));
     }))
 }
 
-/// Lets the page run: resolves in a new task.
-async fn yield_to_page() {
-    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
-        let scheduled = web_sys::window().and_then(|window| {
-            window
-                .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0)
-                .ok()
-        });
-        if scheduled.is_none() {
-            let _ = resolve.call0(&JsValue::NULL);
-        }
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
-}
+/// What a sliced pass calls when it ends: the blocks it removed and the milliseconds it worked.
+type OnPassDone = Box<dyn FnOnce(Result<(usize, f64), JsError>)>;
 
-/// A pass over `root` in slices. Each slice is snapshotted and planned in its own task; the
-/// removals are all made at the end, in one task, so the browser lays the huge page out again
-/// once rather than after every slice. Stops early when the session's generation moves on
-/// (undo, another clean, navigation). Returns the blocks removed and the milliseconds worked.
-async fn sliced_pass(
-    root: web_sys::Node,
+/// A pass over a huge page in slices. Each slice is snapshotted and planned in its own task
+/// (a timer between slices lets the page run); the removals are all made at the end, in one
+/// task, so the browser lays the huge page out again once rather than after every slice. The
+/// pass stops early when the session's generation moves on (undo, another clean, navigation).
+struct SlicedPass {
+    walker: Walker,
     generation: u64,
     late: bool,
-) -> Result<(usize, f64), JsError> {
-    let mut walker = Walker::new(root);
-    let mut slice_nodes = FIRST_SLICE_NODES;
-    let mut decided: Vec<Decided> = Vec::new();
-    let mut removed = 0;
-    let mut spent = 0.0;
-    loop {
-        let window = window()?;
+    slice_nodes: usize,
+    decided: Vec<Decided>,
+    spent: f64,
+    on_done: OnPassDone,
+}
+
+impl SlicedPass {
+    fn start(root: web_sys::Node, generation: u64, late: bool, on_done: OnPassDone) {
+        SlicedPass {
+            walker: Walker::new(root),
+            generation,
+            late,
+            slice_nodes: FIRST_SLICE_NODES,
+            decided: Vec::new(),
+            spent: 0.0,
+            on_done,
+        }
+        .schedule();
+    }
+
+    fn schedule(self) {
+        let Some(window) = web_sys::window() else {
+            return (self.on_done)(Err(JsError::new("the page closed during the clean")));
+        };
+        let step = Closure::once_into_js(move || self.step());
+        let _ =
+            window.set_timeout_with_callback_and_timeout_and_arguments_0(step.unchecked_ref(), 0);
+    }
+
+    /// One slice, or the removals once the walk is done.
+    fn step(mut self) {
+        let window = match window() {
+            Ok(window) => window,
+            Err(error) => return (self.on_done)(Err(error)),
+        };
         let started = now_ms(&window);
-        let finished = walker.is_done();
-        let current = SESSION.with(|cell| -> Result<bool, JsError> {
+        let finished = self.walker.is_done();
+        let mut removed = 0;
+        let outcome = SESSION.with(|cell| -> Result<bool, JsError> {
             let Ok(mut session) = cell.try_borrow_mut() else {
-                return Ok(true);
+                return Ok(true); // busy (re-entered): try again in the next task
             };
-            if session.generation != generation {
+            if session.generation != self.generation {
                 return Ok(false);
             }
             let mut timings = Timings::default();
             if finished {
                 let removing = now_ms(&window);
-                removed = apply_removals(&mut session, std::mem::take(&mut decided), late);
+                removed =
+                    apply_removals(&mut session, std::mem::take(&mut self.decided), self.late);
                 timings.remove_ms = now_ms(&window) - removing;
             } else {
-                let snapshot = walker.next_slice(slice_nodes);
+                let snapshot = self.walker.next_slice(self.slice_nodes);
                 let snapshot_ms = now_ms(&window) - started;
-                let (found, planned) = plan_snapshot(&mut session, &window, snapshot, late, false)?;
-                decided.extend(found);
+                let (found, planned) =
+                    plan_snapshot(&mut session, &window, snapshot, self.late, false)?;
+                self.decided.extend(found);
                 timings = planned;
                 timings.snapshot_ms = snapshot_ms;
             }
             let slice_ms = now_ms(&window) - started;
-            if late {
+            if self.late {
                 session.report.late_ms += slice_ms;
             } else {
                 session.report.timings.add(&timings);
@@ -366,18 +450,21 @@ async fn sliced_pass(
                 watcher.forget_pending_records();
             }
             Ok(true)
-        })?;
+        });
         let slice_ms = now_ms(&window) - started;
-        spent += slice_ms;
-        if !current || finished {
-            break;
+        self.spent += slice_ms;
+        match outcome {
+            Err(error) => (self.on_done)(Err(error)),
+            Ok(false) => (self.on_done)(Ok((0, self.spent))),
+            Ok(true) if finished => (self.on_done)(Ok((removed, self.spent))),
+            Ok(true) => {
+                let scale = (SLICE_TARGET_MS / slice_ms.max(1.0)).clamp(0.5, 2.0);
+                self.slice_nodes = ((self.slice_nodes as f64 * scale) as usize)
+                    .clamp(MIN_SLICE_NODES, MAX_SLICE_NODES);
+                self.schedule();
+            }
         }
-        let scale = SLICE_TARGET_MS / slice_ms.max(1.0);
-        slice_nodes = ((slice_nodes as f64 * scale.clamp(0.5, 2.0)) as usize)
-            .clamp(MIN_SLICE_NODES, MAX_SLICE_NODES);
-        yield_to_page().await;
     }
-    Ok((removed, spent))
 }
 
 fn start_watching(window: web_sys::Window) -> Result<(), JsError> {
@@ -455,10 +542,8 @@ fn late_pass() {
         }
         LatePass::Done(None) => {}
         LatePass::Sliced(generation, root) => {
-            wasm_bindgen_futures::spawn_local(async move {
-                let (removed, spent) = sliced_pass(root, generation, true)
-                    .await
-                    .unwrap_or((0, 0.0));
+            let on_done = move |result: Result<(usize, f64), JsError>| {
+                let (removed, spent) = result.unwrap_or((0, 0.0));
                 let notify = SESSION.with(|cell| {
                     let mut session = cell.borrow_mut();
                     session.late_running = false;
@@ -470,7 +555,8 @@ fn late_pass() {
                 if let Some((listener, report)) = notify {
                     let _ = listener.call1(&JsValue::NULL, &report);
                 }
-            });
+            };
+            SlicedPass::start(root, generation, true, Box::new(on_done));
         }
     }
 }

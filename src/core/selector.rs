@@ -47,12 +47,13 @@ pub struct AttributeTest {
 impl AttributeTest {
     fn accepts(&self, value: &str) -> bool {
         if self.ignore_case {
+            // The `i` flag compares ASCII letters without case (Selectors Level 4).
             let lower = AttributeTest {
-                value: self.value.to_lowercase(),
+                value: self.value.to_ascii_lowercase(),
                 ignore_case: false,
                 ..self.clone()
             };
-            return lower.accepts(&value.to_lowercase());
+            return lower.accepts(&value.to_ascii_lowercase());
         }
         let wanted = self.value.as_str();
         match self.op {
