@@ -111,6 +111,11 @@ function manifestFor(browser, hasRules) {
   manifest.version = cargoVersion;
   if (browser === 'chrome') {
     manifest.background = { service_worker: 'background.js' };
+    // The files the content script loads are reachable only at the per-session dynamic URL that
+    // runtime.getURL returns (Chrome 130+), not at chrome-extension://<fixed id>/..., so a page
+    // cannot fetch them to detect the extension. Firefox has no such key: its moz-extension://
+    // host is a random UUID per installation already.
+    for (const entry of manifest.web_accessible_resources) entry.use_dynamic_url = true;
   } else {
     manifest.background = { scripts: ['background.js'] };
     manifest.browser_specific_settings = {

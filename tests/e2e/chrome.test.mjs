@@ -52,8 +52,8 @@ describe('Unsponsor in Chromium', { timeout: 240_000 }, () => {
     await server?.close();
   });
 
-  test('the shipped manifest asks for no site access', () => {
-    const failures = manifestFailures(readManifest(CHROME_EXTENSION_DIR), { browser: 'chrome' });
+  test('the shipped manifest asks for no site access, and exposes only the files the content script loads', () => {
+    const failures = manifestFailures(readManifest(CHROME_EXTENSION_DIR), { browser: 'chrome', dir: CHROME_EXTENSION_DIR });
     if (failures.length > 0) assert.fail(`dist/chrome/manifest.json:\n  ${failures.join('\n  ')}`);
   });
 
@@ -116,6 +116,25 @@ describe('Unsponsor in Chromium', { timeout: 240_000 }, () => {
       if (popup) await driver.closePopup(popup).catch(() => {});
       await driver.closePage(page).catch(() => {});
     }
+  });
+
+  // The recorder must see the extension's requests before its "none" below can mean anything.
+  test('request recorder control: a request made on purpose by the popup and by the service worker is seen and attributed', { timeout: 30_000 }, async () => {
+    const page = await driver.openPage(server.origin + DEMO_PAGES[0]);
+    try {
+      await driver.makeControlRequests(page, server.origin);
+    } finally {
+      await driver.closePage(page).catch(() => {});
+    }
+  });
+
+  // Checks the requests recorded during all the tests above: the extension's service worker, popup
+  // and content script asked for nothing but the extension's own packaged files (control requests
+  // apart), not even the test server on 127.0.0.1.
+  test('the extension itself (service worker, popup, content script) makes no network request', () => {
+    const report = driver.extensionRequests();
+    log(`${requests.entries.length} requests recorded; ${report.byExtension.length} made by the extension (${JSON.stringify(report.counts)}): ${report.ownFiles.length} loads of its own files, ${report.controls.length} control requests, ${report.outside.length} to anything else`);
+    if (report.failures.length > 0) assert.fail(`${report.failures.join('\n  ')}\nall requests:\n  ${requests.format(driver.attributedRequests())}`);
   });
 
   // Runs last: it checks the requests recorded during all the tests above.

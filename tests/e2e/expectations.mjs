@@ -211,3 +211,20 @@ export function hostilePageExpectations(file = HOSTILE_PAGE_FILE) {
     gone: ['You May Like', 'Sponsored Links', 'by Taboola', 'Offers Weekly', 'Home Comforts', 'Gadget Deals', ...Object.values(HOSTILE_PAYLOADS)],
   };
 }
+
+// ---- The robustness pages (tests/e2e/pages/*.html, *.xhtml; see lib/robustness.mjs) ----
+
+export const TEST_PAGES_DIR = path.join(REPO_ROOT, 'tests', 'e2e', 'pages');
+
+/**
+ * The article of one of our own test pages, read from the page file itself so the two cannot
+ * drift apart: its <h1> and every plain <p> (no attributes). Throws when the file has fewer than
+ * `minParagraphs`, so an edited page cannot shrink the keep-list to nothing.
+ */
+export function articleOfTestPage(file, { minParagraphs = 4 } = {}) {
+  const html = fs.readFileSync(path.resolve(TEST_PAGES_DIR, file), 'utf8');
+  const title = /<h1\b[^>]*>([\s\S]*?)<\/h1>/.exec(html)?.[1];
+  const paragraphs = [...html.matchAll(/<p>([\s\S]*?)<\/p>/g)].map((match) => decodeEntities(match[1]));
+  if (!title || paragraphs.length < minParagraphs) throw new Error(`${file}: expected an <h1> and at least ${minParagraphs} plain <p> paragraphs`);
+  return [decodeEntities(title), ...paragraphs];
+}

@@ -45,8 +45,8 @@ describe('Unsponsor in Firefox', { timeout: 240_000 }, () => {
     await server?.close();
   });
 
-  test('the shipped manifest asks for no site access', () => {
-    const failures = manifestFailures(readManifest(FIREFOX_EXTENSION_DIR), { browser: 'firefox' });
+  test('the shipped manifest asks for no site access, and exposes only the files the content script loads', () => {
+    const failures = manifestFailures(readManifest(FIREFOX_EXTENSION_DIR), { browser: 'firefox', dir: FIREFOX_EXTENSION_DIR });
     if (failures.length > 0) assert.fail(`dist/firefox/manifest.json:\n  ${failures.join('\n  ')}`);
   });
 
@@ -71,6 +71,24 @@ describe('Unsponsor in Firefox', { timeout: 240_000 }, () => {
   test(`keeps markup-like ad text inert on ${HOSTILE_PAGE_PATH} (popup, page, Undo)`, { timeout: 60_000 }, async () => {
     await cleanAndUndoHostilePage(driver, { url: server.origin + HOSTILE_PAGE_PATH, expectedEngine: 'wasm', log });
     assertNoPayloadRequest(server);
+  });
+
+  // The recorder must tell the extension's requests from others before its "none" can mean anything.
+  test('request recorder control: requests made on purpose by the popup and by content-script code in the tab are seen and attributed', { timeout: 30_000 }, async () => {
+    const page = await driver.openPage(server.origin + DEMO_PAGES[0]);
+    try {
+      await driver.makeControlRequests(page, server.origin);
+    } finally {
+      await driver.closePage(page).catch(() => {});
+    }
+  });
+
+  // Checks every HTTP(S) request recorded during the tests above: none was made by the extension
+  // (its background, popup or content script), control request apart, not even to 127.0.0.1.
+  test('the extension itself (background, popup, content script) makes no network request', async () => {
+    const report = await driver.extensionRequests();
+    log(`${(await driver.requestEntries()).length} HTTP(S) request records (parent and content processes); ${report.byExtension.length} made by the extension (${JSON.stringify(report.counts)}): ${report.controls.length} control request, ${report.outside.length} others`);
+    if (report.failures.length > 0) assert.fail(report.failures.join('\n  '));
   });
 
   // Runs last: it checks every HTTP(S) request Firefox made since launch (pages, popup, the

@@ -30,6 +30,7 @@ export const STRICT_CSP = "script-src 'self'";
 const CONTENT_TYPES = {
   '.html': 'text/html; charset=utf-8',
   '.htm': 'text/html; charset=utf-8',
+  '.xhtml': 'application/xhtml+xml; charset=utf-8', // parsed as XML (tests/e2e/pages/xhtml.xhtml)
   '.js': 'text/javascript; charset=utf-8',
   '.mjs': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
@@ -121,6 +122,11 @@ export async function startServer({ root = DEFAULT_ROOT, pagesRoot = TEST_PAGES_
       response.end(request.method === 'HEAD' ? undefined : body);
     };
 
+    // The request recorders' control requests (lib/network.mjs CONTROL_PATH): answered, empty.
+    if (urlPath.startsWith('/e2e-control/')) {
+      finish(204, '', 'text/plain; charset=utf-8');
+      return;
+    }
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       finish(405, 'Method not allowed\n', 'text/plain; charset=utf-8');
       return;

@@ -5,12 +5,15 @@
 // Playwright does not expose action popups as pages, so the popup (and the extension's service
 // worker, for the badge and its network requests) is driven over raw CDP sessions attached
 // through a browser-level CDP session (see TargetSession). Network requests of every frame are
-// recorded with browser-level Fetch interception (see interceptAllFrameRequests).
+// recorded with browser-level Fetch interception (see interceptAllFrameRequests), and each page's
+// own requests also with CDP Network on the page, whose initiator stack tells the content script's
+// requests from the page's (see openPage).
 
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { CHROMIUM_BINARY, REPO_ROOT, VERBOSE, VIEWPORT } from './config.mjs';
+import { CONTROL_PATH, extensionRequestReport } from './network.mjs';
 import { locateButtonInPopup } from './popup.mjs';
 import { callExpression, cleanupOnInterrupt, makeTempDir, pollUntil } from './util.mjs';
 
@@ -42,6 +45,31 @@ export function loadPlaywright() {
 /** Turns CDP exceptionDetails into a readable message. */
 function describeException(details) {
   return details.exception?.description ?? details.exception?.value ?? details.text ?? JSON.stringify(details);
+}
+
+/** Script URLs on a CDP Network initiator's call stack, async parents included. */
+function initiatorScriptUrls(initiator) {
+  const urls = initiator?.url ? [initiator.url] : [];
+  for (let stack = initiator?.stack; stack; stack = stack.parent) {
+    for (const frame of stack.callFrames ?? []) if (frame.url) urls.push(frame.url);
+  }
+  return urls;
+}
+
+/**
+ * Evaluates an expression through a CDP session (awaiting promises) and returns its value,
+ * serialised by the browser itself (returnByValue), not by the page's JSON.stringify. In the
+ * page's main world, or in the execution context `contextId` (an isolated world).
+ */
+async function evaluateOverCdp(cdp, expression, contextId) {
+  const { result, exceptionDetails } = await cdp.send('Runtime.evaluate', {
+    expression,
+    awaitPromise: true,
+    returnByValue: true,
+    ...(contextId === undefined ? {} : { contextId }),
+  });
+  if (exceptionDetails) throw new Error(`page: ${describeException(exceptionDetails)}`);
+  return result.value;
 }
 
 /**
@@ -124,9 +152,9 @@ export class TargetSession {
     await this.send('Log.enable');
   }
 
-  /** Records every request the target makes into a RequestLog. */
-  async recordRequests(requestLog) {
-    this.on('Network.requestWillBeSent', ({ request }) => requestLog.record(this.label, request.method, request.url));
+  /** Records every request the target makes into a RequestLog, as made by `by` (e.g. 'service-worker'). */
+  async recordRequests(requestLog, by = null) {
+    this.on('Network.requestWillBeSent', ({ request }) => requestLog.record(this.label, request.method, request.url, { by }));
     await this.send('Network.enable');
   }
 
@@ -181,6 +209,8 @@ export class ChromiumDriver {
     this.log = log;
     this.requestLog = requestLog;
     this.workerSessions = new Map(); // service worker targetId -> TargetSession
+    /** Target ids of the extension's own pages (the popup): their frames' requests are the extension's. */
+    this.extensionFrameIds = new Set();
     /** Every alert/confirm/prompt/beforeunload dialog seen, in pages or in the popup (see dialogs()). */
     this.dialogLog = [];
     this.context.on('dialog', (dialog) => {
@@ -189,7 +219,9 @@ export class ChromiumDriver {
     });
     this.context.on('request', (request) => {
       const source = request.serviceWorker() ? 'service-worker' : request.frame()?.page() ? 'page' : 'context';
-      requestLog.record(source, request.method(), request.url());
+      // Playwright sees only the service workers of this context: ours is the only one with requests
+      // to make, and pages have none (the demo site registers none).
+      requestLog.record(source, request.method(), request.url(), { by: source === 'service-worker' ? 'service-worker' : null });
     });
   }
 
@@ -198,9 +230,26 @@ export class ChromiumDriver {
       (await this.context.waitForEvent('serviceworker', { timeout: 15_000 }));
     this.extensionId = new URL(worker.url()).host;
     this.browserCdp = await this.context.browser().newBrowserCDPSession();
+    await this.watchExtensionTargets();
     await this.interceptAllFrameRequests();
     await this.watchServiceWorker();
     this.log(`extension ${this.extensionId} loaded from ${worker.url()}`);
+  }
+
+  /**
+   * Learns the target id of every page of the extension (the popup) as soon as it exists, so that
+   * the frame requests recorded for it (by id, in interceptAllFrameRequests) can be attributed to
+   * the extension afterwards, the popup's first subresources included.
+   */
+  async watchExtensionTargets() {
+    const note = ({ targetInfo }) => {
+      if (targetInfo.url.startsWith(`chrome-extension://${this.extensionId}/`) && targetInfo.type !== 'service_worker') {
+        this.extensionFrameIds.add(targetInfo.targetId);
+      }
+    };
+    this.browserCdp.on('Target.targetCreated', note);
+    this.browserCdp.on('Target.targetInfoChanged', note);
+    await this.browserCdp.send('Target.setDiscoverTargets', { discover: true });
   }
 
   /**
@@ -211,8 +260,8 @@ export class ChromiumDriver {
    * cover those.
    */
   async interceptAllFrameRequests() {
-    this.browserCdp.on('Fetch.requestPaused', ({ requestId, request, resourceType }) => {
-      this.requestLog.record(`frame ${resourceType}`, request.method, request.url);
+    this.browserCdp.on('Fetch.requestPaused', ({ requestId, request, resourceType, frameId }) => {
+      this.requestLog.record(`frame ${resourceType}`, request.method, request.url, { frameId: frameId ?? null });
       this.browserCdp.send('Fetch.continueRequest', { requestId }).catch(() => {}); // the frame may be gone
     });
     await this.browserCdp.send('Fetch.enable', { patterns: [{ urlPattern: '*' }] });
@@ -227,7 +276,7 @@ export class ChromiumDriver {
       const session = await TargetSession.attach(this.browserCdp, target.targetId, 'service-worker');
       this.workerSessions.set(target.targetId, session);
       await session.forwardConsole(this.log);
-      await session.recordRequests(this.requestLog);
+      await session.recordRequests(this.requestLog, 'service-worker');
     }
   }
 
@@ -237,23 +286,54 @@ export class ChromiumDriver {
     return this.context.serviceWorkers().find(isOurs) ?? this.context.waitForEvent('serviceworker', { predicate: isOurs, timeout: 10_000 });
   }
 
-  async openPage(url) {
+  /**
+   * Opens `url` in a new tab and waits for its load event. The page's `evaluate` runs in the page's
+   * main world (through Playwright), or, with `isolated: true`, in an isolated world of its own
+   * (CDP Page.createIsolatedWorld), where the page's scripts cannot have replaced any function the
+   * probe uses. `evaluateMainWorld` always runs in the main world, serialised by CDP rather than by
+   * the page. `errors` collects the page's uncaught exceptions and console errors.
+   *
+   * A CDP Network session on the page records its requests with their initiator: a request whose
+   * initiator stack holds a chrome-extension:// script was made by the content script.
+   */
+  async openPage(url, { isolated = false } = {}) {
     const playwrightPage = await this.context.newPage();
+    const errors = [];
     playwrightPage.on('console', (message) => {
+      if (message.type() === 'error') errors.push(`console.error: ${message.text()}`);
       if (VERBOSE || message.type() === 'error' || message.type() === 'warning') this.log(`page console.${message.type()}:`, message.text());
     });
-    playwrightPage.on('pageerror', (error) => this.log('page uncaught:', error.message));
+    playwrightPage.on('pageerror', (error) => {
+      errors.push(`uncaught: ${error.message}`);
+      this.log('page uncaught:', error.message);
+    });
+    const cdp = await this.context.newCDPSession(playwrightPage);
+    cdp.on('Network.requestWillBeSent', ({ request, initiator, type }) => {
+      const byExtension = initiatorScriptUrls(initiator).some((scriptUrl) => scriptUrl.startsWith('chrome-extension://'));
+      this.requestLog.record(`page network ${type ?? ''}`.trim(), request.method, request.url, { by: byExtension ? 'content-script' : 'page' });
+    });
+    await cdp.send('Network.enable');
     await playwrightPage.goto(url, { waitUntil: 'load' });
     await playwrightPage.bringToFront();
+    const evaluateIsolated = async (expression) => {
+      // A fresh world per call: it belongs to the document loaded now, whatever happened before.
+      const { frameTree } = await cdp.send('Page.getFrameTree');
+      const { executionContextId } = await cdp.send('Page.createIsolatedWorld', { frameId: frameTree.frame.id, worldName: 'unsponsor-e2e-probe' });
+      return evaluateOverCdp(cdp, expression, executionContextId);
+    };
     return {
       url: playwrightPage.url(),
       playwrightPage,
+      cdp,
+      errors,
       tabId: null, // the chrome.tabs id, learnt from the popup
-      evaluate: (expression) => playwrightPage.evaluate(expression),
+      evaluate: isolated ? evaluateIsolated : (expression) => playwrightPage.evaluate(expression),
+      evaluateMainWorld: (expression) => evaluateOverCdp(cdp, expression),
     };
   }
 
   async closePage(page) {
+    await page.cdp?.detach().catch(() => {});
     await page.playwrightPage.close();
   }
 
@@ -280,6 +360,7 @@ export class ChromiumDriver {
     await this.browserCdp.send('Extensions.triggerAction', { id: this.extensionId, targetId: tab.targetId });
 
     const target = await pollUntil(async () => this.popupTargets(await this.targets())[0], { timeoutMs: 10_000, message: 'the action popup to open' });
+    this.extensionFrameIds.add(target.targetId);
     const session = await TargetSession.attach(this.browserCdp, target.targetId, 'popup');
     await session.forwardConsole(this.log); // its requests are recorded by interceptAllFrameRequests()
     // Playwright does not see the popup, so its dialogs are caught over CDP (and dismissed).
@@ -324,6 +405,41 @@ export class ChromiumDriver {
   async closePopup(popup) {
     if (await popup.isOpen()) await this.browserCdp.send('Target.closeTarget', { targetId: popup.session.targetId }).catch(() => {});
     await popup.session.detach();
+  }
+
+  /**
+   * The recorder's control: the popup (opened on `page`) and the service worker each fetch
+   * `${origin}${CONTROL_PATH}<part>` on purpose, and both requests must be recorded and attributed
+   * to them. Otherwise "the extension made no request" could mean "the recorder saw nothing".
+   */
+  async makeControlRequests(page, origin) {
+    const popup = await this.openPopup(page);
+    try {
+      await popup.evaluate(`fetch(${JSON.stringify(`${origin}${CONTROL_PATH}popup`)}).then((response) => response.status, (error) => String(error))`);
+      const worker = await this.serviceWorker();
+      await worker.evaluate((url) => fetch(url).then((response) => response.status, (error) => String(error)), `${origin}${CONTROL_PATH}service-worker`);
+      const controls = () => this.attributedRequests().filter((entry) => entry.url.includes(CONTROL_PATH));
+      await pollUntil(
+        () => ['popup', 'service-worker'].every((part) => controls().some((entry) => entry.by === part && entry.url.endsWith(`${CONTROL_PATH}${part}`))),
+        { timeoutMs: 10_000, message: 'the control requests to be recorded and attributed to the popup and the service worker', describe: () => this.requestLog.format(controls()) },
+      );
+    } finally {
+      await this.closePopup(popup).catch(() => {});
+    }
+  }
+
+  /** Every recorded request, attributed (popup frames by their target id; see RequestLog.attributed). */
+  attributedRequests() {
+    return this.requestLog.attributed({ extensionFrameIds: this.extensionFrameIds });
+  }
+
+  /**
+   * What the extension itself requested since launch (see extensionRequestReport), with the
+   * recorder self-checks for `mustSee` (by default the popup and service worker, whose control
+   * requests makeControlRequests() made, and the content script, whose own file loads show).
+   */
+  extensionRequests({ mustSee = ['popup', 'service-worker', 'content-script'] } = {}) {
+    return extensionRequestReport(this.attributedRequests(), { mustSee });
   }
 
   /** Dialogs (alert, confirm, prompt, beforeunload) that opened since launch, in pages or the popup. */

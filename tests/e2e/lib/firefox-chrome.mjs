@@ -186,6 +186,74 @@ export function evaluateInPopupFromChrome(addonId, frameScriptSource, expression
 }
 
 /**
+ * Runs IN THE SELECTED TAB's top frame as a frame script (privileged, in the page's content
+ * process). Evaluates the expressions chrome sends in a sandbox over the page's window and answers
+ * with their JSON value. With `xrays` the sandbox sees the page through Xray wrappers, as a
+ * content script does: the DOM's own methods and the sandbox's own JavaScript built-ins, whatever
+ * the page's scripts replaced, and none of the page's globals. Without, it sees the page's window
+ * as the page's scripts do (its globals, and its replacements).
+ */
+export function tabEvaluatorFrameScript() {
+  addMessageListener('unsponsor-e2e:tab-evaluate', (message) => {
+    const { id, expression, xrays, filename } = message.data;
+    const answer = (outcome) => sendAsyncMessage('unsponsor-e2e:tab-result', { id, ...outcome });
+    let pending;
+    try {
+      const sandbox = Cu.Sandbox(content, { sandboxPrototype: content, wantXrays: Boolean(xrays), sandboxName: 'unsponsor e2e tab evaluator' });
+      pending = Cu.evalInSandbox(
+        `Promise.resolve()
+          .then(() => (${expression}))
+          .then((value) => JSON.stringify({ ok: true, value: value === undefined ? null : value }),
+                (error) => JSON.stringify({ ok: false, error: error && error.stack ? String(error) + '\\n' + error.stack : String(error) }))`,
+        sandbox,
+        'latest',
+        filename || 'unsponsor-e2e-tab-expression',
+        1,
+      );
+    } catch (error) {
+      answer({ ok: false, error: `could not evaluate: ${error}` });
+      return;
+    }
+    pending.then(
+      (json) => answer(JSON.parse(json)),
+      (error) => answer({ ok: false, error: String(error) }),
+    );
+  });
+}
+
+/**
+ * Runs IN CHROME. Evaluates `expression` in the selected tab's page (see tabEvaluatorFrameScript)
+ * and resolves with its JSON value. The frame script stays loaded in the tab's content process
+ * across navigations; it is loaded again when a navigation moved the tab to another process.
+ */
+export function evaluateInTabFromChrome(frameScriptSource, expression, timeoutMs, xrays, filename) {
+  const browser = gBrowser.selectedBrowser;
+  const manager = browser.messageManager;
+  const processId = browser.browsingContext?.currentWindowGlobal?.osPid;
+  if (!manager || !processId) return Promise.reject(new Error('the selected tab has no document'));
+  window.unsponsorE2eTabEvaluators ??= new WeakMap(); // message manager -> process it was loaded in
+  if (window.unsponsorE2eTabEvaluators.get(manager) !== processId) {
+    manager.loadFrameScript(`data:,${encodeURIComponent(frameScriptSource)}`, false);
+    window.unsponsorE2eTabEvaluators.set(manager, processId);
+  }
+  const id = `${Date.now()}-${Math.random()}`;
+  return new Promise((resolve, reject) => {
+    const finish = (settle) => {
+      clearTimeout(timer);
+      manager.removeMessageListener('unsponsor-e2e:tab-result', listener);
+      settle();
+    };
+    const listener = (message) => {
+      if (message.data.id !== id) return;
+      finish(() => (message.data.ok ? resolve(message.data.value) : reject(new Error(`in the page: ${message.data.error}`))));
+    };
+    const timer = setTimeout(() => finish(() => reject(new Error(`the page did not answer within ${timeoutMs} ms`))), timeoutMs);
+    manager.addMessageListener('unsponsor-e2e:tab-result', listener);
+    manager.sendAsyncMessage('unsponsor-e2e:tab-evaluate', { id, expression, xrays, filename });
+  });
+}
+
+/**
  * Runs IN CHROME. The badge the extension's toolbar button shows for the selected tab ("" for
  * none), once pending toolbar updates are drawn. Fails if the selected tab is not showing `url`.
  */
@@ -231,11 +299,19 @@ export async function popupScreenshotInChrome(addonId) {
  * observer-service notifications seen in the parent process, which runs all networking:
  * `http-on-opening-request` / `http-on-modify-request` for requests, `common-dialog-loaded` /
  * `tabmodal-dialog-loaded` for dialogs (the same topics Marionette itself watches).
+ *
+ * (3) With `stackWatcherSource` (requestStackWatcherFrameScript), every request made in a tab's
+ * content process while extension code was running: the parent cannot tell those, since the
+ * content script's requests carry the page's principal, so the frame script looks at the JS stack.
  * Idempotent; read with readWatchInChrome().
  */
-export function startWatchingInChrome() {
+export function startWatchingInChrome(stackWatcherSource) {
   if (window.unsponsorE2eWatch) return { started: false };
-  const watch = { requests: [], dialogs: [], channels: new Set(), observers: [] };
+  const watch = { requests: [], dialogs: [], extensionStacks: [], channels: new Set(), observers: [] };
+  if (stackWatcherSource) {
+    window.messageManager.addMessageListener('unsponsor-e2e:extension-stack-request', (message) => watch.extensionStacks.push(message.data));
+    window.messageManager.loadFrameScript(`data:,${encodeURIComponent(stackWatcherSource)}`, true); // every tab, now and later
+  }
   const principalName = (principal) => {
     if (!principal) return null;
     if (principal.isSystemPrincipal) return 'system';
@@ -290,5 +366,41 @@ export function startWatchingInChrome() {
 export function readWatchInChrome() {
   const watch = window.unsponsorE2eWatch;
   if (!watch) throw new Error('startWatchingInChrome() was not called in this window');
-  return { requests: watch.requests, dialogs: watch.dialogs };
+  return { requests: watch.requests, dialogs: watch.dialogs, extensionStacks: watch.extensionStacks };
+}
+
+/**
+ * Runs IN EVERY TAB as a frame script (privileged, in the tab's content process). Reports each
+ * HTTP(S) request opened in that process while extension code (a moz-extension:// script: the
+ * content script, the wasm glue) is on the JS stack, the way Firefox's DevTools find a request's
+ * initiator: `http-on-opening-request` fires in the content process, synchronously inside fetch(),
+ * XMLHttpRequest.send() or the element that loads, so Components.stack is the caller's stack.
+ */
+export function requestStackWatcherFrameScript() {
+  const observer = {
+    observe(subject) {
+      let channel;
+      try {
+        channel = subject.QueryInterface(Ci.nsIHttpChannel);
+      } catch {
+        return;
+      }
+      const files = [];
+      for (let frame = Components.stack; frame; frame = frame.caller || frame.asyncCaller) {
+        if (frame.filename && frame.filename.startsWith('moz-extension://') && !files.includes(frame.filename)) files.push(frame.filename);
+      }
+      if (files.length === 0) return;
+      const principal = channel.loadInfo && channel.loadInfo.triggeringPrincipal;
+      sendAsyncMessage('unsponsor-e2e:extension-stack-request', {
+        method: channel.requestMethod,
+        url: channel.URI.spec,
+        files,
+        triggeredBy: principal ? (principal.isSystemPrincipal ? 'system' : principal.origin) : null,
+      });
+    },
+  };
+  Services.obs.addObserver(observer, 'http-on-opening-request');
+  addEventListener('unload', (event) => {
+    if (event.target === this) Services.obs.removeObserver(observer, 'http-on-opening-request');
+  });
 }

@@ -23,16 +23,20 @@ import {
   closePopupInChrome,
   describePopupInChrome,
   evaluateInPopupFromChrome,
+  evaluateInTabFromChrome,
   locateActionButtonInChrome,
   pinActionButtonInChrome,
   popupEvaluatorFrameScript,
   popupScreenshotInChrome,
   readBadgeInChrome,
   readWatchInChrome,
+  requestStackWatcherFrameScript,
   settledPopupBoxInChrome,
   startWatchingInChrome,
+  tabEvaluatorFrameScript,
 } from './firefox-chrome.mjs';
 import { readManifest } from './manifest.mjs';
+import { CONTROL_PATH, extensionRequestReport } from './network.mjs';
 import { locateButtonInPopup } from './popup.mjs';
 import { Geckodriver, WebDriverSession } from './webdriver.mjs';
 import { callExpression, cleanupOnInterrupt, makeTempDir, pollUntil } from './util.mjs';
@@ -41,6 +45,23 @@ import { callExpression, cleanupOnInterrupt, makeTempDir, pollUntil } from './ut
 const POPUP_EVALUATOR = `(${popupEvaluatorFrameScript})();`;
 /** How long one evaluation in the popup may take. */
 const POPUP_EVALUATE_TIMEOUT_MS = 15_000;
+/** Frame script source that lets chrome evaluate expressions in the selected tab's page. */
+const TAB_EVALUATOR = `(${tabEvaluatorFrameScript})();`;
+/** How long one evaluation in the page through that frame script may take. */
+const TAB_EVALUATE_TIMEOUT_MS = 20_000;
+
+/**
+ * Who made a request Firefox recorded (see startWatchingInChrome), from its principals: the
+ * extension's own pages (background, popup) load with its moz-extension:// principal, and its
+ * content script's requests carry an expanded principal that includes it.
+ */
+export function requestMadeBy(request) {
+  const principals = [request.triggeredBy, request.loadingFrom].filter(Boolean);
+  if (principals.some((principal) => principal.startsWith('moz-extension://'))) return 'extension-page';
+  if (principals.some((principal) => principal.includes('moz-extension://'))) return 'content-script';
+  if (principals.some((principal) => /^https?:/.test(principal))) return 'page';
+  return null;
+}
 
 /** Preferences for a quiet, offline, reproducible Firefox. */
 function firefoxPreferences() {
@@ -87,7 +108,7 @@ export class FirefoxDriver {
    * its button to the toolbar. Always pair with `close()` so Firefox, geckodriver and the
    * temporary profile go away.
    */
-  static async launch({ extensionDir, geckodriverBinary, log }) {
+  static async launch({ extensionDir, geckodriverBinary, log, preferences = {} }) {
     const driver = new FirefoxDriver(log);
     driver.stopWatchingInterrupts = cleanupOnInterrupt(() => driver.close());
     try {
@@ -112,13 +133,13 @@ export class FirefoxDriver {
         'moz:firefoxOptions': {
           binary: FIREFOX_BINARY,
           args: ['-headless'],
-          prefs: firefoxPreferences(),
+          prefs: { ...firefoxPreferences(), ...preferences },
         },
       });
       await driver.session.setTimeouts({ script: 30_000, pageLoad: 30_000 });
       await driver.session.setWindowRect({ width: VIEWPORT.width, height: VIEWPORT.height });
       // Record requests and dialogs from here on, before the add-on exists (see watched()).
-      await driver.chrome(chromeExpression(startWatchingInChrome));
+      await driver.chrome(chromeExpression(startWatchingInChrome, `(${requestStackWatcherFrameScript})();`));
       const installed = await driver.session.installAddon(extensionDir);
       if (installed !== driver.addonId) throw new Error(`installed add-on ${installed}, expected ${driver.addonId}`);
       const pinned = await pollUntil(
@@ -159,13 +180,28 @@ export class FirefoxDriver {
     return this.session.evaluate(expression);
   }
 
-  /** Loads a page in the (only) tab, which stays selected (WebDriver waits for the load event). */
-  async openPage(url) {
+  /**
+   * Evaluates an expression in the selected tab's page through a frame script (see
+   * tabEvaluatorFrameScript): with `xrays`, in an Xray sandbox that sees the DOM's own methods and
+   * none of the page's replacements; without, with the page's own view of its window.
+   */
+  tab(expression, { xrays, filename }) {
+    return this.chrome(chromeExpression(evaluateInTabFromChrome, TAB_EVALUATOR, expression, TAB_EVALUATE_TIMEOUT_MS, xrays, filename ?? null));
+  }
+
+  /**
+   * Loads a page in the (only) tab, which stays selected (WebDriver waits for the load event). Its
+   * `evaluate` runs through WebDriver in the page, or, with `isolated: true`, in an Xray sandbox
+   * where the page's scripts cannot have replaced any function the probe uses.
+   * `evaluateMainWorld` sees the page's window as its scripts do.
+   */
+  async openPage(url, { isolated = false } = {}) {
     await this.useContext('content');
     await this.session.navigate(url);
     return {
       url: await this.session.currentUrl(),
-      evaluate: (expression) => this.content(expression),
+      evaluate: isolated ? (expression) => this.tab(expression, { xrays: true }) : (expression) => this.content(expression),
+      evaluateMainWorld: (expression) => this.tab(expression, { xrays: false }),
     };
   }
 
@@ -268,6 +304,66 @@ export class FirefoxDriver {
    */
   watched() {
     return this.chrome(chromeExpression(readWatchInChrome));
+  }
+
+  /**
+   * The recorded requests as RequestLog-style entries: every HTTP(S) request seen in the parent,
+   * attributed with requestMadeBy(), then every one a tab's content process opened with extension
+   * code on the stack (see requestStackWatcherFrameScript), attributed to the content script (or to
+   * an extension page, by its principal). The latter repeat some of the former.
+   */
+  async requestEntries() {
+    const watched = await this.watched();
+    return [
+      ...watched.requests.map((request) => ({
+        source: `${request.topic} triggered by ${request.triggeredBy} (type ${request.type})`,
+        method: request.method,
+        url: request.url,
+        by: requestMadeBy(request),
+      })),
+      ...watched.extensionStacks.map((request) => ({
+        source: `tab content process, stack ${request.files.join(' < ')}, triggered by ${request.triggeredBy}`,
+        method: request.method,
+        url: request.url,
+        by: request.triggeredBy?.startsWith('moz-extension://') ? 'extension-page' : 'content-script',
+      })),
+    ];
+  }
+
+  /**
+   * The recorder's control: the popup (opened on `page`) fetches `${origin}${CONTROL_PATH}popup`,
+   * and code named like a content script file runs `${origin}${CONTROL_PATH}content-script` in the
+   * page's tab, on purpose; both must be recorded and attributed. Otherwise "the extension made no
+   * request" could mean "the recorder cannot tell the extension's requests".
+   */
+  async makeControlRequests(page, origin) {
+    const fetchExpression = (part) => `fetch(${JSON.stringify(`${origin}${CONTROL_PATH}${part}`)}).then((response) => response.status, (error) => String(error))`;
+    // From the page's tab, in an Xray sandbox whose code is named like a content script file.
+    await this.tab(fetchExpression('content-script'), { xrays: true, filename: 'moz-extension://unsponsor-e2e-control/content.js' });
+    const popup = await this.openPopup(page);
+    try {
+      await popup.evaluate(fetchExpression('popup'));
+      let controls = [];
+      const expected = [['extension-page', 'popup'], ['content-script', 'content-script']];
+      await pollUntil(
+        async () => {
+          controls = (await this.requestEntries()).filter((entry) => entry.url.includes(CONTROL_PATH));
+          return expected.every(([by, part]) => controls.some((entry) => entry.by === by && entry.url.endsWith(`${CONTROL_PATH}${part}`)));
+        },
+        { timeoutMs: 10_000, message: 'the control requests to be recorded and attributed (popup: extension-page, tab: content-script)', describe: () => JSON.stringify(controls) },
+      );
+    } finally {
+      await this.closePopup().catch(() => {});
+    }
+  }
+
+  /**
+   * What the extension itself requested since launch (see extensionRequestReport). Firefox's
+   * recorders see HTTP(S) channels only, so the extension's own moz-extension:// files do not show,
+   * and only the control requests can prove the attribution works.
+   */
+  async extensionRequests({ mustSee = ['extension-page', 'content-script'] } = {}) {
+    return extensionRequestReport(await this.requestEntries(), { mustSee });
   }
 
   /** Prompt dialogs (alert, confirm, prompt) that opened since launch, anywhere in the browser. */

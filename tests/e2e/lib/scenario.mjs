@@ -108,7 +108,7 @@ export function scrollTo(page, y) {
 }
 
 /** Waits for a popup button to be shown, enabled and uncovered, then clicks it like a user. */
-async function clickWhenReady(popup, selector) {
+export async function clickWhenReady(popup, selector) {
   let lastProblem;
   await pollUntil(
     async () => {
@@ -129,11 +129,12 @@ async function clickWhenReady(popup, selector) {
  * once the clean has passed every check (both are used for screenshots), and
  * `afterUndo({ page, popup })` once Undo has passed its checks, before the page is closed.
  * `expectations` ({ keep, gone, expectedCounts }) defaults to the demo pages' (demoExpectations).
- * Returns { report } for extra browser-specific checks.
+ * `pageOptions` go to driver.openPage (e.g. `{ isolated: true }` to read the page from an isolated
+ * world). Returns { report } for extra browser-specific checks.
  */
-export async function cleanAndUndo(driver, { url, expectedEngine, log = () => {}, beforeClean, afterClean, afterUndo, expectations = demoExpectations() }) {
+export async function cleanAndUndo(driver, { url, expectedEngine, log = () => {}, beforeClean, afterClean, afterUndo, expectations = demoExpectations(), pageOptions }) {
   const { keep, gone, expectedCounts } = expectations;
-  const page = await driver.openPage(url);
+  const page = await driver.openPage(url, pageOptions);
   let popup;
   try {
     await waitForUncleanedPage(page, { keep, gone });

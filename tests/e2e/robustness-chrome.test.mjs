@@ -1,0 +1,146 @@
+// "Never break a page, never leak", in Chromium: the built extension (dist/chrome) on the test
+// pages of tests/e2e/pages/ (see lib/robustness.mjs), through the real toolbar button and popup.
+//
+//   npm run build && node --test tests/e2e/robustness-chrome.test.mjs
+//
+// Environment: as chrome.test.mjs (UNSPONSOR_DIST, CHROMIUM, E2E_VERBOSE=1).
+
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { startServer } from './server.mjs';
+import { CHROME_EXTENSION_DIR, DEMO_SITE_DIR, requireBuilt } from './lib/config.mjs';
+import { ChromiumDriver } from './lib/chromium.mjs';
+import { readManifest, WEB_ACCESSIBLE_FILES } from './lib/manifest.mjs';
+import { RequestLog } from './lib/network.mjs';
+import { waitForPopupState } from './lib/popup.mjs';
+import {
+  cleanAndUndoForgePage,
+  cleanAndUndoHostilePrototypesPage,
+  cleanAndUndoWithSameOriginFrame,
+  cleanAndUndoXhtmlPage,
+  cleanFramesetPage,
+  FORGE_PAGE,
+  FRAMESET_PAGE,
+  IFRAME_PAGE,
+  PROTOTYPES_PAGE,
+  XHTML_PAGE,
+} from './lib/robustness.mjs';
+import { clickWhenReady } from './lib/scenario.mjs';
+import { logger } from './lib/util.mjs';
+
+const log = logger('chromium robustness');
+
+describe('Unsponsor in Chromium: robustness', { timeout: 300_000 }, () => {
+  const requests = new RequestLog();
+  let server;
+  let driver;
+
+  before(async () => {
+    requireBuilt(path.join(CHROME_EXTENSION_DIR, 'manifest.json'), path.join(DEMO_SITE_DIR, 'index.html'));
+    server = await startServer({ root: DEMO_SITE_DIR });
+    log(`demo site ${DEMO_SITE_DIR} and test pages at ${server.origin}`);
+    driver = await ChromiumDriver.launch({ extensionDir: CHROME_EXTENSION_DIR, log, requestLog: requests });
+  });
+
+  after(async () => {
+    await driver?.close();
+    await server?.close();
+  });
+
+  test(`cleans the XHTML page ${XHTML_PAGE.path} (application/xhtml+xml) with wasm, and Undo restores it exactly`, { timeout: 60_000 }, async () => {
+    await cleanAndUndoXhtmlPage(driver, { url: server.origin + XHTML_PAGE.path, expectedEngine: 'wasm', log });
+  });
+
+  test('cleans the XHTML page under a strict page CSP with the wasm2js fallback', { timeout: 60_000 }, async () => {
+    await cleanAndUndoXhtmlPage(driver, { url: `${server.origin}/csp${XHTML_PAGE.path}`, expectedEngine: 'wasm2js', log });
+  });
+
+  test(`cleans the top document of ${IFRAME_PAGE.path} and leaves its same-origin iframe, ad included, untouched`, { timeout: 60_000 }, async () => {
+    await cleanAndUndoWithSameOriginFrame(driver, { url: server.origin + IFRAME_PAGE.path, expectedEngine: 'wasm', log });
+  });
+
+  test(`"Clean this page" on the frameset ${FRAMESET_PAGE.path} reports nothing removed, without an error, and leaves the frames alone`, { timeout: 60_000 }, async () => {
+    await cleanFramesetPage(driver, { url: server.origin + FRAMESET_PAGE.path, log });
+  });
+
+  test(`cleans ${PROTOTYPES_PAGE.path}, whose scripts replace remove, appendChild, MutationObserver, push, JSON.stringify...: isolated world, no error in the page, Undo exact`, { timeout: 60_000 }, async () => {
+    await cleanAndUndoHostilePrototypesPage(driver, { url: server.origin + PROTOTYPES_PAGE.path, expectedEngine: 'wasm', log });
+  });
+
+  test(`ignores the commands ${FORGE_PAGE.path} forges (postMessage, custom events, sendMessage, a page unsponsorRun)`, { timeout: 60_000 }, async () => {
+    // The page is given the extension's id, as a page could learn it, for chrome.runtime.sendMessage.
+    await cleanAndUndoForgePage(driver, { url: `${server.origin}${FORGE_PAGE.path}?ext=${driver.extensionId}`, expectedEngine: 'wasm', log });
+  });
+
+  // use_dynamic_url: the content script loads its files at the per-session dynamic URL; a page that
+  // knows the extension's fixed id cannot fetch them there.
+  test('a page cannot fetch the web-accessible files at their static URL; the content script loads them at the dynamic one', { timeout: 60_000 }, async () => {
+    const manifest = readManifest(CHROME_EXTENSION_DIR);
+    const exposed = manifest.web_accessible_resources.flatMap((entry) => entry.resources);
+    assert.ok(manifest.web_accessible_resources.every((entry) => entry.use_dynamic_url === true), 'dist/chrome/manifest.json must set use_dynamic_url on every web_accessible_resources entry');
+    const hasRules = fs.existsSync(path.join(CHROME_EXTENSION_DIR, 'rules', 'easylist.rules'));
+    const since = requests.entries.length;
+    const page = await driver.openPage(`${server.origin}/index.html`);
+    let popup;
+    try {
+      popup = await driver.openPopup(page);
+      const initial = await waitForPopupState(popup.evaluate, 'idle', { timeoutMs: 10_000 });
+      await clickWhenReady(popup, '#clean');
+      const cleaned = await waitForPopupState(popup.evaluate, 'cleaned', { previousState: initial.state });
+      assert.equal(cleaned.engine, 'wasm', 'the wasm core must have loaded through the dynamic URL');
+      // The rules file loads quietly (a failure only drops the EasyList layer), so ask the content
+      // script directly, through the background, what it loaded. activeTab is granted by now.
+      const worker = await driver.serviceWorker();
+      const answer = await worker.evaluate(({ tabId, url }) => runInTab(tabId, 'clean', url), { tabId: page.tabId, url: page.url });
+      assert.ok(answer.ok, `runInTab failed: ${JSON.stringify(answer)}`);
+      if (hasRules) assert.ok(answer.rules && answer.rules.generic > 0, `the EasyList rules did not load through the dynamic URL: rules = ${JSON.stringify(answer.rules)}`);
+      log(`content script: engine ${answer.engine}, rules ${JSON.stringify(answer.rules)}`);
+
+      // Where the content script loaded its files from: the dynamic host, never the fixed id.
+      const loads = requests.entries.slice(since).filter((entry) => entry.by === 'content-script' && entry.url.startsWith('chrome-extension://'));
+      const hosts = [...new Set(loads.map((entry) => new URL(entry.url).host))];
+      assert.ok(loads.length >= 2, `the recorder saw too few of the content script's own file loads:\n  ${requests.format(requests.entries.slice(since))}`);
+      assert.ok(!hosts.includes(driver.extensionId), `the content script loaded files at the static chrome-extension://${driver.extensionId}/:\n  ${requests.format(loads)}`);
+      assert.equal(hosts.length, 1, `expected one dynamic host, got ${JSON.stringify(hosts)}`);
+      const [dynamicHost] = hosts;
+      log(`content script loaded ${loads.length} files from the dynamic host ${dynamicHost} (fixed id ${driver.extensionId})`);
+
+      // The page, knowing the fixed id, tries every exposed file there. Each must fail.
+      const fetchFromPage = (url) => page.evaluateMainWorld(`fetch(${JSON.stringify(url)}).then((response) => 'status ' + response.status, (error) => 'failed: ' + error.message)`);
+      const staticResults = {};
+      for (const file of exposed) staticResults[file] = await fetchFromPage(`chrome-extension://${driver.extensionId}/${file}`);
+      const reachable = Object.entries(staticResults).filter(([, result]) => !result.startsWith('failed'));
+      assert.deepEqual(reachable, [], `the page fetched extension files at their static URL: ${JSON.stringify(staticResults)}`);
+      assert.ok(exposed.length >= WEB_ACCESSIBLE_FILES.length - (hasRules ? 0 : 1), `expected the content script's files to be exposed, got ${JSON.stringify(exposed)}`);
+      // Control: the same fetch from the same page reaches a file at the dynamic URL, so the
+      // failures above come from the URL, not from a page that cannot fetch at all.
+      const control = await fetchFromPage(`chrome-extension://${dynamicHost}/${exposed[0]}`);
+      assert.equal(control, 'status 200', `control: the page could not fetch ${exposed[0]} at the dynamic URL either (${control}), so the static-URL failures prove nothing`);
+      log(`page fetches at the static URL: ${Object.values(staticResults).join('; ')}; at the dynamic URL: ${control}`);
+    } finally {
+      if (popup) await driver.closePopup(popup).catch(() => {});
+      await driver.closePage(page).catch(() => {});
+    }
+  });
+
+  // The recorder must see the extension's requests before its "none" can mean anything.
+  test('request recorder control: a request made on purpose by the popup and by the service worker is seen and attributed', { timeout: 30_000 }, async () => {
+    const page = await driver.openPage(`${server.origin}/index.html`);
+    try {
+      await driver.makeControlRequests(page, server.origin);
+    } finally {
+      await driver.closePage(page).catch(() => {});
+    }
+  });
+
+  // Runs last: it checks the requests recorded during all the tests above.
+  test('the extension itself (service worker, popup, content script) requested nothing but its own files', () => {
+    const report = driver.extensionRequests();
+    log(`${requests.entries.length} requests recorded; ${report.byExtension.length} made by the extension (${JSON.stringify(report.counts)}): ${report.ownFiles.length} loads of its own files, ${report.controls.length} control requests, ${report.outside.length} to anything else`);
+    if (report.failures.length > 0) assert.fail(`${report.failures.join('\n  ')}\nall requests:\n  ${requests.format(driver.attributedRequests())}`);
+    const offsite = requests.offsite();
+    if (offsite.length > 0) assert.fail(`requests left the machine:\n  ${requests.format(offsite)}`);
+  });
+});
