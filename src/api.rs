@@ -3,11 +3,20 @@
 //! One page has one session: what was removed (for undo), the running report, and the watcher
 //! for late widgets. Errors become `JsError` here and nowhere else.
 
+use crate::core::category::CategorySet;
+use crate::core::easylist::SelectorQuery;
 use crate::core::easylist::{PageRules, RuleSet};
 use crate::core::plan::{plan, plan_with_lists, ListMatches};
+use crate::core::plan::{PlannedRemoval, PREVIEW_MAX_CHARS};
 use crate::core::report::{CleanOptions, KeptRecord, RemovalRecord, Report, Timings};
+use crate::core::rules::RuleId;
+use crate::core::selector::{ElementIndex, Subject};
+use crate::core::user_rules::{apply_to_plan, RuleError, UserRule, UserRules};
+use crate::core::vocabulary::url_host;
 use crate::dom::watch::{late_pass_delay_ms, Watcher, MAX_LATE_PASSES};
-use crate::dom::{match_selectors, remove, restore, snapshot, RemovedNode, Snapshot, Walker};
+use crate::dom::{
+    match_selectors, remove, restore, restore_one, snapshot, RemovedNode, Snapshot, Walker,
+};
 use serde::Serialize;
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
@@ -29,6 +38,8 @@ struct Session {
     sliced: bool,
     /// A sliced late pass is running; the timer does not start another meanwhile.
     late_running: bool,
+    /// Blocks the reader put back ("Keep this", per-item restore): later passes leave them.
+    kept_by_reader: Vec<web_sys::Element>,
 }
 
 /// Pages with more elements than this are cleaned in slices, each in its own task, so the page
@@ -51,6 +62,7 @@ struct LoadedLists {
 thread_local! {
     static SESSION: RefCell<Session> = RefCell::new(Session::default());
     static RULES: RefCell<Option<LoadedLists>> = const { RefCell::new(None) };
+    static USER_RULES: RefCell<UserRules> = RefCell::new(UserRules::default());
 }
 
 fn current_url() -> String {
@@ -120,13 +132,27 @@ fn plan_snapshot(
     late: bool,
     whole_page: bool,
 ) -> Result<(Vec<Decided>, Timings), JsError> {
+    let categories = session.options.categories;
+    plan_snapshot_for(session, window, snapshot, &categories, !late, whole_page)
+}
+
+/// `plan_snapshot` with the categories given; `record`: keep the guards' decisions and the
+/// article in the report (a first clean does, late passes and previews do not).
+fn plan_snapshot_for(
+    session: &mut Session,
+    window: &web_sys::Window,
+    snapshot: Snapshot,
+    categories: &CategorySet,
+    record: bool,
+    whole_page: bool,
+) -> Result<(Vec<Decided>, Timings), JsError> {
     let document = document(window)?;
     let snapshotted = now_ms(window);
     let mut select_ms = 0.0;
     let plan = RULES.with(|cell| {
         let mut lists = cell.borrow_mut();
         let Some(lists) = lists.as_mut() else {
-            return plan(&snapshot.tree, &session.options.categories);
+            return plan(&snapshot.tree, categories);
         };
         let url = document.url().unwrap_or_default();
         if lists.page_url != url {
@@ -143,7 +169,7 @@ fn plan_snapshot(
         select_ms = now_ms(window) - selecting;
         plan_with_lists(
             &snapshot.tree,
-            &session.options.categories,
+            categories,
             Some(&ListMatches {
                 rules: &lists.rules,
                 page: &lists.page,
@@ -151,7 +177,7 @@ fn plan_snapshot(
             }),
         )
     });
-    if !late {
+    if record {
         session
             .report
             .kept
@@ -160,8 +186,15 @@ fn plan_snapshot(
             session.report.article = plan.article_preview.clone();
         }
     }
-    let decided = plan
-        .removals
+    let mut removals = plan.removals;
+    apply_reader_rules(
+        &document,
+        &snapshot,
+        &session.kept_by_reader,
+        &mut removals,
+        whole_page,
+    );
+    let decided = removals
         .into_iter()
         .filter_map(|removal| {
             let handle = snapshot.handles.get(removal.node)?.clone();
@@ -176,6 +209,220 @@ fn plan_snapshot(
         remove_ms: 0.0,
     };
     Ok((decided, timings))
+}
+
+/// The reader's own rules and kept blocks, applied to a plan (`core::user_rules`).
+fn apply_reader_rules(
+    document: &web_sys::Document,
+    snapshot: &Snapshot,
+    kept_by_reader: &[web_sys::Element],
+    removals: &mut Vec<PlannedRemoval>,
+    whole_page: bool,
+) {
+    let host = url_host(&document.url().unwrap_or_default()).unwrap_or_default();
+    let (hide, keep) = USER_RULES.with(|cell| {
+        let rules = cell.borrow();
+        let (hide, keep) = rules.for_host(&host);
+        let selectors = |list: Vec<&UserRule>| -> Vec<String> {
+            list.iter().map(|rule| rule.selector.clone()).collect()
+        };
+        (selectors(hide), selectors(keep))
+    });
+    if hide.is_empty() && keep.is_empty() && kept_by_reader.is_empty() {
+        return;
+    }
+    let index = ElementIndex::new(&snapshot.tree);
+    let queries = |selectors: Vec<String>| -> Vec<SelectorQuery> {
+        selectors
+            .into_iter()
+            .map(|selector| {
+                let candidates = Subject::parse(&selector).map(|s| index.candidates(&s));
+                SelectorQuery {
+                    selector,
+                    site_specific: true,
+                    candidates,
+                }
+            })
+            .filter(|query| whole_page || query.candidates.is_some())
+            .collect()
+    };
+    let hide = match_selectors(document, &queries(hide), &snapshot.handles)
+        .into_iter()
+        .map(|found| (found.node, found.selector))
+        .collect::<Vec<_>>();
+    let mut keep: Vec<usize> = match_selectors(document, &queries(keep), &snapshot.handles)
+        .into_iter()
+        .map(|found| found.node)
+        .collect();
+    for element in kept_by_reader {
+        let element: &web_sys::Node = element.as_ref();
+        if let Some(position) = snapshot.handles.iter().position(|h| h == element) {
+            keep.push(position);
+        }
+    }
+    apply_to_plan(&snapshot.tree, removals, &hide, &keep);
+}
+
+/// What `parseUserRules` and `setUserRules` answer.
+#[derive(Serialize)]
+struct RulesSummary {
+    rules: usize,
+    errors: Vec<RuleError>,
+}
+
+/// Parses a rule list and lets the browser's selector engine reject what it cannot read.
+fn checked_rules(text: &str) -> UserRules {
+    let mut parsed = UserRules::parse(text);
+    let fragment = web_sys::window()
+        .and_then(|w| w.document())
+        .map(|d| d.create_document_fragment());
+    if let Some(fragment) = fragment {
+        let mut rejected = Vec::new();
+        parsed.rules.retain(|rule| {
+            let readable = fragment.query_selector(&rule.selector).is_ok();
+            if !readable {
+                rejected.push(RuleError {
+                    line: rule.line,
+                    text: rule.selector.chars().take(120).collect(),
+                    reason: "the browser cannot read this selector".to_string(),
+                });
+            }
+            readable
+        });
+        parsed.errors.extend(rejected);
+        parsed.errors.sort_by_key(|error| error.line);
+    }
+    parsed
+}
+
+/// Checks a list of the reader's rules without applying it: `{ rules, errors: [{ line, text,
+/// reason }] }`. See `core::user_rules` for the supported syntax.
+#[wasm_bindgen(js_name = parseUserRules)]
+pub fn parse_user_rules(text: &str) -> Result<JsValue, JsError> {
+    let parsed = checked_rules(text);
+    to_js(&RulesSummary {
+        rules: parsed.rules.len(),
+        errors: parsed.errors,
+    })
+}
+
+/// Parses and applies the reader's rules: every later clean and late pass uses the valid ones.
+/// Answers like `parseUserRules`.
+#[wasm_bindgen(js_name = setUserRules)]
+pub fn set_user_rules(text: &str) -> Result<JsValue, JsError> {
+    let parsed = checked_rules(text);
+    let summary = RulesSummary {
+        rules: parsed.rules.len(),
+        errors: parsed.errors.clone(),
+    };
+    USER_RULES.with(|cell| *cell.borrow_mut() = parsed);
+    to_js(&summary)
+}
+
+/// Puts back the block `report.removed[index]` exactly where it was and drops its record; later
+/// passes leave it alone. Returns `{ restored, element, report }` (`element`: the block put back,
+/// or null).
+#[wasm_bindgen(js_name = restoreRemoval)]
+pub fn restore_removal(index: usize) -> Result<JsValue, JsError> {
+    let (element, report) = SESSION.with(|cell| -> Result<(JsValue, JsValue), JsError> {
+        let mut session = cell.borrow_mut();
+        end_session_after_navigation(&mut session);
+        let mut element = JsValue::NULL;
+        if index < session.removed.len() {
+            if let Some(node) = restore_one(&mut session.removed, index) {
+                if let Ok(restored) = node.dyn_into::<web_sys::Element>() {
+                    session.kept_by_reader.push(restored.clone());
+                    element = restored.into();
+                }
+            }
+            session.report.remove_record(index);
+            if let Some(watcher) = session.watcher.as_ref() {
+                watcher.forget_pending_records();
+            }
+        }
+        Ok((element, to_js(&session.report)?))
+    })?;
+    let answer = js_sys::Object::new();
+    let set = |key: &str, value: &JsValue| {
+        let _ = js_sys::Reflect::set(&answer, &JsValue::from_str(key), value);
+    };
+    set("restored", &JsValue::from_bool(!element.is_null()));
+    set("element", &element);
+    set("report", &report);
+    Ok(answer.into())
+}
+
+/// Removes an element the reader picked, recorded like any removal (rule `user-rule`, evidence
+/// the selector saved for it), so undo and per-item restore work. Returns the report.
+#[wasm_bindgen(js_name = removeElement)]
+pub fn remove_element(element: web_sys::Element, selector: String) -> Result<JsValue, JsError> {
+    let preview: String = {
+        let text = element.text_content().unwrap_or_default();
+        let words: Vec<&str> = text.split_whitespace().collect();
+        words.join(" ").chars().take(PREVIEW_MAX_CHARS).collect()
+    };
+    SESSION.with(|cell| {
+        let mut session = cell.borrow_mut();
+        end_session_after_navigation(&mut session);
+        if session.url.is_empty() {
+            session.url = current_url();
+        }
+        session.kept_by_reader.retain(|kept| kept != &element);
+        let node: web_sys::Node = element.clone().into();
+        let removed =
+            remove(&node).ok_or_else(|| JsError::new("this element is no longer in the page"))?;
+        let planned = PlannedRemoval {
+            node: 0,
+            rule: RuleId::UserRule,
+            evidence: format!("picked: {selector}"),
+            preview,
+        };
+        session.removed.push(removed);
+        session.report.push(RemovalRecord::new(&planned, false));
+        if let Some(watcher) = session.watcher.as_ref() {
+            watcher.forget_pending_records();
+        }
+        to_js(&session.report)
+    })
+}
+
+/// What a clean with `options` would remove, without removing anything: a promise of
+/// `[{ element, rule, category, reason, preview }]`, for outlining before the reader decides.
+/// (The whole page is planned in one task, huge pages included.)
+#[wasm_bindgen(js_name = previewAsync)]
+pub fn preview_async(options: JsValue) -> Result<js_sys::Promise, JsError> {
+    let options = parse_options(options)?;
+    let window = window()?;
+    let document = document(&window)?;
+    let items = SESSION.with(|cell| -> Result<js_sys::Array, JsError> {
+        let mut session = cell.borrow_mut();
+        end_session_after_navigation(&mut session);
+        let snapshot = snapshot(&document);
+        let (decided, _) = plan_snapshot_for(
+            &mut session,
+            &window,
+            snapshot,
+            &options.categories,
+            false,
+            true,
+        )?;
+        let items = js_sys::Array::new();
+        for item in decided {
+            let entry = js_sys::Object::new();
+            let set = |key: &str, value: &JsValue| {
+                let _ = js_sys::Reflect::set(&entry, &JsValue::from_str(key), value);
+            };
+            let rule = item.removal.rule;
+            set("element", &item.handle);
+            set("rule", &JsValue::from_str(rule.id()));
+            set("category", &to_js(&rule.category())?);
+            set("reason", &JsValue::from_str(rule.reason()));
+            set("preview", &JsValue::from_str(&item.removal.preview));
+            items.push(&entry);
+        }
+        Ok(items)
+    })?;
+    Ok(js_sys::Promise::resolve(&JsValue::from(items)))
 }
 
 /// Removes the decided blocks still in the page and records them. Returns how many.
@@ -598,6 +845,7 @@ pub fn undo() -> Result<JsValue, JsError> {
         }
         session.generation += 1;
         session.late_running = false;
+        session.kept_by_reader.clear();
         session.report = Report::default();
         std::mem::take(&mut session.removed)
     });

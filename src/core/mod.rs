@@ -15,4 +15,5 @@ pub mod report;
 pub mod rules;
 pub mod selector;
 pub mod tree;
+pub mod user_rules;
 pub mod vocabulary;

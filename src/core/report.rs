@@ -74,14 +74,23 @@ pub struct Counts {
 }
 
 impl Counts {
-    pub fn add(&mut self, category: Category) {
+    fn slot(&mut self, category: Category) -> &mut usize {
         match category {
-            Category::Ads => self.ads += 1,
-            Category::Promos => self.promos += 1,
-            Category::Related => self.related += 1,
-            Category::Comments => self.comments += 1,
-            Category::Social => self.social += 1,
+            Category::Ads => &mut self.ads,
+            Category::Promos => &mut self.promos,
+            Category::Related => &mut self.related,
+            Category::Comments => &mut self.comments,
+            Category::Social => &mut self.social,
         }
+    }
+
+    pub fn add(&mut self, category: Category) {
+        *self.slot(category) += 1;
+    }
+
+    pub fn subtract(&mut self, category: Category) {
+        let slot = self.slot(category);
+        *slot = slot.saturating_sub(1);
     }
 }
 
@@ -140,5 +149,16 @@ impl Report {
         self.counts.add(record.category);
         self.total += 1;
         self.removed.push(record);
+    }
+
+    /// Drops the record of a block the reader put back.
+    pub fn remove_record(&mut self, index: usize) -> Option<RemovalRecord> {
+        if index >= self.removed.len() {
+            return None;
+        }
+        let record = self.removed.remove(index);
+        self.counts.subtract(record.category);
+        self.total -= 1;
+        Some(record)
     }
 }

@@ -6,6 +6,7 @@
 //! - label rules (`label-*`, `ad-break-label`, `*-label`): the phrase tables in `labels`;
 //! - class rules for the optional categories (`*-class`): `vocabulary::SECTION_CLASSES`;
 //! - EasyList (`easylist-generic`, `easylist-site`): `easylist`, data compiled from EasyList;
+//! - the reader's own rules and picks (`user-rule`): `user_rules`, applied in `api`;
 //! - guards (`guard-*`): `guard`.
 
 use crate::core::category::Category;
@@ -45,6 +46,8 @@ pub enum RuleId {
     SocialClass,
     EasylistGeneric,
     EasylistSite,
+    /// The reader's own rule (`core::user_rules`), or an element the reader picked.
+    UserRule,
 }
 
 /// How sure a rule is. Strong evidence names the ad technology itself (a vendor's markup, an ad
@@ -57,7 +60,7 @@ pub enum Strength {
 
 impl RuleId {
     /// Every rule, for documentation and exhaustiveness tests.
-    pub const ALL: [RuleId; 30] = [
+    pub const ALL: [RuleId; 31] = [
         RuleId::VendorTaboola,
         RuleId::VendorOutbrain,
         RuleId::VendorRevcontent,
@@ -88,6 +91,7 @@ impl RuleId {
         RuleId::SocialClass,
         RuleId::EasylistGeneric,
         RuleId::EasylistSite,
+        RuleId::UserRule,
     ];
 
     /// The stable kebab-case id.
@@ -123,6 +127,7 @@ impl RuleId {
             RuleId::SocialClass => "social-class",
             RuleId::EasylistGeneric => "easylist-generic",
             RuleId::EasylistSite => "easylist-site",
+            RuleId::UserRule => "user-rule",
         }
     }
 
@@ -149,7 +154,8 @@ impl RuleId {
             | RuleId::LabelAdMarker
             | RuleId::AdBreakLabel
             | RuleId::EasylistGeneric
-            | RuleId::EasylistSite => Category::Ads,
+            | RuleId::EasylistSite
+            | RuleId::UserRule => Category::Ads,
             RuleId::PromoLabel | RuleId::PromoClass => Category::Promos,
             RuleId::RelatedLabel | RuleId::RelatedClass => Category::Related,
             RuleId::CommentsLabel | RuleId::CommentsClass => Category::Comments,
@@ -173,7 +179,8 @@ impl RuleId {
             | RuleId::AdSlotAdsense
             | RuleId::AdSlotAmazon
             | RuleId::AdFrame
-            | RuleId::EasylistSite => Strength::Strong,
+            | RuleId::EasylistSite
+            | RuleId::UserRule => Strength::Strong,
             RuleId::AdClass
             | RuleId::AdLink
             | RuleId::LinkRelSponsored
@@ -239,6 +246,7 @@ impl RuleId {
             RuleId::SocialClass => "Share bar",
             RuleId::EasylistGeneric => "Listed as an ad by EasyList",
             RuleId::EasylistSite => "Listed as an ad on this site by EasyList",
+            RuleId::UserRule => "You asked to remove this (your own rule)",
         }
     }
 }

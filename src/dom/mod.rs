@@ -235,6 +235,39 @@ pub fn restore(removed: Vec<RemovedNode>) -> usize {
     restored
 }
 
+/// Puts back one removed node (`removed[index]`, taken out of the list) where it was: before
+/// its old next sibling if that is still there, else before that sibling's own next sibling when
+/// it was removed too, and so on; at the end of its parent when the page moved things meanwhile.
+pub fn restore_one(removed: &mut Vec<RemovedNode>, index: usize) -> Option<Node> {
+    if index >= removed.len() {
+        return None;
+    }
+    let item = removed.remove(index);
+    let mut reference = item.next_sibling.clone();
+    for _ in 0..=removed.len() {
+        let Some(sibling) = reference.as_ref() else {
+            break;
+        };
+        if sibling.parent_node().as_ref() == Some(&item.parent) {
+            break;
+        }
+        reference = removed
+            .iter()
+            .find(|other| &other.node == sibling)
+            .and_then(|other| other.next_sibling.clone());
+    }
+    if reference
+        .as_ref()
+        .is_some_and(|sibling| sibling.parent_node().as_ref() != Some(&item.parent))
+    {
+        reference = None;
+    }
+    item.parent
+        .insert_before(&item.node, reference.as_ref())
+        .ok()?;
+    Some(item.node)
+}
+
 /// EasyList selectors per `querySelectorAll` call: grouping is much faster than one call each,
 /// and a selector the browser rejects only costs its own group a second, one-by-one pass.
 const SELECTOR_GROUP_SIZE: usize = 64;

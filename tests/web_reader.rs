@@ -1,0 +1,194 @@
+//! The reader's controls on a real DOM (`wasm-pack test`): own rules and exceptions, per-item
+//! restore, picked elements and the preview.
+#![cfg(target_arch = "wasm32")]
+
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const PARAGRAPH: &str = "The minister said the talks had covered trade, security and the coming winter, and that both sides expected further meetings before the end of the year.";
+
+fn document() -> web_sys::Document {
+    web_sys::window().unwrap().document().unwrap()
+}
+
+fn get(value: &JsValue, key: &str) -> JsValue {
+    js_sys::Reflect::get(value, &JsValue::from_str(key)).unwrap()
+}
+
+fn fixture() -> web_sys::Element {
+    let document = document();
+    if let Some(root) = document.get_element_by_id("reader-fixture") {
+        return root;
+    }
+    let root = document.create_element("div").unwrap();
+    root.set_id("reader-fixture");
+    document.body().unwrap().append_child(&root).unwrap();
+    root
+}
+
+/// An article with a Taboola block, a shop box the heuristics do not know, and a newsletter box.
+fn load() -> String {
+    unsponsor::undo().map_err(JsValue::from).unwrap();
+    unsponsor::set_user_rules("")
+        .map_err(JsValue::from)
+        .unwrap();
+    fixture().set_inner_html(&format!(
+        r#"<main><article><h1>Leaders meet</h1><div class="body"><p>One. {PARAGRAPH}</p>
+        <div id="tb" class="trc_related_container"><div>You May Like</div><a href="https://trc.taboola.com/x">A trick</a></div>
+        <p>Two. {PARAGRAPH}</p><div class="shop-box"><a href="/shop">Our shop has mugs</a></div>
+        <p>Three. {PARAGRAPH}</p></div></article></main>"#
+    ));
+    fixture().outer_html()
+}
+
+fn total(report: &JsValue) -> f64 {
+    get(report, "total").as_f64().unwrap()
+}
+
+fn clean() -> JsValue {
+    unsponsor::clean(JsValue::UNDEFINED)
+        .map_err(JsValue::from)
+        .unwrap()
+}
+
+#[wasm_bindgen_test]
+fn own_rules_remove_and_exceptions_keep_and_bad_lines_are_reported() {
+    load();
+    let summary = unsponsor::set_user_rules(
+        "! mine\n##.shop-box\n#@##tb\nexample.com#?#.x:has-text(y)\n##div:nth-child(\n",
+    )
+    .map_err(JsValue::from)
+    .unwrap();
+    assert_eq!(get(&summary, "rules").as_f64(), Some(2.0));
+    let errors: js_sys::Array = get(&summary, "errors").dyn_into().unwrap();
+    let lines: Vec<f64> = errors
+        .iter()
+        .map(|e| get(&e, "line").as_f64().unwrap())
+        .collect();
+    assert_eq!(lines, vec![4.0, 5.0]);
+    let report = clean();
+    assert_eq!(
+        total(&report),
+        1.0,
+        "only the reader's rule removes; the exception keeps Taboola"
+    );
+    let removed: js_sys::Array = get(&report, "removed").dyn_into().unwrap();
+    assert_eq!(
+        get(&removed.get(0), "rule").as_string().as_deref(),
+        Some("user-rule")
+    );
+    assert!(document().query_selector(".shop-box").unwrap().is_none());
+    assert!(document().get_element_by_id("tb").is_some());
+    // parseUserRules checks without applying.
+    let checked = unsponsor::parse_user_rules("##.a\n##b[")
+        .map_err(JsValue::from)
+        .unwrap();
+    assert_eq!(get(&checked, "rules").as_f64(), Some(1.0));
+    unsponsor::undo().map_err(JsValue::from).unwrap();
+    unsponsor::set_user_rules("")
+        .map_err(JsValue::from)
+        .unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn one_block_is_put_back_exactly_and_stays() {
+    let before = load();
+    unsponsor::set_user_rules("##.shop-box")
+        .map_err(JsValue::from)
+        .unwrap();
+    let options = js_sys::JSON::parse(r#"{"watch":true}"#).unwrap();
+    let report = unsponsor::clean(options).map_err(JsValue::from).unwrap();
+    assert_eq!(total(&report), 2.0);
+    // Put back the first removal (Taboola), then the second: the page is as it was.
+    let answer = unsponsor::restore_removal(0)
+        .map_err(JsValue::from)
+        .unwrap();
+    assert_eq!(get(&answer, "restored").as_bool(), Some(true));
+    let element: web_sys::Element = get(&answer, "element").dyn_into().unwrap();
+    assert_eq!(element.id(), "tb");
+    assert_eq!(total(&get(&answer, "report")), 1.0);
+    // A late pass (the page adds something) must not take the kept block again.
+    let extra = document().create_element("p").unwrap();
+    extra.set_text_content(Some("A late paragraph."));
+    fixture().append_child(&extra).unwrap();
+    let wait = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 300)
+            .unwrap();
+    });
+    JsFuture::from(wait).await.unwrap();
+    assert!(
+        document().get_element_by_id("tb").is_some(),
+        "a late pass removed the kept block"
+    );
+    extra.remove();
+    unsponsor::restore_removal(0)
+        .map_err(JsValue::from)
+        .unwrap();
+    assert_eq!(fixture().outer_html(), before);
+    let report = unsponsor::report().map_err(JsValue::from).unwrap();
+    assert_eq!(total(&report), 0.0);
+    unsponsor::undo().map_err(JsValue::from).unwrap();
+    unsponsor::set_user_rules("")
+        .map_err(JsValue::from)
+        .unwrap();
+}
+
+#[wasm_bindgen_test]
+fn a_picked_element_is_removed_with_its_selector_and_undo_puts_it_back() {
+    let before = load();
+    let shop = document().query_selector(".shop-box").unwrap().unwrap();
+    let report = unsponsor::remove_element(shop, "div.shop-box".into())
+        .map_err(JsValue::from)
+        .unwrap();
+    assert_eq!(total(&report), 1.0);
+    let removed: js_sys::Array = get(&report, "removed").dyn_into().unwrap();
+    let record = removed.get(0);
+    assert_eq!(
+        get(&record, "rule").as_string().as_deref(),
+        Some("user-rule")
+    );
+    assert_eq!(
+        get(&record, "evidence").as_string().as_deref(),
+        Some("picked: div.shop-box")
+    );
+    assert_eq!(
+        get(&record, "preview").as_string().as_deref(),
+        Some("Our shop has mugs")
+    );
+    unsponsor::undo().map_err(JsValue::from).unwrap();
+    assert_eq!(fixture().outer_html(), before);
+}
+
+#[wasm_bindgen_test]
+async fn the_preview_names_blocks_without_removing_them() {
+    let before = load();
+    let promise = unsponsor::preview_async(JsValue::UNDEFINED)
+        .map_err(JsValue::from)
+        .unwrap();
+    let items: js_sys::Array = JsFuture::from(promise).await.unwrap().dyn_into().unwrap();
+    assert_eq!(items.length(), 1);
+    let item = items.get(0);
+    let element: web_sys::Element = get(&item, "element").dyn_into().unwrap();
+    assert_eq!(element.id(), "tb");
+    assert_eq!(
+        get(&item, "rule").as_string().as_deref(),
+        Some("vendor-taboola")
+    );
+    assert_eq!(get(&item, "category").as_string().as_deref(), Some("ads"));
+    assert!(get(&item, "reason")
+        .as_string()
+        .unwrap()
+        .contains("Taboola"));
+    assert_eq!(
+        fixture().outer_html(),
+        before,
+        "the preview changed the page"
+    );
+    let report = unsponsor::report().map_err(JsValue::from).unwrap();
+    assert_eq!(total(&report), 0.0);
+}
