@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { compileRules } from './compile-rules.mjs';
 import { iconPng } from './icons.mjs';
 import { wrapWasm2js } from './wasm2js-wrap.mjs';
+import { inlineSnippets } from './inline-snippets.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = path.join(root, 'dist');
@@ -78,6 +79,7 @@ function buildWasm() {
   run('wasm-pack', ['build', '--mode', 'no-install', '--target', 'web', '--release',
     '--no-typescript', '--no-pack', '--out-dir', 'pkg']);
   fs.rmSync(path.join(root, 'pkg', '.gitignore'), { force: true });
+  inlineSnippets(path.join(root, 'pkg'), `${crateName}.js`);
 }
 
 function buildWasm2js() {
@@ -92,6 +94,7 @@ function buildWasm2js() {
   fs.rmSync(out, { recursive: true, force: true });
   run('wasm-bindgen', [`target/no-reference-types/wasm32-unknown-unknown/release/${crateName}.wasm`,
     '--target', 'web', '--no-typescript', '--out-dir', out]);
+  inlineSnippets(out, `${crateName}.js`);
   const wasm = path.join(out, `${crateName}_bg.wasm`);
   const raw = path.join(out, `${crateName}_bg.w2j.raw.js`);
   run('wasm2js', [wasm, '-Oz', '--enable-bulk-memory', '--enable-sign-ext',

@@ -197,7 +197,7 @@ fn plan_snapshot_for(
     let decided = removals
         .into_iter()
         .filter_map(|removal| {
-            let handle = snapshot.handles.get(removal.node)?.clone();
+            let handle = snapshot.handles.get(removal.node)?;
             Some(Decided { handle, removal })
         })
         .collect();
@@ -256,7 +256,7 @@ fn apply_reader_rules(
         .collect();
     for element in kept_by_reader {
         let element: &web_sys::Node = element.as_ref();
-        if let Some(position) = snapshot.handles.iter().position(|h| h == element) {
+        if let Some(position) = snapshot.handles.position_of(element) {
             keep.push(position);
         }
     }
@@ -470,62 +470,76 @@ fn run_pass(session: &mut Session, late: bool) -> Result<usize, JsError> {
 /// takes its default, anything else is a clear error. (Read by hand rather than through serde:
 /// serde's error messages alone would add a tenth to the module's size.)
 fn parse_options(options: JsValue) -> Result<CleanOptions, JsError> {
-    let invalid = |what: &str| JsError::new(&format!("invalid clean options: {what}"));
     let mut parsed = CleanOptions::default();
     if options.is_undefined() || options.is_null() {
         return Ok(parsed);
     }
-    let object = |value: &JsValue, name: &str| -> Result<js_sys::Object, JsError> {
-        if value.is_object() && !js_sys::Array::is_array(value) {
-            Ok(value.clone().unchecked_into())
-        } else {
-            Err(invalid(&format!("{name} must be an object")))
-        }
-    };
-    let flag = |value: JsValue, name: &str| -> Result<Option<bool>, JsError> {
-        if value.is_undefined() {
-            return Ok(None);
-        }
-        value
-            .as_bool()
-            .map(Some)
-            .ok_or_else(|| invalid(&format!("{name} must be true or false")))
-    };
-    let get = |object: &js_sys::Object, key: &str| {
-        js_sys::Reflect::get(object, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
-    };
-    let options = object(&options, "the options")?;
-    for key in js_sys::Object::keys(&options).iter() {
-        let key = key.as_string().unwrap_or_default();
-        match key.as_str() {
-            "watch" => {
-                if let Some(watch) = flag(get(&options, "watch"), "watch")? {
-                    parsed.watch = watch;
-                }
+    read_flags(
+        &options,
+        "the options",
+        &["watch", "categories"],
+        |key, value| {
+            if key == "watch" {
+                return read_flag(value, key, &mut parsed.watch);
             }
-            "categories" => {
-                let categories = object(&get(&options, "categories"), "categories")?;
-                for name in js_sys::Object::keys(&categories).iter() {
-                    let name = name.as_string().unwrap_or_default();
-                    let set = &mut parsed.categories;
-                    let slot = match name.as_str() {
+            let set = &mut parsed.categories;
+            read_flags(
+                value,
+                "categories",
+                &["ads", "promos", "related", "comments", "social"],
+                |name, on| {
+                    let slot = match name {
                         "ads" => &mut set.ads,
                         "promos" => &mut set.promos,
                         "related" => &mut set.related,
                         "comments" => &mut set.comments,
-                        "social" => &mut set.social,
-                        _ => return Err(invalid(&format!("unknown category \"{name}\""))),
+                        _ => &mut set.social,
                     };
-                    if let Some(on) = flag(get(&categories, &name), &format!("categories.{name}"))?
-                    {
-                        *slot = on;
-                    }
-                }
-            }
-            _ => return Err(invalid(&format!("unknown option \"{key}\""))),
-        }
-    }
+                    read_flag(on, name, slot)
+                },
+            )
+        },
+    )?;
     Ok(parsed)
+}
+
+/// Calls `each(key, value)` for every key of the plain object `value` (named `what` in errors);
+/// a key outside `known` is an error.
+fn read_flags(
+    value: &JsValue,
+    what: &str,
+    known: &[&str],
+    mut each: impl FnMut(&str, &JsValue) -> Result<(), JsError>,
+) -> Result<(), JsError> {
+    if !value.is_object() || js_sys::Array::is_array(value) {
+        return Err(JsError::new(&format!(
+            "invalid clean options: {what} must be an object"
+        )));
+    }
+    let object: &js_sys::Object = value.unchecked_ref();
+    for key in js_sys::Object::keys(object).iter() {
+        let key = key.as_string().unwrap_or_default();
+        let Some(known) = known.iter().find(|k| **k == key) else {
+            return Err(JsError::new(&format!(
+                "invalid clean options: unknown key \"{key}\" in {what}"
+            )));
+        };
+        let field = js_sys::Reflect::get(object, &JsValue::from_str(known)).unwrap_or_default();
+        each(known, &field)?;
+    }
+    Ok(())
+}
+
+fn read_flag(value: &JsValue, name: &str, slot: &mut bool) -> Result<(), JsError> {
+    if value.is_undefined() {
+        return Ok(());
+    }
+    *slot = value.as_bool().ok_or_else(|| {
+        JsError::new(&format!(
+            "invalid clean options: {name} must be true or false"
+        ))
+    })?;
+    Ok(())
 }
 
 /// Starts a clean: a new generation, the options, a fresh start for the report's timings.

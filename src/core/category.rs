@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 /// What a removed block is, from the reader's point of view.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Category {
     /// Ad slots, sponsored and native ads, paid recommendation widgets, ad-break labels.
@@ -91,6 +91,13 @@ impl CategorySet {
             Category::Comments => self.comments,
             Category::Social => self.social,
         }
+    }
+}
+
+/// Serialised as its id (hand-written: smaller wasm than serde's derive).
+impl Serialize for Category {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.id())
     }
 }
 

@@ -5,11 +5,9 @@ use crate::core::category::Category;
 use crate::core::rules::Strength;
 use crate::core::tree::{Node, NodeId, PageTree};
 use crate::core::vocabulary::{MAX_ARTICLE_PROSE_SHARE, STRUCTURAL_TAGS};
-use serde::Serialize;
 
 /// Why a block was kept although a rule matched it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum GuardId {
     /// The extension's or demo's own interface.
     GuardOwnUi,
@@ -128,4 +126,12 @@ pub fn is_landmark(node: &Node) -> bool {
             node.attribute("role"),
             Some("navigation" | "banner" | "contentinfo" | "search")
         )
+}
+
+/// Serialised as its id (a hand-written impl: serde's derive for this many variants costs
+/// kilobytes of wasm).
+impl serde::Serialize for GuardId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.id())
+    }
 }

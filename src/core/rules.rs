@@ -10,11 +10,9 @@
 //! - guards (`guard-*`): `guard`.
 
 use crate::core::category::Category;
-use serde::Serialize;
 
 /// A detection rule. Its id is stable and kebab-case; it appears in reports and the popup.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum RuleId {
     VendorTaboola,
     VendorOutbrain,
@@ -248,6 +246,14 @@ impl RuleId {
             RuleId::EasylistSite => "Listed as an ad on this site by EasyList",
             RuleId::UserRule => "You asked to remove this (your own rule)",
         }
+    }
+}
+
+/// Serialised as its id (a hand-written impl: serde's derive for this many variants costs
+/// kilobytes of wasm).
+impl serde::Serialize for RuleId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.id())
     }
 }
 

@@ -4,7 +4,7 @@
 //! from HTML fixtures. Nodes are stored in document order (pre-order), so a parent always has a
 //! smaller id than its children. That makes bottom-up sums a single reverse loop.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 /// Index of a node in its [`PageTree`].
@@ -71,7 +71,7 @@ pub struct PageTree {
     /// Elements only partly in this snapshot (a slice of a huge page ends inside them, or they
     /// are the context above a late widget): the rest of their subtree is not here, so the plan
     /// must never remove them.
-    partial: HashSet<NodeId>,
+    partial: Vec<bool>,
 }
 
 impl PageTree {
@@ -84,17 +84,20 @@ impl PageTree {
             nodes: Vec::with_capacity(capacity),
             subtree_ends: OnceLock::new(),
             unread_attributes: HashMap::new(),
-            partial: HashSet::new(),
+            partial: Vec::new(),
         }
     }
 
     /// Marks `node` as only partly snapshotted (see the field `partial`).
     pub fn mark_partial(&mut self, node: NodeId) {
-        self.partial.insert(node);
+        if self.partial.len() <= node {
+            self.partial.resize(node + 1, false);
+        }
+        self.partial[node] = true;
     }
 
     pub fn is_partial(&self, node: NodeId) -> bool {
-        !self.partial.is_empty() && self.partial.contains(&node)
+        self.partial.get(node).copied().unwrap_or(false)
     }
 
     /// Records that element `node` has an attribute `name` (lower case) whose value was not read.

@@ -292,6 +292,28 @@ pub const STRUCTURAL_TAGS: &[&str] = &["html", "head", "body", "main"];
 pub const OWN_UI_ATTRIBUTE: &str = "data-unsponsor-ui";
 
 /// Whether the DOM adapter should copy this attribute into the snapshot.
+/// The attribute names `is_relevant_attribute` accepts, as exact names and name prefixes (for
+/// the DOM reader, which checks them in JavaScript).
+pub fn relevant_attribute_lists() -> (Vec<&'static str>, Vec<&'static str>) {
+    let mut exact = vec![
+        "href",
+        "src",
+        "rel",
+        "role",
+        "aria-label",
+        "itemprop",
+        "hidden",
+        OWN_UI_ATTRIBUTE,
+    ];
+    exact.extend(GPT_ATTRIBUTES);
+    exact.extend(ADSENSE_ATTRIBUTES);
+    let prefixes = VENDORS
+        .iter()
+        .flat_map(|vendor| vendor.attribute_prefixes.iter().copied())
+        .collect();
+    (exact, prefixes)
+}
+
 pub fn is_relevant_attribute(name: &str) -> bool {
     matches!(
         name,
@@ -305,6 +327,26 @@ pub fn is_relevant_attribute(name: &str) -> bool {
                 .iter()
                 .any(|p| name.starts_with(p))
         })
+}
+
+#[cfg(test)]
+mod relevant_tests {
+    use super::*;
+
+    #[test]
+    fn the_lists_agree_with_the_predicate() {
+        let (exact, prefixes) = relevant_attribute_lists();
+        for name in &exact {
+            assert!(is_relevant_attribute(name), "{name}");
+        }
+        for prefix in &prefixes {
+            assert!(is_relevant_attribute(&format!("{prefix}x")), "{prefix}");
+        }
+        for name in ["data-x", "style", "onclick", "title", "alt", "width"] {
+            let listed = exact.contains(&name) || prefixes.iter().any(|p| name.starts_with(p));
+            assert_eq!(listed, is_relevant_attribute(name), "{name}");
+        }
+    }
 }
 
 /// Splits an id or one class name into lower-case word tokens: on every non-alphanumeric

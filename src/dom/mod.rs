@@ -9,20 +9,97 @@ pub mod watch;
 use crate::core::easylist::SelectorQuery;
 use crate::core::plan::SelectorMatch;
 use crate::core::tree::{count_visible_chars, PageTree};
-use crate::core::vocabulary::{is_relevant_attribute, OPAQUE_TAGS};
-use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{CharacterData, Document, Element, Node};
+use crate::core::vocabulary::{relevant_attribute_lists, OPAQUE_TAGS};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Document, Element, Node};
 
 /// Text nodes up to this many UTF-16 units are read whole; longer ones only in part (their
-/// length is what matters for prose, their start for previews).
+/// length is what matters for prose, their start for previews). Same value as in read.js.
 const TEXT_READ_MAX_UNITS: u32 = 400;
-/// How much of a long text node is read.
-const TEXT_SAMPLE_UNITS: u32 = 200;
+
+#[wasm_bindgen(module = "/src/dom/read.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = newWalk)]
+    fn new_walk(root: &Node) -> JsValue;
+    #[wasm_bindgen(js_name = walkDone)]
+    fn walk_done(walk: &JsValue) -> bool;
+    #[wasm_bindgen(js_name = readSlice)]
+    fn read_slice(
+        walk: &JsValue,
+        max_nodes: f64,
+        relevant: &js_sys::Set,
+        prefixes: &js_sys::Array,
+        opaque: &js_sys::Set,
+    ) -> JsValue;
+    #[wasm_bindgen(js_name = indicesOf)]
+    fn indices_of(nodes: &js_sys::Array, found: &js_sys::Map) -> Vec<f64>;
+}
+
+/// The vocabulary the reader needs, as JavaScript values (built once).
+struct ReaderLists {
+    relevant: js_sys::Set,
+    prefixes: js_sys::Array,
+    opaque: js_sys::Set,
+}
+
+thread_local! {
+    static READER_LISTS: ReaderLists = {
+        let (exact, prefixes) = relevant_attribute_lists();
+        let relevant = js_sys::Set::new(&JsValue::UNDEFINED);
+        for name in exact {
+            relevant.add(&JsValue::from_str(name));
+        }
+        let opaque = js_sys::Set::new(&JsValue::UNDEFINED);
+        for tag in OPAQUE_TAGS {
+            opaque.add(&JsValue::from_str(tag));
+        }
+        ReaderLists {
+            relevant,
+            prefixes: prefixes.into_iter().map(JsValue::from_str).collect(),
+            opaque,
+        }
+    };
+}
+
+/// The live nodes behind a snapshot: the reader's list of nodes, and for each tree node its
+/// position in that list (whitespace-only text is in neither).
+pub struct Handles {
+    nodes: js_sys::Array,
+    positions: Vec<u32>,
+}
+
+impl Handles {
+    /// The live node of tree node `id`.
+    pub fn get(&self, id: usize) -> Option<Node> {
+        let position = *self.positions.get(id)?;
+        let node = self.nodes.get(position);
+        (!node.is_undefined()).then(|| node.unchecked_into())
+    }
+
+    fn tree_id(&self, position: u32) -> Option<usize> {
+        self.positions.binary_search(&position).ok()
+    }
+
+    /// The tree node whose live node is `node`.
+    pub fn position_of(&self, node: &Node) -> Option<usize> {
+        let position = self.nodes.index_of(node, 0);
+        u32::try_from(position).ok().and_then(|p| self.tree_id(p))
+    }
+
+    /// For each node `found` (a Map from node to a number) holds: its tree id and the number.
+    fn tree_ids_in(&self, found: &js_sys::Map) -> Vec<(usize, f64)> {
+        indices_of(&self.nodes, found)
+            .chunks(2)
+            .filter_map(|pair| Some((self.tree_id(pair[0] as u32)?, pair[1])))
+            .collect()
+    }
+}
 
 /// A page snapshot and, for each of its nodes, the live node it came from.
 pub struct Snapshot {
     pub tree: PageTree,
-    pub handles: Vec<Node>,
+    pub handles: Handles,
 }
 
 /// Walks the document once, in document order, with an explicit stack (pages nest deeply).
@@ -31,167 +108,139 @@ pub fn snapshot(document: &Document) -> Snapshot {
         Some(root) => Walker::new(root.into()).next_slice(usize::MAX),
         None => Snapshot {
             tree: PageTree::new(),
-            handles: Vec::new(),
+            handles: Handles {
+                nodes: js_sys::Array::new(),
+                positions: Vec::new(),
+            },
         },
     }
 }
 
 /// A walk over the page that can stop after a number of nodes and go on later, so a huge page
-/// is snapshotted (and cleaned) in slices, each in its own task.
+/// is snapshotted (and cleaned) in slices, each in its own task. The walk itself is read.js;
+/// this decodes what it read.
 ///
 /// A slice is a page tree of its own. It starts with the elements the walk is still inside (the
 /// open path), marked partial, so what follows sits where it really is; elements the slice ends
 /// inside are marked partial too. The plan never removes a partial element: it has not seen all
 /// of it.
 pub struct Walker {
-    /// Nodes still to visit, with their depth; the next one is last.
-    stack: Vec<(Node, usize)>,
-    /// The elements the walk is inside, outermost first (index = depth).
-    path: Vec<Node>,
+    walk: JsValue,
 }
 
 impl Walker {
     pub fn new(root: Node) -> Walker {
         Walker {
-            stack: vec![(root, 0)],
-            path: Vec::new(),
+            walk: new_walk(&root),
         }
     }
 
     pub fn is_done(&self) -> bool {
-        self.stack.is_empty()
+        walk_done(&self.walk)
     }
 
     /// Snapshots the next `max_nodes` nodes (at least one).
     pub fn next_slice(&mut self, max_nodes: usize) -> Snapshot {
-        let mut tree = PageTree::with_capacity(max_nodes.min(4096));
-        let mut handles = Vec::with_capacity(max_nodes.min(4096));
-        // Tree ids of the elements on the path, by depth.
-        let mut ids: Vec<usize> = Vec::new();
-        let resume_depth = self.stack.last().map_or(0, |(_, depth)| *depth);
-        self.path.truncate(resume_depth);
-        for element in &self.path {
-            let parent = ids.last().copied();
-            let id = add_element(&mut tree, parent, element.unchecked_ref());
-            tree.mark_partial(id);
-            handles.push(element.clone());
-            ids.push(id);
-        }
-        let mut walked = 0;
-        while let Some((node, depth)) = self.stack.pop() {
-            if walked >= max_nodes {
-                self.stack.push((node, depth));
-                break;
-            }
-            walked += 1;
-            self.path.truncate(depth);
-            ids.truncate(depth);
-            let parent = ids.last().copied();
-            match node.node_type() {
-                Node::ELEMENT_NODE => {
-                    let element: &Element = node.unchecked_ref();
-                    let id = add_element(&mut tree, parent, element);
-                    handles.push(node.clone());
-                    if !OPAQUE_TAGS.contains(&tree.node(id).tag.as_str()) {
-                        // Push children last-to-first so the first child is visited next.
-                        let mut child = node.last_child();
-                        while let Some(current) = child {
-                            child = current.previous_sibling();
-                            self.stack.push((current, depth + 1));
-                        }
-                        // An open shadow root renders in place of the host's children: its
-                        // nodes join the snapshot as the host's first children (closed ones are
-                        // private to the page and stay out of reach).
-                        if let Some(shadow) = element.shadow_root() {
-                            let mut child = shadow.last_child();
-                            while let Some(current) = child {
-                                child = current.previous_sibling();
-                                self.stack.push((current, depth + 1));
-                            }
-                        }
-                    }
-                    self.path.push(node);
-                    ids.push(id);
-                }
-                Node::TEXT_NODE | Node::CDATA_SECTION_NODE => {
-                    let Some(parent) = parent else { continue };
-                    if add_text(&mut tree, parent, node.unchecked_ref()) {
-                        handles.push(node);
-                    }
-                }
-                _ => {}
-            }
-        }
-        // The slice ends inside the elements above the next node to visit.
-        let open = self.stack.last().map_or(0, |(_, depth)| *depth);
-        for &id in ids.iter().take(open) {
-            tree.mark_partial(id);
-        }
-        Snapshot { tree, handles }
-    }
-}
-
-fn add_element(tree: &mut PageTree, parent: Option<usize>, element: &Element) -> usize {
-    let tag = element.local_name().to_ascii_lowercase();
-    let (attributes, unread) = read_attributes(element);
-    let id = tree.add_element(parent, &tag, attributes);
-    for name in &unread {
-        tree.note_unread_attribute(id, name);
-    }
-    id
-}
-
-/// Adds a text node under `parent`; `false` when it shows nothing (and was left out).
-fn add_text(tree: &mut PageTree, parent: usize, text: &CharacterData) -> bool {
-    let length = text.length();
-    if length <= TEXT_READ_MAX_UNITS {
-        let data = text.data();
-        let chars = count_visible_chars(&data);
-        if chars == 0 {
-            return false;
-        }
-        tree.add_text_shortened(parent, &data, chars);
-    } else {
-        let sample = text
-            .substring_data(0, TEXT_SAMPLE_UNITS)
-            .unwrap_or_default();
-        let sample_units = sample.encode_utf16().count().max(1);
-        let ratio = count_visible_chars(&sample) as f64 / sample_units as f64;
-        let estimated = (ratio * f64::from(length)).round() as usize;
-        tree.add_text_shortened(parent, &sample, estimated.max(1));
-    }
-    true
-}
-
-/// The attributes the core reads, with their values, and the names of the others (for the
-/// EasyList pre-check in `core::selector`).
-fn read_attributes(element: &Element) -> (Vec<(String, String)>, Vec<String>) {
-    let mut attributes = Vec::new();
-    let mut unread = Vec::new();
-    if !element.has_attributes() {
-        return (attributes, unread);
-    }
-    if let Some(id) = element.get_attribute("id") {
-        attributes.push(("id".to_string(), id));
-    }
-    if let Some(class) = element.get_attribute("class") {
-        attributes.push(("class".to_string(), class));
-    }
-    let names = element.get_attribute_names();
-    for index in 0..names.length() {
-        let Some(name) = names.get(index).as_string() else {
-            continue;
+        let read = READER_LISTS.with(|lists| {
+            read_slice(
+                &self.walk,
+                max_nodes as f64,
+                &lists.relevant,
+                &lists.prefixes,
+                &lists.opaque,
+            )
+        });
+        let field = |name: &str| {
+            js_sys::Reflect::get(&read, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
         };
-        let lower = name.to_ascii_lowercase();
-        if is_relevant_attribute(&lower) {
-            if let Some(value) = element.get_attribute(&name) {
-                attributes.push((lower, value));
-            }
-        } else if lower != "id" && lower != "class" {
-            unread.push(lower);
+        let data = field("data").as_string().unwrap_or_default();
+        let nodes: js_sys::Array = field("nodes")
+            .dyn_into()
+            .unwrap_or_else(|_| js_sys::Array::new());
+        let mut tree = PageTree::with_capacity(nodes.length() as usize);
+        let positions = decode(&data, &mut tree);
+        Snapshot {
+            tree,
+            handles: Handles { nodes, positions },
         }
     }
-    (attributes, unread)
+}
+
+/// Builds `tree` from the reader's records (format in read.js); returns, per tree node, the
+/// position of its live node in the reader's list.
+fn decode(data: &str, tree: &mut PageTree) -> Vec<u32> {
+    let mut positions = Vec::new();
+    // Per record position: its tree id (usize::MAX for text left out).
+    let mut tree_ids: Vec<usize> = Vec::new();
+    for (position, record) in data.split('\u{1}').enumerate() {
+        let mut fields = record.split('\u{2}');
+        let kind = fields.next().unwrap_or_default();
+        let parent = fields
+            .next()
+            .and_then(|p| p.parse::<usize>().ok())
+            .and_then(|p| tree_ids.get(p).copied())
+            .filter(|&p| p != usize::MAX);
+        match kind {
+            "E" => {
+                let context = fields.next() == Some("1");
+                let tag = fields.next().unwrap_or_default();
+                let mut attributes = Vec::new();
+                for name in ["id", "class"] {
+                    let value = fields.next().unwrap_or_default();
+                    if !value.is_empty() {
+                        attributes.push((name.to_string(), value.to_string()));
+                    }
+                }
+                let read = fields.next().unwrap_or_default();
+                let mut pairs = read.split('\u{3}').filter(|_| !read.is_empty());
+                while let (Some(name), Some(value)) = (pairs.next(), pairs.next()) {
+                    attributes.push((name.to_string(), value.to_string()));
+                }
+                let id = tree.add_element(parent, tag, attributes);
+                for name in fields.next().unwrap_or_default().split('\u{3}') {
+                    if !name.is_empty() {
+                        tree.note_unread_attribute(id, name);
+                    }
+                }
+                if context {
+                    tree.mark_partial(id);
+                }
+                positions.push(position as u32);
+                tree_ids.push(id);
+            }
+            "T" => {
+                let length: u32 = fields.next().and_then(|l| l.parse().ok()).unwrap_or(0);
+                let text = fields.next().unwrap_or_default();
+                let chars = if length <= TEXT_READ_MAX_UNITS {
+                    count_visible_chars(text)
+                } else {
+                    // Only the start was read: estimate the rest from its share of visible
+                    // characters.
+                    let units = text.encode_utf16().count().max(1);
+                    let ratio = count_visible_chars(text) as f64 / units as f64;
+                    ((ratio * f64::from(length)).round() as usize).max(1)
+                };
+                match parent {
+                    Some(parent) if chars > 0 => {
+                        tree_ids.push(tree.add_text_shortened(parent, text, chars));
+                        positions.push(position as u32);
+                    }
+                    _ => tree_ids.push(usize::MAX),
+                }
+            }
+            "P" => {
+                for index in fields.next().unwrap_or_default().split('\u{3}') {
+                    if let Some(&id) = index.parse::<usize>().ok().and_then(|i| tree_ids.get(i)) {
+                        if id != usize::MAX {
+                            tree.mark_partial(id);
+                        }
+                    }
+                }
+            }
+            _ => tree_ids.push(usize::MAX),
+        }
+    }
+    positions
 }
 
 /// Where a removed node was, so undo can put it back exactly.
@@ -279,10 +328,10 @@ const SELECTOR_GROUP_SIZE: usize = 64;
 pub fn match_selectors(
     document: &Document,
     queries: &[SelectorQuery],
-    handles: &[Node],
+    handles: &Handles,
 ) -> Vec<SelectorMatch> {
-    // Node id → index of the first query that matched it.
-    let mut first_match: std::collections::HashMap<usize, usize> = Default::default();
+    // (node id, index of a query that matched it); the first query wins.
+    let mut matched: Vec<(usize, usize)> = Vec::new();
     let mut document_queries: Vec<(usize, &SelectorQuery)> = Vec::new();
     for (index, query) in queries.iter().enumerate() {
         let Some(candidates) = &query.candidates else {
@@ -290,16 +339,11 @@ pub fn match_selectors(
             continue;
         };
         for &node in candidates {
-            if first_match.contains_key(&node) {
-                continue;
-            }
-            let Some(element) = handles.get(node).and_then(|h| h.dyn_ref::<Element>()) else {
+            let Some(element) = handles.get(node).and_then(|h| h.dyn_into::<Element>().ok()) else {
                 continue;
             };
             match element.matches(&query.selector) {
-                Ok(true) => {
-                    first_match.insert(node, index);
-                }
+                Ok(true) => matched.push((node, index)),
                 Ok(false) => {}
                 // Rejected by this browser: the other candidates would fail the same way.
                 Err(_) => break,
@@ -309,17 +353,13 @@ pub fn match_selectors(
     if !document_queries.is_empty() {
         let found = query_document(document, &document_queries);
         if found.size() > 0 {
-            for (node, handle) in handles.iter().enumerate() {
-                if let Some(index) = found.get(handle).as_f64() {
-                    let index = index as usize;
-                    let entry = first_match.entry(node).or_insert(index);
-                    *entry = (*entry).min(index);
-                }
+            for (node, index) in handles.tree_ids_in(&found) {
+                matched.push((node, index as usize));
             }
         }
     }
-    let mut matched: Vec<(usize, usize)> = first_match.into_iter().collect();
     matched.sort_unstable();
+    matched.dedup_by_key(|(node, _)| *node);
     matched
         .into_iter()
         .filter_map(|(node, index)| {

@@ -1,0 +1,40 @@
+// wasm-bindgen puts the JavaScript a crate imports (src/dom/read.js, the page reader) in
+// snippets/<crate>-<hash>/... files that the glue imports (`import * as importN from ...` for the
+// wasm module's own imports, `import { name } from ...` for its wrappers). The content script may
+// load only the files listed as web-accessible, so the build folds each snippet into the glue
+// instead: one file, no extra request, nothing else exposed to pages.
+import fs from 'node:fs';
+import path from 'node:path';
+
+const IMPORT = /^import (\* as (\w+)|\{([^}]*)\}) from (["'])(\.\/snippets\/[^"']+)\4;?\n/gm;
+const EXPORT = /^export (?:async )?(?:function\*?|const|let|class) ([\w$]+)/gm;
+
+/** Folds every snippet import of `<dir>/<glue>` into the glue and deletes `<dir>/snippets`. */
+export function inlineSnippets(dir, glue) {
+  const gluePath = path.join(dir, glue);
+  const source = fs.readFileSync(gluePath, 'utf8');
+  const modules = new Map(); // snippet file → name of the const holding its exports
+  let prelude = '';
+  const folded = source.replace(IMPORT, (_, _clause, namespace, names, _quote, file) => {
+    if (!modules.has(file)) {
+      const name = `__unsponsorSnippet${modules.size}`;
+      modules.set(file, name);
+      const snippet = fs.readFileSync(path.join(dir, file), 'utf8');
+      const exported = [...snippet.matchAll(EXPORT)].map((match) => match[1]);
+      const body = snippet.replace(/^export (?=(?:async )?(?:function|const|let|class) )/gm, '');
+      if (/^export /m.test(body)) throw new Error(`${file}: only "export function/const/let/class" is supported`);
+      prelude += `// folded from ${file} by scripts/inline-snippets.mjs\nconst ${name} = (() => {\n${body}\nreturn Object.freeze({ ${exported.join(', ')} });\n})();\n`;
+    }
+    const module = modules.get(file);
+    if (namespace) return `const ${namespace} = ${module};\n`;
+    const bindings = names.split(',').map((entry) => entry.trim()).filter(Boolean).map((entry) => {
+      const [imported, local = imported] = entry.split(/\s+as\s+/);
+      return imported === local ? imported : `${imported}: ${local}`;
+    });
+    return `const { ${bindings.join(', ')} } = ${module};\n`;
+  });
+  if (/from ["']\.\/snippets\//.test(folded)) throw new Error(`${gluePath}: a snippet import was not folded`);
+  fs.writeFileSync(gluePath, prelude + folded);
+  fs.rmSync(path.join(dir, 'snippets'), { recursive: true, force: true });
+  return modules.size;
+}

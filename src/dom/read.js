@@ -1,0 +1,130 @@
+// The page reader: walks the live DOM in JavaScript and hands the facts to Rust as one string.
+//
+// Why JavaScript: reading a node through web-sys costs a dozen calls across the wasm boundary
+// (type, name, each attribute, each child...). Here the walk runs at JavaScript speed and the
+// whole slice crosses the boundary once. Rust (src/dom/mod.rs, `Walker`) decodes the string and
+// decides everything; this file only reads.
+//
+// A walk can stop after a number of nodes and go on later (huge pages are read in slices). Its
+// state lives in the object `newWalk` returns: the nodes still to visit with their depth, and the
+// elements the walk is inside.
+//
+// The string: records separated by \u0001, fields by \u0002, list items by \u0003.
+//   E <parent> <context:0|1> <tag> <id> <class> <name\u0003value...> <unread name\u0003...>
+//   T <parent> <length in UTF-16 units> <text, whole up to TEXT_READ_MAX, else its start>
+//   P <index\u0003index...>   elements the slice ends inside (the last record)
+// <parent> is the index in `nodes` of the parent element, -1 for none. Every record's node is
+// pushed to `nodes` (its index is the record's position). Separator characters inside page
+// text are replaced by spaces.
+
+const TEXT_READ_MAX = 400;
+const TEXT_SAMPLE = 200;
+const SEPARATORS = /[\u0000-\u0003]/g;
+const BLANK = /^[\t\n\f\r ]*$/;
+
+function withoutSeparators(text) {
+  return SEPARATORS.test(text) ? text.replace(SEPARATORS, ' ') : text;
+}
+
+export function newWalk(root) {
+  return { nodes: [root], depths: [0], path: [] };
+}
+
+export function walkDone(walk) {
+  return walk.nodes.length === 0;
+}
+
+// Reads up to `maxNodes` nodes. `relevant` is a Set of attribute names whose values the core
+// reads, `prefixes` name prefixes likewise, `opaque` a Set of tags whose insides are not read.
+// Returns { data, nodes }.
+export function readSlice(walk, maxNodes, relevant, prefixes, opaque) {
+  const out = [];
+  const nodes = [];
+  const stack = walk.nodes;
+  const depths = walk.depths;
+  const path = walk.path;
+  // Indices (in `nodes`) of the elements on the path, by depth.
+  const pathIndex = [];
+  const resumeDepth = depths.length ? depths[depths.length - 1] : 0;
+  path.length = Math.min(path.length, resumeDepth);
+  for (const element of path) {
+    out.push(elementRecord(element, pathIndex.length ? pathIndex[pathIndex.length - 1] : -1, 1, relevant, prefixes));
+    pathIndex.push(nodes.length);
+    nodes.push(element);
+  }
+  let walked = 0;
+  while (stack.length) {
+    if (walked >= maxNodes) break;
+    const node = stack.pop();
+    const depth = depths.pop();
+    walked++;
+    path.length = depth;
+    pathIndex.length = depth;
+    const parent = depth > 0 ? pathIndex[depth - 1] : -1;
+    const type = node.nodeType;
+    if (type === 1) {
+      out.push(elementRecord(node, parent, 0, relevant, prefixes));
+      const index = nodes.length;
+      nodes.push(node);
+      const tag = node.localName.toLowerCase();
+      if (!opaque.has(tag)) {
+        // Last child first, so the first child is visited next; an open shadow root renders in
+        // place of the host's children, so its nodes come first.
+        for (let child = node.lastChild; child; child = child.previousSibling) {
+          stack.push(child);
+          depths.push(depth + 1);
+        }
+        const shadow = node.shadowRoot;
+        if (shadow) {
+          for (let child = shadow.lastChild; child; child = child.previousSibling) {
+            stack.push(child);
+            depths.push(depth + 1);
+          }
+        }
+      }
+      path.push(node);
+      pathIndex.push(index);
+    } else if ((type === 3 || type === 4) && parent >= 0) {
+      const length = node.length;
+      const text = length <= TEXT_READ_MAX ? node.data : node.substringData(0, TEXT_SAMPLE);
+      // Whitespace-only text shows nothing: not worth a record.
+      if (length <= TEXT_READ_MAX && BLANK.test(text)) continue;
+      out.push(`T\u0002${parent}\u0002${length}\u0002${withoutSeparators(text)}`);
+      nodes.push(node);
+    }
+  }
+  const open = depths.length ? depths[depths.length - 1] : 0;
+  out.push(`P\u0002${pathIndex.slice(0, open).join('\u0003')}`);
+  return { data: out.join('\u0001'), nodes };
+}
+
+function elementRecord(element, parent, context, relevant, prefixes) {
+  let id = '';
+  let className = '';
+  let read = '';
+  let unread = '';
+  const attributes = element.attributes;
+  for (let i = 0; i < attributes.length; i++) {
+    const attribute = attributes[i];
+    const name = attribute.name.toLowerCase();
+    if (name === 'id') id = attribute.value;
+    else if (name === 'class') className = attribute.value;
+    else if (relevant.has(name) || prefixes.some((prefix) => name.startsWith(prefix))) {
+      read += `${read ? '\u0003' : ''}${withoutSeparators(name)}\u0003${withoutSeparators(attribute.value)}`;
+    } else {
+      unread += `${unread ? '\u0003' : ''}${withoutSeparators(name)}`;
+    }
+  }
+  return `E\u0002${parent}\u0002${context}\u0002${element.localName}\u0002${withoutSeparators(id)}\u0002${withoutSeparators(className)}\u0002${read}\u0002${unread}`;
+}
+
+// The index in `nodes` of each element `found` (a Map element → value) holds, as a flat
+// Float64Array [index, value, index, value, ...].
+export function indicesOf(nodes, found) {
+  const pairs = [];
+  for (let i = 0; i < nodes.length; i++) {
+    const value = found.get(nodes[i]);
+    if (value !== undefined) pairs.push(i, value);
+  }
+  return Float64Array.from(pairs);
+}
