@@ -115,3 +115,92 @@ async fn undo_during_a_sliced_clean_stops_it() {
     );
     document.get_element_by_id("huge").unwrap().remove();
 }
+
+/// A chain of `depth` nested divs, built in detached segments (appending one level at a time to
+/// an attached chain is quadratic in Chromium), hidden (the renderer cannot lay out a chain this
+/// deep; the cleaner reads no styles). Taboola blocks hang at the levels in `ads_at`. Returns
+/// the chain's root and its deepest div.
+fn build_chain(depth: usize, ads_at: &[usize]) -> (web_sys::Element, web_sys::Element) {
+    let document = document();
+    let root = document.create_element("div").unwrap();
+    root.set_id("deep");
+    root.set_attribute("style", "display: none").unwrap();
+    let segment = (depth as f64).sqrt() as usize;
+    let mut deepest = root.clone();
+    let mut level = 0;
+    while level < depth {
+        let top = document.create_element("div").unwrap();
+        let mut node = top.clone();
+        level += 1;
+        for _ in 1..segment.min(depth - level + 1) {
+            if ads_at.contains(&level) {
+                let ad = document.create_element("div").unwrap();
+                ad.set_class_name("trc_related_container");
+                ad.set_inner_html(r#"<a href="https://paid.example/x">Doctors stunned</a>"#);
+                node.append_child(&ad).unwrap();
+            }
+            let child = document.create_element("div").unwrap();
+            node.append_child(&child).unwrap();
+            node = child;
+            level += 1;
+        }
+        deepest.append_child(&top).unwrap();
+        deepest = node;
+    }
+    let paragraph = document.create_element("p").unwrap();
+    paragraph.set_text_content(Some(PARAGRAPH));
+    deepest.append_child(&paragraph).unwrap();
+    document.body().unwrap().append_child(&root).unwrap();
+    (root, deepest)
+}
+
+#[wasm_bindgen_test]
+async fn a_page_nested_100k_deep_is_cleaned_without_overflow() {
+    let (root, deepest) = build_chain(100_000, &[50_001, 99_001]);
+    let document = document();
+    let ads = document
+        .query_selector_all("#deep .trc_related_container")
+        .unwrap()
+        .length();
+    assert_eq!(ads, 2, "the chain holds its two ads");
+    assert!(root.contains(Some(&deepest)), "the chain is built");
+    let promise = unsponsor::clean_async(JsValue::UNDEFINED)
+        .map_err(JsValue::from)
+        .unwrap();
+    let report = JsFuture::from(promise).await.unwrap();
+    assert!(field(&report, "slices").as_f64().unwrap() > 1.0);
+    assert!(field(&report, "timings").is_object());
+    assert_eq!(
+        document
+            .query_selector_all("#deep .trc_related_container")
+            .unwrap()
+            .length(),
+        0,
+        "the ads deep in the chain are gone"
+    );
+    let mut levels_up = 0;
+    let mut top = deepest.clone();
+    while let Some(parent) = top.parent_element() {
+        top = parent;
+        levels_up += 1;
+    }
+    assert!(
+        root.contains(Some(&deepest)),
+        "the chain itself is intact; detached subtree of {levels_up} levels, top {} with {} children; removed: {}",
+        top.tag_name(),
+        top.child_element_count(),
+        js_sys::JSON::stringify(&field(&report, "removed"))
+            .map(String::from)
+            .unwrap_or_default()
+    );
+    assert_eq!(deepest.text_content().as_deref(), Some(PARAGRAPH));
+    unsponsor::undo().map_err(JsValue::from).unwrap();
+    assert_eq!(
+        document
+            .query_selector_all("#deep .trc_related_container")
+            .unwrap()
+            .length(),
+        2
+    );
+    root.remove();
+}

@@ -175,6 +175,16 @@ fn decode(data: &str, tree: &mut PageTree) -> Vec<u32> {
     for (position, record) in data.split('\u{1}').enumerate() {
         let mut fields = record.split('\u{2}');
         let kind = fields.next().unwrap_or_default();
+        if kind == "P" {
+            for index in fields.next().unwrap_or_default().split('\u{3}') {
+                if let Some(&id) = index.parse::<usize>().ok().and_then(|i| tree_ids.get(i)) {
+                    if id != usize::MAX {
+                        tree.mark_partial(id);
+                    }
+                }
+            }
+            continue;
+        }
         let parent = fields
             .next()
             .and_then(|p| p.parse::<usize>().ok())

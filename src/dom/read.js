@@ -19,6 +19,7 @@
 
 const TEXT_READ_MAX = 400;
 const TEXT_SAMPLE = 200;
+const CONTEXT_MAX = 64;
 const SEPARATORS = /[\u0000-\u0003]/g;
 const BLANK = /^[\t\n\f\r ]*$/;
 
@@ -47,10 +48,19 @@ export function readSlice(walk, maxNodes, relevant, prefixes, opaque) {
   const pathIndex = [];
   const resumeDepth = depths.length ? depths[depths.length - 1] : 0;
   path.length = Math.min(path.length, resumeDepth);
-  for (const element of path) {
-    out.push(elementRecord(element, pathIndex.length ? pathIndex[pathIndex.length - 1] : -1, 1, relevant, prefixes));
+  // The context: the innermost CONTEXT_MAX elements of the path (on a page nested 100k deep,
+  // repeating the whole path in every slice would make the walk quadratic). Depths above them
+  // have no element in this slice (-1): what the walk meets there starts a tree of its own.
+  const skipped = Math.max(0, path.length - CONTEXT_MAX);
+  for (let depth = 0; depth < path.length; depth++) {
+    if (depth < skipped) {
+      pathIndex.push(-1);
+      continue;
+    }
+    const parent = depth > skipped ? pathIndex[depth - 1] : -1;
+    out.push(elementRecord(path[depth], parent, 1, relevant, prefixes));
     pathIndex.push(nodes.length);
-    nodes.push(element);
+    nodes.push(path[depth]);
   }
   let walked = 0;
   while (stack.length) {
@@ -94,7 +104,7 @@ export function readSlice(walk, maxNodes, relevant, prefixes, opaque) {
     }
   }
   const open = depths.length ? depths[depths.length - 1] : 0;
-  out.push(`P\u0002${pathIndex.slice(0, open).join('\u0003')}`);
+  out.push(`P\u0002${pathIndex.slice(0, open).filter((index) => index >= 0).join('\u0003')}`);
   return { data: out.join('\u0001'), nodes };
 }
 
