@@ -15,8 +15,10 @@ let corePromise = null;
 /** The Rust core, for checking rule lists (parseUserRules). */
 function loadCore() {
   corePromise ??= (async () => {
-    const core = await import(api.runtime.getURL('pkg/unsponsor.js'));
-    await core.default({ module_or_path: api.runtime.getURL('pkg/unsponsor_bg.wasm') });
+    // Relative to this page, not runtime.getURL: in Chrome that gives the web-accessible dynamic
+    // URL, which the extension pages' own CSP ('self') does not cover.
+    const core = await import(new URL('pkg/unsponsor.js', location.href).href);
+    await core.default({ module_or_path: new URL('pkg/unsponsor_bg.wasm', location.href) });
     return core;
   })();
   return corePromise;
