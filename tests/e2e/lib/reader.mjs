@@ -391,6 +391,7 @@ export async function autoCleanJourney(driver, hooks, { url, origin, log }) {
     // The background registers the content script for the granted site.
     await driver.closePage(page);
     page = await driver.openPage(url);
+    page.expectHostAccess = true; // granted for auto-clean
     await waitForPageTexts(page, { shown: [READER_TEXTS.article, READER_TEXTS.paragraph], hidden: [READER_TEXTS.ads, READER_TEXTS.promos] }, { timeoutMs: 20_000, message: 'the page to be cleaned as it loads, without a click' });
     await page.evaluate('window.addLateWidget(), true');
     await waitForPageTexts(page, { shown: [READER_TEXTS.article], hidden: [READER_TEXTS.late] }, { message: 'a widget injected later to be removed' });
