@@ -17,7 +17,7 @@ function loadCore() {
   corePromise ??= (async () => {
     // Relative to this page, not runtime.getURL: in Chrome that gives the web-accessible dynamic
     // URL, which the extension pages' own CSP ('self') does not cover.
-    const core = await import(new URL('pkg/unsponsor.js', location.href).href);
+    const core = await import('./pkg/unsponsor.js');
     await core.default({ module_or_path: new URL('pkg/unsponsor_bg.wasm', location.href) });
     return core;
   })();

@@ -63,7 +63,7 @@ test('each browser gets its own background and Firefox its add-on id', () => {
 test('no extension file loads anything from the network', () => {
   for (const browser of ['chrome', 'firefox']) {
     const files = fs.readdirSync(path.join(dist, browser)).filter((file) => /\.(js|html)$/.test(file));
-    assert.ok(files.length >= 10, `too few extension files: ${files}`);
+    assert.ok(files.length >= 9, `too few extension files: ${files}`);
     for (const file of files) {
       const source = fs.readFileSync(path.join(dist, browser, file), 'utf8');
       // (Match patterns built from a site name, `http://${host}/*`, name no server.)
