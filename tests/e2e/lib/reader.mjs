@@ -205,8 +205,11 @@ export async function pickerJourney(driver, hooks, { url, log, screenshot }) {
       return stored && /^127\.0\.0\.1##/m.test(stored.rules) ? stored : false;
     }, { message: 'the picked rule to be saved' });
     assert.match(settings.rules, /^127\.0\.0\.1###weekly-quiz$/m, `a stable selector (the element's id): ${JSON.stringify(settings.rules)}`);
-    const listed = await readPopup(popup.evaluate);
-    assert.ok(listed.removals.some((removal) => removal.rule === 'user-rule'), `the picked block is listed: ${describePopup(listed)}`);
+    let listed;
+    await pollUntil(async () => {
+      listed = await readPopup(popup.evaluate);
+      return listed.removals.some((removal) => removal.rule === 'user-rule');
+    }, { message: 'the popup to list the picked block', describe: () => describePopup(listed) });
     await driver.closePopup(popup);
     popup = null;
 
@@ -266,6 +269,7 @@ export async function corruptedSettingJourney(driver, { url, log }) {
       return shown;
     }, { message: 'the repair notice in the popup' });
     assert.match(notice, /categories/, `the notice names the repaired fields: ${notice}`);
+    await pollUntil(() => popup.evaluate(`!document.querySelector('#site').hidden`), { message: 'the site controls' });
     const opened = await readPopup(popup.evaluate);
     assert.equal(opened.state, 'idle', `the popup is usable: ${describePopup(opened)}`);
     assert.ok(opened.clean.shown && !opened.clean.disabled, 'Clean is offered');
