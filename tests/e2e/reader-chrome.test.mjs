@@ -144,6 +144,29 @@ describe('Unsponsor reader controls in Chromium', { timeout: 600_000 }, () => {
     }
   });
 
+  test('global categories in the options page apply to the next clean on every site without its own choice', { timeout: 60_000 }, async () => {
+    const options = await driver.context.newPage();
+    try {
+      await options.goto(`chrome-extension://${driver.extensionId}/options.html`);
+      await options.waitForFunction(() => document.body.dataset.ready === 'true');
+      await options.click('#categories input[value=social]');
+      await options.waitForFunction(() => chrome.storage.sync.get('settings').then((stored) => stored.settings?.categories.social === true));
+    } finally {
+      await options.close();
+    }
+    const page = await driver.openPage(url);
+    let popup;
+    try {
+      ({ popup } = await cleanWithPopup(driver, page));
+      const boxes = await popup.evaluate(`[...document.querySelectorAll('input[name=category]')].filter((box) => box.checked).map((box) => box.value)`);
+      assert.deepEqual(boxes, ['ads', 'promos', 'social'], 'the popup shows the global choice for this site');
+      await waitForPageTexts(page, { shown: [READER_TEXTS.article, READER_TEXTS.comments], hidden: [READER_TEXTS.social, READER_TEXTS.ads, READER_TEXTS.promos] });
+    } finally {
+      if (popup) await driver.closePopup(popup).catch(() => {});
+      await driver.closePage(page).catch(() => {});
+    }
+  });
+
   test('auto-clean: the switch asks for this site only; pages are cleaned on load and late widgets too; off gives the permission back', { timeout: 120_000 }, () =>
     autoCleanJourney(driver, hooks, { url, origin: server.origin, log }));
 
