@@ -246,7 +246,8 @@
       if (picker.target === element) return;
       picker.box?.remove();
       picker.target = element;
-      picker.box = element ? drawBox(layer, element, element.localName, 'pick') : null;
+      // Labelled with the selector the site rule would get.
+      picker.box = element ? drawBox(layer, element, selectorFor(element) ?? element.localName, 'pick') : null;
     };
     const onMove = (event) => {
       if (!event.isTrusted) return;

@@ -45,3 +45,13 @@ test('German and French are translations, not copies of the English', () => {
     assert.ok(same.length <= 2, `${locale} repeats the English for ${same}`);
   }
 });
+
+test('a literal $ is written $$ (a lone $ starts a placeholder and disappears, as in "#$#")', () => {
+  for (const locale of LOCALES) {
+    const messages = JSON.parse(read(`_locales/${locale}/messages.json`));
+    for (const [key, entry] of Object.entries(messages)) {
+      const rest = entry.message.replace(/\$\$/g, '').replace(/\$[A-Za-z0-9_@]+\$/g, '');
+      assert.ok(!rest.includes('$'), `${locale}/${key}: ${entry.message}`);
+    }
+  }
+});
