@@ -189,6 +189,38 @@ describe('Unsponsor reader controls in Chromium', { timeout: 600_000 }, () => {
     }
   });
 
+  // The content script runs beside a page that can steer what it sees, so its messages may not
+  // change settings: a "picked" rule is saved only while the reader's picker is armed for that tab
+  // and site, and the popup's messages (run, auto-clean) are refused from it.
+  test('the content script cannot change settings on its own: no picked rule without the picker, no popup commands', { timeout: 60_000 }, async () => {
+    const page = await driver.openPage(url);
+    try {
+      const { popup } = await cleanWithPopup(driver, page);
+      await driver.closePopup(popup);
+      const contexts = [];
+      page.cdp.on('Runtime.executionContextCreated', ({ context }) => contexts.push(context));
+      await page.cdp.send('Runtime.enable');
+      const world = await pollUntil(() => contexts.find((context) => context.origin.startsWith('chrome-extension://') || context.name === 'Unsponsor'), { message: "the content script's isolated world" });
+      const send = async (message) => {
+        const { result, exceptionDetails } = await page.cdp.send('Runtime.evaluate', {
+          expression: `chrome.runtime.sendMessage(${JSON.stringify(message)}).then((answer) => answer ?? null, (error) => 'error: ' + error.message)`,
+          contextId: world.id, awaitPromise: true, returnByValue: true,
+        });
+        if (exceptionDetails) throw new Error(JSON.stringify(exceptionDetails));
+        return result.value;
+      };
+      assert.deepEqual(await send({ type: 'picked', selector: '.article-body' }), { ok: false }, 'no rule without an armed picker');
+      assert.equal(await send({ type: 'auto-clean', host: '127.0.0.1', on: true }), null, 'auto-clean is refused from a content script');
+      assert.equal(await send({ type: 'run', command: 'undo', tabId: 1 }), null, 'commands are refused from a content script');
+      const worker = await driver.serviceWorker();
+      const settings = await worker.evaluate(() => chrome.storage.sync.get('settings').then((stored) => stored.settings ?? null));
+      assert.ok(!settings || (settings.rules === '' && settings.autoClean.length === 0), `settings unchanged: ${JSON.stringify(settings)}`);
+      await waitForPageTexts(page, { shown: [READER_TEXTS.article], hidden: [READER_TEXTS.ads] });
+    } finally {
+      await driver.closePage(page).catch(() => {});
+    }
+  });
+
   test('keyboard alone: Tab reaches Clean with a visible focus ring, Enter cleans; the options page too', { timeout: 60_000 }, async () => {
     const page = await driver.openPage(url);
     let popup;
