@@ -20,10 +20,11 @@ import { ChromiumDriver } from './lib/chromium.mjs';
 import { RequestLog } from './lib/network.mjs';
 import { readPopup, waitForPopupState } from './lib/popup.mjs';
 import {
+  storedSettings, writeStoredSettings,
   autoCleanJourney, categoryTogglesJourney, cleanWithPopup, corruptedSettingJourney, importExportJourney,
   keepThisJourney, pickerJourney, previewJourney, READER_PAGE_PATH, waitForPageTexts, READER_TEXTS,
 } from './lib/reader.mjs';
-import { logger, pollUntil } from './lib/util.mjs';
+import { logger, makeTempDir, pollUntil } from './lib/util.mjs';
 
 const log = logger('chromium reader');
 
@@ -41,6 +42,43 @@ async function overlayBoxes(page) {
   };
   walk(root, false);
   return labels;
+}
+
+/**
+ * The switch's permissions.request opens Chromium's native prompt (and Chromium closes the
+ * popup, as it does for a user). CDP cannot press a native dialog, so the test grants the site
+ * where a user can also grant it, the extension's site access in chrome://extensions
+ * (developerPrivate, the API behind that page), and flips the switch again: Chromium then
+ * grants the request without a prompt, and the popup tells the background.
+ */
+async function grantSiteIn(driver, { page, origin }) {
+  const host = new URL(origin).hostname;
+  const settingsPage = await driver.context.newPage();
+  try {
+    await settingsPage.goto('chrome://extensions/');
+    // The switch asks for the site over http and https.
+    await settingsPage.evaluate(async ({ id, patterns }) => {
+      await chrome.developerPrivate.updateExtensionConfiguration({ extensionId: id, hostAccess: 'ON_SPECIFIC_SITES' });
+      for (const pattern of patterns) await chrome.developerPrivate.addHostPermission(id, pattern);
+    }, { id: driver.extensionId, patterns: [`http://${host}/*`, `https://${host}/*`] });
+  } finally {
+    await settingsPage.close();
+  }
+  await page.playwrightPage.bringToFront();
+  const popup = await driver.openPopup(page);
+  try {
+    await pollUntil(() => popup.evaluate(`!document.querySelector('#site').hidden`), { message: 'the site controls' });
+    await popup.click('#auto-clean');
+    const worker = await driver.serviceWorker();
+    await pollUntil(async () => {
+      const registered = await worker.evaluate(() => chrome.scripting.getRegisteredContentScripts());
+      return registered.some((script) => script.matches.includes(`http://${host}/*`));
+    }, { timeoutMs: 10_000, message: 'the auto-clean content script to be registered for the granted site' });
+    const granted = await popup.evaluate(`chrome.permissions.getAll()`);
+    assert.deepEqual(granted.origins.sort(), [`http://${host}/*`, `https://${host}/*`], 'access to this site only');
+  } finally {
+    await driver.closePopup(popup).catch(() => {});
+  }
 }
 
 const hooks = {
@@ -61,42 +99,7 @@ describe('Unsponsor reader controls in Chromium', { timeout: 600_000 }, () => {
     server = await startServer({ root: DEMO_SITE_DIR });
     url = server.origin + READER_PAGE_PATH;
     driver = await ChromiumDriver.launch({ extensionDir: CHROME_EXTENSION_DIR, log, requestLog: new RequestLog() });
-    /**
-     * The switch's permissions.request opens Chromium's native prompt (and Chromium closes the
-     * popup, as it does for a user). CDP cannot press a native dialog, so the test grants the site
-     * where a user can also grant it, the extension's site access in chrome://extensions
-     * (developerPrivate, the API behind that page), and flips the switch again: Chromium then
-     * grants the request without a prompt, and the popup tells the background.
-     */
-    hooks.grantSite = async ({ page, origin }) => {
-      const host = new URL(origin).hostname;
-      const settingsPage = await driver.context.newPage();
-      try {
-        await settingsPage.goto('chrome://extensions/');
-        // The switch asks for the site over http and https.
-        await settingsPage.evaluate(async ({ id, patterns }) => {
-          await chrome.developerPrivate.updateExtensionConfiguration({ extensionId: id, hostAccess: 'ON_SPECIFIC_SITES' });
-          for (const pattern of patterns) await chrome.developerPrivate.addHostPermission(id, pattern);
-        }, { id: driver.extensionId, patterns: [`http://${host}/*`, `https://${host}/*`] });
-      } finally {
-        await settingsPage.close();
-      }
-      await page.playwrightPage.bringToFront();
-      const popup = await driver.openPopup(page);
-      try {
-        await pollUntil(() => popup.evaluate(`!document.querySelector('#site').hidden`), { message: 'the site controls' });
-        await popup.click('#auto-clean');
-        const worker = await driver.serviceWorker();
-        await pollUntil(async () => {
-          const registered = await worker.evaluate(() => chrome.scripting.getRegisteredContentScripts());
-          return registered.some((script) => script.matches.includes(`http://${host}/*`));
-        }, { timeoutMs: 10_000, message: 'the auto-clean content script to be registered for the granted site' });
-        const granted = await popup.evaluate(`chrome.permissions.getAll()`);
-        assert.deepEqual(granted.origins.sort(), [`http://${host}/*`, `https://${host}/*`], 'access to this site only');
-      } finally {
-        await driver.closePopup(popup).catch(() => {});
-      }
-    };
+    hooks.grantSite = (context) => grantSiteIn(driver, context);
   });
 
   beforeEach(async () => {
@@ -304,5 +307,50 @@ describe('Unsponsor reader controls in Chromium', { timeout: 600_000 }, () => {
       await options.close();
     }
     log(`screenshots written to ${SCREENSHOT_DIR}`);
+  });
+});
+
+// Settings live in the browser profile (storage.sync) and the auto-clean script is registered again
+// from them and the granted permissions at every start: both survive a browser restart.
+describe('Unsponsor reader settings across a Chromium restart', { timeout: 180_000 }, () => {
+  test('settings, own rules and auto-clean survive closing and reopening the browser', { timeout: 150_000 }, async () => {
+    requireBuilt(path.join(CHROME_EXTENSION_DIR, 'manifest.json'), path.join(DEMO_SITE_DIR, 'index.html'));
+    const server = await startServer({ root: DEMO_SITE_DIR });
+    const url = server.origin + READER_PAGE_PATH;
+    const profile = makeTempDir('unsponsor-e2e-chromium-restart-');
+    const kept = { dir: profile.dir, remove: () => {} };
+    let driver;
+    try {
+      driver = await ChromiumDriver.launch({ extensionDir: CHROME_EXTENSION_DIR, log, requestLog: new RequestLog(), profile: kept });
+      let page = await driver.openPage(url);
+      let popup = await driver.openPopup(page);
+      await pollUntil(() => popup.evaluate(`!document.querySelector('#site').hidden`), { message: 'the site controls' });
+      await popup.click('#auto-clean');
+      await driver.closePopup(popup).catch(() => {});
+      await grantSiteIn(driver, { page, origin: server.origin });
+      popup = await driver.openPopup(page);
+      const settings = await storedSettings(popup);
+      await writeStoredSettings(popup, { ...settings, categories: { ...settings.categories, comments: true }, rules: '127.0.0.1###weekly-quiz\n' });
+      await driver.closePopup(popup);
+      await driver.close();
+      driver = null;
+
+      driver = await ChromiumDriver.launch({ extensionDir: CHROME_EXTENSION_DIR, log, requestLog: new RequestLog(), profile: kept });
+      page = await driver.openPage(url);
+      await waitForPageTexts(page, {
+        shown: [READER_TEXTS.article, READER_TEXTS.paragraph],
+        hidden: [READER_TEXTS.ads, READER_TEXTS.promos, READER_TEXTS.comments, READER_TEXTS.quiz],
+      }, { timeoutMs: 20_000, message: 'after the restart, the page to be cleaned on load with the stored categories and rule' });
+      popup = await driver.openPopup(page);
+      const after = await storedSettings(popup);
+      assert.deepEqual([after.categories.comments, after.rules, after.autoClean], [true, '127.0.0.1###weekly-quiz\n', ['127.0.0.1']]);
+      await pollUntil(() => popup.evaluate(`document.querySelector('#auto-clean').checked`), { message: 'the switch to show on after the restart' });
+      await driver.closePopup(popup);
+      log('restart: settings, rule and auto-clean kept');
+    } finally {
+      await driver?.close();
+      profile.remove();
+      await server.close();
+    }
   });
 });
