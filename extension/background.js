@@ -188,7 +188,7 @@ syncAutoClean();
 // scripts share the extension id but run at the page's URL.
 function isFromOwnExtensionPage(sender) {
   return sender.id === api.runtime.id && typeof sender.url === 'string'
-    && sender.url.startsWith(api.runtime.getURL('')) && !sender.tab?.url?.startsWith('http');
+    && sender.url.startsWith(api.runtime.getURL(''));
 }
 
 function isFromOwnContentScript(sender) {

@@ -22,10 +22,13 @@
     return { version: VERSION, categories: { ...DEFAULT_CATEGORIES }, sites: {}, autoClean: [], neverTouch: [], rules: '' };
   }
 
-  /** A lower-case host name (letters, digits, dots, dashes; IP addresses too), or null. */
+  /**
+   * A lower-case host name (letters, digits, dots, dashes; IP addresses too), or null. Kept whole
+   * (www. included): it names the site's permission, whose match pattern must cover the pages.
+   */
   function normalizeHost(value) {
     if (typeof value !== 'string') return null;
-    const host = value.trim().toLowerCase().replace(/^www\./, '');
+    const host = value.trim().toLowerCase();
     if (host.length === 0 || host.length > MAX_HOST_CHARS) return null;
     if (!/^[a-z0-9-]+(\.[a-z0-9-]+)*$/.test(host)) return null;
     return host;

@@ -97,8 +97,8 @@ test('an old or unversioned format keeps what still reads as valid, and says so'
   assert.ok(future.problems.includes('version') && future.problems.includes('categories'));
 });
 
-test('host names: normalised, www. dropped, anything else refused', () => {
-  assert.equal(S.normalizeHost(' WWW.Example.com '), 'example.com');
+test('host names: normalised (whole: www. names its own permission), anything else refused', () => {
+  assert.equal(S.normalizeHost(' WWW.Example.com '), 'www.example.com');
   assert.equal(S.normalizeHost('127.0.0.1'), '127.0.0.1');
   for (const bad of ['', 'a b', 'example.com/path', 'ex$ample.com', '.example.com', 'a..b', 'x'.repeat(300), 3, null]) {
     assert.equal(S.normalizeHost(bad), null, String(bad));
