@@ -1,14 +1,25 @@
 // Background (Chrome service worker / Firefox event page): the one place that injects the
-// cleaner into a tab. The popup and the keyboard shortcut ask it to run a command; the content
-// script tells it when late widgets were removed so the badge stays right.
+// cleaner into a tab, applies the reader's settings to it, and changes settings on behalf of a
+// page (a picked element, "Keep this"). The popup and the keyboard shortcuts ask it to run a
+// command; the content script tells it when late widgets were removed so the badge stays right.
 //
 // Flow of a removal to the popup: popup.js --{type:'run'}--> here --executeScript--> content.js
 // --> Rust clean() --> report --> back here (badge) --> popup.js renders it.
+//
+// Auto-clean: a site's optional host permission, granted at the reader's click on the popup's
+// switch, is the switch. Granted sites get content.js + autoclean.js registered at document_idle
+// (scripting.registerContentScripts), re-registered from settings and permissions at every start.
+
+if (typeof importScripts === 'function' && !globalThis.UnsponsorSettings) importScripts('settings.js');
 
 const api = globalThis.browser ?? globalThis.chrome;
+const Settings = globalThis.UnsponsorSettings;
 
-const COMMANDS = new Set(['clean', 'undo', 'report']);
+const COMMANDS = new Set(['clean', 'undo', 'report', 'preview', 'clear-preview', 'pick', 'restore', 'recategorize']);
+/** Commands that change the page: refused on a site on the "never touch" list. */
+const TOUCHING_COMMANDS = new Set(['clean', 'preview', 'pick', 'recategorize']);
 const BADGE_COLOR = '#0f766e';
+const AUTO_CLEAN_SCRIPT_ID = 'unsponsor-auto-clean';
 
 // Pages no extension may script. Chrome and Firefox refuse them; say so plainly.
 const RESTRICTED_SCHEMES = ['chrome:', 'chrome-extension:', 'edge:', 'about:', 'moz-extension:', 'view-source:', 'devtools:', 'chrome-search:', 'resource:', 'data:'];
@@ -17,7 +28,8 @@ const RESTRICTED_ERRORS = [
   /cannot access/i, /cannot be scripted/i, /missing host permission/i, /extensions gallery/i,
   /no permission/i, /not allowed/i, /cannot script/i,
 ];
-const RESTRICTED_MESSAGE = 'Your browser protects this page (browser pages, extension stores and built-in viewers), so Unsponsor cannot change it.';
+
+const message = (key, substitutions) => api.i18n.getMessage(key, substitutions) || key;
 
 function isRestrictedUrl(url) {
   if (!url) return false;
@@ -38,59 +50,239 @@ async function setBadge(tabId, total) {
   }
 }
 
+// ----- the picker: armed per tab by the popup, so only a pick the reader started saves a rule -----
+
+const pickerArea = api.storage.session ?? null;
+const armedPickers = new Map(); // tabId -> host, where storage.session is missing
+
+async function armPicker(tabId, host) {
+  if (pickerArea) await pickerArea.set({ [`picker:${tabId}`]: host });
+  else armedPickers.set(tabId, host);
+}
+
+async function armedPickerHost(tabId) {
+  if (!pickerArea) return armedPickers.get(tabId) ?? null;
+  const stored = await pickerArea.get(`picker:${tabId}`);
+  return stored[`picker:${tabId}`] ?? null;
+}
+
+async function disarmPicker(tabId) {
+  if (pickerArea) await pickerArea.remove(`picker:${tabId}`);
+  else armedPickers.delete(tabId);
+}
+
+/** Appends a generated site rule to the reader's list; returns the line, or null if refused. */
+async function saveSiteRule(host, selector, exception) {
+  const line = Settings.siteRuleLine(host, selector, { exception });
+  if (!line) return null;
+  await Settings.update(api, (settings) => {
+    settings.rules = Settings.appendRuleLine(settings.rules, line);
+  });
+  return line;
+}
+
 /** Runs `command` in the tab's content script; resolves to { ok, state, ... } for the popup. */
-async function runInTab(tabId, command, url) {
-  if (isRestrictedUrl(url)) return { ok: false, state: 'restricted', error: RESTRICTED_MESSAGE };
+async function runInTab(tabId, command, url, extra = {}) {
+  if (isRestrictedUrl(url)) return { ok: false, state: 'restricted', error: message('restricted') };
+  const settings = await Settings.load(api);
+  const host = Settings.hostOf(url);
+  if (TOUCHING_COMMANDS.has(command) && Settings.isNeverTouched(settings, host)) {
+    return { ok: false, state: 'paused', error: message('neverTouchActive', [host ?? '']) };
+  }
+  const options = { ...Settings.cleanOptionsFor(settings, host), ...extra };
   try {
     await api.scripting.executeScript({ target: { tabId }, files: ['content.js'] });
+    if (command === 'pick') await armPicker(tabId, host);
     const [injection] = await api.scripting.executeScript({
       target: { tabId },
-      func: (name) => globalThis.unsponsorRun(name),
-      args: [command],
+      func: (name, commandOptions) => globalThis.unsponsorRun(name, commandOptions),
+      args: [command, options],
     });
     const result = injection && injection.result;
     if (!result || typeof result !== 'object') {
-      return { ok: false, state: 'error', error: 'The page did not answer. Reload it and try again.' };
+      return { ok: false, state: 'error', error: message('noAnswer') };
     }
-    if (result.ok && result.report) await setBadge(tabId, command === 'undo' ? 0 : result.report.total);
+    if (result.ok && command === 'restore' && extra.keep && typeof result.selector === 'string') {
+      result.savedRule = await saveSiteRule(host, result.selector, true);
+    }
+    if (result.ok && result.report) await setBadge(tabId, result.report.total);
+    if (result.ok && command === 'undo') await setBadge(tabId, 0);
     return { ...result, state: result.ok ? 'ok' : 'error' };
   } catch (error) {
-    const message = String((error && error.message) || error);
-    if (RESTRICTED_ERRORS.some((pattern) => pattern.test(message))) {
-      return { ok: false, state: 'restricted', error: RESTRICTED_MESSAGE };
+    const text = String((error && error.message) || error);
+    if (RESTRICTED_ERRORS.some((pattern) => pattern.test(text))) {
+      return { ok: false, state: 'restricted', error: message('restricted') };
     }
-    return { ok: false, state: 'error', error: `Unsponsor could not run on this page: ${message}` };
+    return { ok: false, state: 'error', error: message('couldNotRun', [text]) };
   }
 }
 
-// The popup (or the popup opened as a tab, as the tests do) is an extension page: its URL is
-// inside the extension. Content scripts share the extension id but run at the page's URL.
+// ----- auto-clean: registered content scripts for granted sites -----
+
+let registrationQueue = Promise.resolve();
+
+/** Brings the registered auto-clean script in line with settings and granted permissions. */
+function syncAutoClean() {
+  registrationQueue = registrationQueue.then(async () => {
+    const settings = await Settings.load(api);
+    const { origins = [] } = await api.permissions.getAll();
+    const granted = new Set(origins);
+    const matches = settings.autoClean
+      .filter((host) => !Settings.isNeverTouched(settings, host))
+      .flatMap(Settings.originsFor)
+      .filter((origin) => granted.has(origin));
+    const existing = await api.scripting.getRegisteredContentScripts({ ids: [AUTO_CLEAN_SCRIPT_ID] });
+    if (matches.length === 0) {
+      if (existing.length > 0) await api.scripting.unregisterContentScripts({ ids: [AUTO_CLEAN_SCRIPT_ID] });
+      return;
+    }
+    const script = { id: AUTO_CLEAN_SCRIPT_ID, matches, js: ['content.js', 'autoclean.js'], runAt: 'document_idle', allFrames: false };
+    if (existing.length > 0) await api.scripting.updateContentScripts([script]);
+    else await api.scripting.registerContentScripts([script]);
+  }).catch((error) => console.warn('Unsponsor: could not update auto-clean', error));
+  return registrationQueue;
+}
+
+/** Hosts of our optional permission in a permissions object ({ origins }). */
+function hostsOfOrigins(origins = []) {
+  const hosts = new Set();
+  for (const origin of origins) {
+    const match = /^https?:\/\/([^/*]+)\/\*$/.exec(origin);
+    const host = match && Settings.normalizeHost(match[1]);
+    if (host) hosts.add(host);
+  }
+  return [...hosts];
+}
+
+async function setAutoClean(hosts, on) {
+  if (hosts.length === 0) return;
+  await Settings.update(api, (settings) => {
+    const listed = new Set(settings.autoClean);
+    for (const host of hosts) {
+      if (on) listed.add(host);
+      else listed.delete(host);
+    }
+    settings.autoClean = [...listed];
+  });
+  await syncAutoClean();
+}
+
+async function isGranted(host) {
+  return api.permissions.contains({ origins: Settings.originsFor(host) });
+}
+
+// A grant of the optional permission only ever comes from the auto-clean switch (or the reader
+// granting the site in the browser's own settings): either way it means "clean this site".
+api.permissions.onAdded.addListener((permissions) => setAutoClean(hostsOfOrigins(permissions.origins), true));
+api.permissions.onRemoved.addListener((permissions) => setAutoClean(hostsOfOrigins(permissions.origins), false));
+api.storage.onChanged.addListener((changes) => {
+  if (Settings.STORAGE_KEY in changes) syncAutoClean();
+});
+api.runtime.onStartup?.addListener(() => syncAutoClean());
+api.runtime.onInstalled.addListener(() => syncAutoClean());
+syncAutoClean();
+
+// ----- messages -----
+
+// The popup and options page are extension pages: their URL is inside the extension. Content
+// scripts share the extension id but run at the page's URL.
 function isFromOwnExtensionPage(sender) {
   return sender.id === api.runtime.id && typeof sender.url === 'string'
     && sender.url.startsWith(api.runtime.getURL(''));
 }
 
 function isFromOwnContentScript(sender) {
-  return sender.id === api.runtime.id && sender.tab && Number.isInteger(sender.tab.id);
+  return sender.id === api.runtime.id && sender.tab && Number.isInteger(sender.tab.id)
+    && typeof sender.url === 'string' && !sender.url.startsWith(api.runtime.getURL(''));
 }
 
-api.runtime.onMessage.addListener((message, sender, sendResponse) => {
-  if (!message || typeof message !== 'object') return false;
-  if (message.type === 'run' && isFromOwnExtensionPage(sender)
-      && Number.isInteger(message.tabId) && COMMANDS.has(message.command)) {
-    runInTab(message.tabId, message.command, typeof message.url === 'string' ? message.url : undefined)
-      .then(sendResponse);
-    return true;
+const isPlainObject = (value) => value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/** Messages of extension pages (popup, options). Returns a promise of the answer, or null if invalid. */
+function handlePageMessage(request) {
+  switch (request.type) {
+    case 'run': {
+      if (!Number.isInteger(request.tabId) || !COMMANDS.has(request.command)) return null;
+      const extra = {};
+      if (request.command === 'restore') {
+        if (!Number.isInteger(request.index) || request.index < 0 || typeof request.keep !== 'boolean') return null;
+        extra.index = request.index;
+        extra.keep = request.keep;
+      }
+      return runInTab(request.tabId, request.command, typeof request.url === 'string' ? request.url : undefined, extra);
+    }
+    case 'auto-clean': {
+      const host = Settings.normalizeHost(request.host);
+      if (!host || typeof request.on !== 'boolean') return null;
+      return (async () => {
+        if (request.on && !(await isGranted(host))) return { ok: false, granted: false };
+        await setAutoClean([host], request.on);
+        return { ok: true, granted: request.on };
+      })();
+    }
+    case 'auto-clean-state': {
+      const host = Settings.normalizeHost(request.host);
+      if (!host) return null;
+      return (async () => {
+        const settings = await Settings.load(api);
+        return { ok: true, granted: await isGranted(host), listed: settings.autoClean.includes(host) };
+      })();
+    }
+    default:
+      return null;
   }
-  if (message.type === 'late-removal' && isFromOwnContentScript(sender)
-      && Number.isInteger(message.total) && message.total >= 0) {
-    setBadge(sender.tab.id, message.total);
+}
+
+/** Messages of our content scripts. The page cannot send these, but its content can steer the script: answers are limited to the sender's own site. */
+function handleContentMessage(request, sender) {
+  const tabId = sender.tab.id;
+  const host = Settings.hostOf(sender.url);
+  switch (request.type) {
+    case 'late-removal':
+      if (!Number.isInteger(request.total) || request.total < 0) return null;
+      setBadge(tabId, request.total);
+      return null;
+    case 'auto-options':
+      return (async () => {
+        const settings = await Settings.load(api);
+        if (!host || !settings.autoClean.includes(host) || Settings.isNeverTouched(settings, host) || !(await isGranted(host))) {
+          return { ok: false };
+        }
+        return { ok: true, options: Settings.cleanOptionsFor(settings, host) };
+      })();
+    case 'picked':
+      if (typeof request.selector !== 'string' || request.selector.length > 900) return null;
+      return (async () => {
+        const armed = await armedPickerHost(tabId);
+        if (!armed || armed !== host) return { ok: false };
+        const line = await saveSiteRule(host, request.selector, false);
+        return { ok: Boolean(line), line };
+      })();
+    case 'picker-closed':
+      disarmPicker(tabId);
+      return null;
+    default:
+      return null;
   }
-  return false;
+}
+
+api.runtime.onMessage.addListener((request, sender, sendResponse) => {
+  if (!isPlainObject(request) || typeof request.type !== 'string') return false;
+  let answer = null;
+  if (isFromOwnExtensionPage(sender)) answer = handlePageMessage(request);
+  else if (isFromOwnContentScript(sender)) answer = handleContentMessage(request, sender);
+  if (!answer) return false;
+  answer.then(sendResponse, (error) => sendResponse({ ok: false, state: 'error', error: String(error && error.message || error) }));
+  return true;
+});
+
+api.tabs.onUpdated?.addListener((tabId, change) => {
+  if (change.status === 'loading') disarmPicker(tabId).catch(() => {});
 });
 
 api.commands.onCommand.addListener(async (name, tab) => {
-  if (name !== 'clean-page') return;
+  const command = { 'clean-page': 'clean', 'undo-page': 'undo' }[name];
+  if (!command) return;
   const target = tab && Number.isInteger(tab.id) ? tab : (await api.tabs.query({ active: true, currentWindow: true }))[0];
-  if (target) await runInTab(target.id, 'clean', target.url);
+  if (target) await runInTab(target.id, command, target.url);
 });

@@ -1,16 +1,22 @@
-// Content script: injected into the page by background.js (scripting.executeScript), in the
+// Content script: injected into the page by background.js (scripting.executeScript), or
+// registered for a site the reader asked to clean automatically (with autoclean.js), in the
 // extension's isolated world. It loads the Rust core once per page and runs commands on it.
-// Every decision is made in Rust; this file only loads the module and passes messages.
+// Every cleaning decision is made in Rust; this file loads the module, passes messages, and
+// draws the preview outlines and the picker (page UI in a closed shadow root, marked
+// data-unsponsor-ui, which the core never touches).
 (() => {
   if (globalThis.unsponsorRun) return; // already injected into this page
 
   const api = globalThis.browser ?? globalThis.chrome;
   const url = (path) => api.runtime.getURL(path);
+  const message = (key, substitutions) => api.i18n.getMessage(key, substitutions) || key;
   let core = null;     // the loaded wasm-bindgen module
   let engine = null;   // 'wasm', or 'wasm2js' where the page's CSP forbids WebAssembly
   let loading = null;
   let startupMs = null; // module load + instantiation + rules, measured once per page
   let rules = null;     // counts of the EasyList rules loaded, or null
+  let cleaned = false;  // a clean ran and was not undone: category changes re-clean
+  let appliedRules = null; // the reader's rule list last given to the core
 
   async function loadWasm() {
     const module = await import(url('pkg/unsponsor.js'));
@@ -68,18 +74,286 @@
     return loading;
   }
 
-  async function run(command) {
+  /** Gives the reader's rule list to the core (once per change). */
+  function applyUserRules(options) {
+    const text = typeof options?.rules === 'string' ? options.rules : '';
+    if (text !== appliedRules) {
+      core.setUserRules(text);
+      appliedRules = text;
+    }
+  }
+
+  /** Only the keys cleanAsync/previewAsync accept (unknown keys are an error there). */
+  function coreOptions(options, watch) {
+    const categories = options && typeof options.categories === 'object' ? options.categories : undefined;
+    return watch === undefined ? { categories } : { categories, watch };
+  }
+
+  // ----- page UI: one host element, closed shadow root -----
+
+  let overlay = null; // { host, root, layer }
+
+  function ensureOverlay() {
+    if (overlay && overlay.host.isConnected) return overlay;
+    const host = document.createElement('unsponsor-ui');
+    host.setAttribute('data-unsponsor-ui', '');
+    host.style.cssText = 'all: initial; position: absolute; top: 0; left: 0; width: 0; height: 0; z-index: 2147483647;';
+    const root = host.attachShadow({ mode: 'closed' });
+    const style = document.createElement('style');
+    style.textContent = `
+      .layer { position: absolute; top: 0; left: 0; pointer-events: none; font: 12px/1.3 system-ui, sans-serif; }
+      .box { position: absolute; box-sizing: border-box; border: 2px dashed #c2410c; background: rgba(194, 65, 12, .08); }
+      .box.pick { border: 2px solid #0f766e; background: rgba(15, 118, 110, .15); }
+      .label { position: absolute; left: -2px; bottom: 100%; max-width: 420px; padding: 2px 6px; color: #fff; background: #c2410c;
+               border-radius: 3px 3px 0 0; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+      .box.pick .label { background: #0f766e; }
+      .banner { position: fixed; top: 12px; left: 50%; transform: translateX(-50%); padding: 8px 14px; border-radius: 6px;
+                color: #fff; background: #0f766e; box-shadow: 0 2px 8px rgba(0,0,0,.3); font: 14px/1.3 system-ui, sans-serif; }`;
+    const layer = document.createElement('div');
+    layer.className = 'layer';
+    root.append(style, layer);
+    (document.body ?? document.documentElement).append(host);
+    overlay = { host, root, layer };
+    return overlay;
+  }
+
+  function removeOverlay() {
+    overlay?.host.remove();
+    overlay = null;
+  }
+
+  /** A box over `element` (document coordinates), labelled with `text` (set as text, never HTML). */
+  function drawBox(layer, element, text, className) {
+    const rect = element.getBoundingClientRect();
+    if (rect.width === 0 && rect.height === 0) return null;
+    const box = document.createElement('div');
+    box.className = `box ${className ?? ''}`;
+    box.style.left = `${rect.left + window.scrollX}px`;
+    box.style.top = `${rect.top + window.scrollY}px`;
+    box.style.width = `${rect.width}px`;
+    box.style.height = `${rect.height}px`;
+    const label = document.createElement('span');
+    label.className = 'label';
+    label.textContent = text;
+    box.append(label);
+    layer.append(box);
+    return box;
+  }
+
+  // ----- preview -----
+
+  let previewShown = false;
+
+  async function preview(options) {
+    applyUserRules(options);
+    const items = await core.previewAsync(coreOptions(options));
+    const { layer } = ensureOverlay();
+    layer.replaceChildren();
+    layer.dataset.mode = 'preview';
+    let outlined = 0;
+    for (const item of items) {
+      if (item.element && drawBox(layer, item.element, item.reason, 'preview')) outlined += 1;
+    }
+    previewShown = true;
+    return {
+      outlined,
+      items: items.map((item) => ({ rule: item.rule, category: item.category, reason: item.reason, preview: item.preview })),
+    };
+  }
+
+  function clearPreview() {
+    if (previewShown) removeOverlay();
+    previewShown = false;
+  }
+
+  // ----- stable selectors for picked and kept elements -----
+
+  /** Ids and classes generated by frameworks or build tools (hashes, counters) do not survive a reload. */
+  function isStableToken(token) {
+    if (token.length === 0 || token.length > 40) return false;
+    if (/\d{3,}/.test(token)) return false;
+    if (/^[a-z]+-[a-z0-9]{5,}$/i.test(token) && /\d/.test(token)) return false; // css-1x2y3z, sc-a1b2c
+    if (/[0-9a-f]{6,}/i.test(token) && /\d/.test(token)) return false;
+    return /^[A-Za-z_-][\w-]*$/.test(token);
+  }
+
+  function matchesExactly(selector, element) {
+    try {
+      const found = document.querySelectorAll(selector);
+      return found.length === 1 && found[0] === element;
+    } catch {
+      return false;
+    }
+  }
+
+  function stepFor(element) {
+    const tag = element.localName;
+    const classes = [...element.classList].filter(isStableToken).slice(0, 3).map((name) => `.${CSS.escape(name)}`).join('');
+    let step = `${CSS.escape(tag)}${classes}`;
+    const parent = element.parentElement;
+    if (parent) {
+      const sameTag = [...parent.children].filter((sibling) => sibling.localName === tag);
+      if (sameTag.length > 1) step += `:nth-of-type(${sameTag.indexOf(element) + 1})`;
+    }
+    return { step, plain: `${CSS.escape(tag)}${classes}` };
+  }
+
+  /**
+   * A selector that matches exactly `element` now: its id if unique and stable, else its classes
+   * and :nth-of-type, prefixed by ancestors (up to one with a stable unique id) until it is
+   * unique. Null if none (the element left the page).
+   */
+  function selectorFor(element) {
+    if (!element || !element.isConnected) return null;
+    const idSelector = (node) => (node.id && isStableToken(node.id) ? `#${CSS.escape(node.id)}` : null);
+    const own = idSelector(element);
+    if (own && matchesExactly(own, element)) return own;
+    const first = stepFor(element);
+    if (first.plain.includes('.') && matchesExactly(first.plain, element)) return first.plain;
+    let path = first.step;
+    for (let node = element.parentElement; node; node = node.parentElement) {
+      if (matchesExactly(path, element)) return path;
+      const anchor = idSelector(node);
+      if (anchor && matchesExactly(anchor, node) && matchesExactly(`${anchor} > ${path}`, element)) return `${anchor} > ${path}`;
+      if (node === document.documentElement) break;
+      path = `${stepFor(node).step} > ${path}`;
+    }
+    return matchesExactly(path, element) ? path : null;
+  }
+
+  // ----- picker -----
+
+  let picker = null; // { target, box, listeners }
+
+  function isPickable(element) {
+    return element instanceof Element && element !== document.documentElement && element !== document.body
+      && !element.closest('[data-unsponsor-ui]');
+  }
+
+  function startPicker() {
+    if (picker) return;
+    clearPreview();
+    const { root, layer } = ensureOverlay();
+    layer.replaceChildren();
+    layer.dataset.mode = 'pick';
+    const banner = document.createElement('div');
+    banner.className = 'banner';
+    banner.textContent = message('pickerBanner');
+    root.append(banner);
+    picker = { target: null, box: null, banner };
+
+    const highlight = (element) => {
+      if (picker.target === element) return;
+      picker.box?.remove();
+      picker.target = element;
+      // Labelled with the selector the site rule would get.
+      picker.box = element ? drawBox(layer, element, selectorFor(element) ?? element.localName, 'pick') : null;
+    };
+    const onMove = (event) => {
+      if (!event.isTrusted) return;
+      const element = document.elementFromPoint(event.clientX, event.clientY);
+      highlight(isPickable(element) ? element : null);
+    };
+    const onClick = async (event) => {
+      if (!event.isTrusted) return;
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      const element = document.elementFromPoint(event.clientX, event.clientY);
+      if (!isPickable(element)) return;
+      const selector = selectorFor(element);
+      highlight(null);
+      if (!selector) return;
+      try {
+        const report = core.removeElement(element, selector);
+        cleaned = true;
+        api.runtime.sendMessage({ type: 'late-removal', total: report.total }).catch(() => {});
+        await api.runtime.sendMessage({ type: 'picked', selector });
+      } catch (error) {
+        console.warn('Unsponsor: could not remove the picked element', error);
+      }
+    };
+    const swallow = (event) => {
+      if (!event.isTrusted) return;
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    };
+    const onKey = (event) => {
+      if (event.isTrusted && event.key === 'Escape') {
+        event.preventDefault();
+        stopPicker();
+      }
+    };
+    picker.listeners = [['mousemove', onMove], ['click', onClick], ['mousedown', swallow], ['mouseup', swallow], ['keydown', onKey]];
+    for (const [type, listener] of picker.listeners) window.addEventListener(type, listener, true);
+  }
+
+  function stopPicker() {
+    if (!picker) return;
+    for (const [type, listener] of picker.listeners) window.removeEventListener(type, listener, true);
+    picker = null;
+    removeOverlay();
+    api.runtime.sendMessage({ type: 'picker-closed' }).catch(() => {});
+  }
+
+  // ----- commands -----
+
+  async function clean(options) {
+    clearPreview();
+    applyUserRules(options);
+    const report = await core.cleanAsync(coreOptions(options, true));
+    cleaned = true;
+    return report;
+  }
+
+  /** Cleans on page load on a site the reader chose (autoclean.js), with the settings the background gives. */
+  async function autoClean() {
+    const answer = await api.runtime.sendMessage({ type: 'auto-options' });
+    if (!answer || !answer.ok) return { ok: false, error: 'auto-clean is off for this site' };
+    await load();
+    const report = await clean(answer.options);
+    api.runtime.sendMessage({ type: 'late-removal', total: report.total }).catch(() => {});
+    return { ok: true, engine, report };
+  }
+
+  async function run(command, options = {}) {
     try {
       switch (command) {
         case 'report':
-          return { ok: true, engine, report: core ? core.report() : null };
+          return { ok: true, engine, picking: Boolean(picker), report: core ? core.report() : null };
         case 'clean':
           await load();
-          return { ok: true, engine, startupMs, rules, report: await core.cleanAsync({ watch: true }) };
+          return { ok: true, engine, startupMs, rules, report: await clean(options) };
+        case 'auto':
+          return await autoClean();
         case 'undo': {
+          clearPreview();
           if (!core) return { ok: true, engine, restored: 0, report: null };
           const { restored } = core.undo();
+          cleaned = false;
           return { ok: true, engine, restored, report: core.report() };
+        }
+        case 'recategorize': {
+          // A category toggle: put everything back and clean again with the new choice, so
+          // blocks of a category switched off come back and those switched on go.
+          if (!core || !cleaned) return { ok: true, engine, report: core ? core.report() : null, recleaned: false };
+          core.undo();
+          return { ok: true, engine, report: await clean(options), recleaned: true };
+        }
+        case 'preview':
+          await load();
+          return { ok: true, engine, ...(await preview(options)) };
+        case 'clear-preview':
+          clearPreview();
+          return { ok: true, engine };
+        case 'pick':
+          await load();
+          startPicker();
+          return { ok: true, engine, picking: true };
+        case 'restore': {
+          if (!core) return { ok: false, error: 'nothing was removed from this page' };
+          const answer = core.restoreRemoval(options.index);
+          const selector = answer.restored && options.keep ? selectorFor(answer.element) : null;
+          return { ok: answer.restored, engine, selector, report: answer.report, error: answer.restored ? undefined : 'that block is no longer listed' };
         }
         default:
           return { ok: false, error: `unknown command ${String(command)}` };

@@ -1,129 +1,254 @@
-// Popup: asks the background to run a command in the tab and draws the report it gets back.
-// Page text (previews, evidence) is only ever set as textContent, never as HTML.
+// Popup: asks the background to run a command in the tab and draws the report it gets back; holds
+// the reader's controls for this site (categories, auto-clean, never touch) and per-item restore.
+// Page text (previews, evidence, reasons) is only ever set as textContent, never as HTML.
 
 const api = globalThis.browser ?? globalThis.chrome;
+const Settings = globalThis.UnsponsorSettings;
+const { t, localize } = globalThis.UnsponsorI18n;
 
-const CATEGORY_NAMES = {
-  ads: 'Ads and sponsored',
-  promos: 'Site promos',
-  related: 'Related articles',
-  comments: 'Comments',
-  social: 'Share bars',
-};
+const CATEGORY_MESSAGES = { ads: 'category_ads', promos: 'category_promos', related: 'category_related', comments: 'category_comments', social: 'category_social' };
 
+const $ = (id) => document.getElementById(id);
 const elements = {
-  clean: document.getElementById('clean'),
-  undo: document.getElementById('undo'),
-  status: document.getElementById('status'),
-  summary: document.getElementById('summary'),
-  total: document.getElementById('total'),
-  totalLabel: document.getElementById('total-label'),
-  groups: document.getElementById('groups'),
-  groupTemplate: document.getElementById('group-template'),
-  removalTemplate: document.getElementById('removal-template'),
+  clean: $('clean'), preview: $('preview'), undo: $('undo'), pick: $('pick'), status: $('status'),
+  summary: $('summary'), total: $('total'), totalLabel: $('total-label'), groups: $('groups'),
+  groupTemplate: $('group-template'), removalTemplate: $('removal-template'),
+  site: $('site'), siteTitle: $('site-title'), autoClean: $('auto-clean'), neverTouch: $('never-touch'),
+  categories: $('categories'), notice: $('notice'), noticeText: $('notice-text'),
 };
+const categoryInputs = [...document.querySelectorAll('input[name="category"]')];
+
+let tab = null;
+let host = null;
 
 /** The tab to act on: `?tabId=N` (used by automated tests), else the active tab. */
 async function targetTab() {
   const requested = Number(new URLSearchParams(location.search).get('tabId'));
   if (Number.isInteger(requested) && requested > 0) return api.tabs.get(requested);
-  const [tab] = await api.tabs.query({ active: true, currentWindow: true });
-  return tab;
+  const [active] = await api.tabs.query({ active: true, currentWindow: true });
+  return active;
 }
 
-function setStatus(state, message, engine) {
+function setStatus(state, text, engine) {
   elements.status.dataset.state = state;
   if (engine) elements.status.dataset.engine = engine;
-  elements.status.textContent = message;
+  elements.status.textContent = text;
 }
+
+const blocks = (count) => t(count === 1 ? 'blockOne' : 'blockMany', [String(count)]);
 
 function render(report) {
   const total = report ? report.total : 0;
   elements.summary.hidden = total === 0;
   elements.undo.hidden = total === 0;
   elements.total.textContent = String(total);
-  elements.totalLabel.textContent = total === 1 ? 'block removed' : 'blocks removed';
+  elements.totalLabel.textContent = t(total === 1 ? 'removedOne' : 'removedMany');
   elements.groups.replaceChildren();
   if (!report) return;
-  for (const [category, name] of Object.entries(CATEGORY_NAMES)) {
-    const removals = report.removed.filter((removal) => removal.category === category);
+  for (const [category, key] of Object.entries(CATEGORY_MESSAGES)) {
+    const removals = report.removed.map((removal, index) => ({ removal, index })).filter(({ removal }) => removal.category === category);
     if (removals.length === 0) continue;
     const group = elements.groupTemplate.content.firstElementChild.cloneNode(true);
     group.dataset.category = category;
-    group.querySelector('.name').textContent = name;
+    group.querySelector('.name').textContent = t(key);
     group.querySelector('.count').textContent = String(removals.length);
     const list = group.querySelector('.removals');
-    for (const removal of removals) {
+    for (const { removal, index } of removals) {
       const item = elements.removalTemplate.content.firstElementChild.cloneNode(true);
+      localize(item);
       item.dataset.rule = removal.rule;
+      item.dataset.index = String(index);
       item.title = `${removal.rule}: ${removal.evidence}`;
       item.querySelector('.reason').textContent = removal.reason;
       item.querySelector('.preview').textContent = removal.preview;
+      const restore = item.querySelector('.restore');
+      const keep = item.querySelector('.keep');
+      restore.setAttribute('aria-label', `${t('restoreItem')}: ${removal.preview}`);
+      keep.setAttribute('aria-label', `${t('keepItem')}: ${removal.preview}`);
+      restore.addEventListener('click', () => onRestore(index, false));
+      keep.addEventListener('click', () => onRestore(index, true));
       list.append(item);
     }
     elements.groups.append(group);
   }
 }
 
-async function run(command) {
-  const tab = await targetTab();
-  if (!tab) return { ok: false, state: 'error', error: 'No tab to clean.' };
-  const result = await api.runtime.sendMessage({ type: 'run', command, tabId: tab.id, url: tab.url });
-  return result ?? { ok: false, state: 'error', error: 'Unsponsor did not answer. Reopen the popup and try again.' };
+async function run(command, extra = {}) {
+  if (!tab) return { ok: false, state: 'error', error: t('noTab') };
+  const result = await api.runtime.sendMessage({ type: 'run', command, tabId: tab.id, url: tab.url, ...extra });
+  return result ?? { ok: false, state: 'error', error: t('noAnswerPopup') };
 }
 
 function showFailure(result) {
-  setStatus(result.state === 'restricted' ? 'restricted' : 'error', result.error || 'Something went wrong.');
+  const state = ['restricted', 'paused'].includes(result.state) ? result.state : 'error';
+  setStatus(state, result.error || t('somethingWrong'));
 }
 
-async function onClean() {
-  elements.clean.disabled = true;
-  setStatus('working', 'Cleaning…');
+function showCleaned(report, engine) {
+  render(report);
+  const total = report.total;
+  setStatus('cleaned', total === 0 ? t('nothingFound') : t('removedStatus', [blocks(total)]), engine);
+}
+
+/** Runs a button's command with the button disabled meanwhile. */
+async function withButton(button, action) {
+  button.disabled = true;
   try {
-    const result = await run('clean');
-    if (!result.ok) return showFailure(result);
-    render(result.report);
-    const total = result.report.total;
-    setStatus('cleaned', total === 0 ? 'Nothing sponsored found on this page.'
-      : `Removed ${total} ${total === 1 ? 'block' : 'blocks'}. The article is untouched.`, result.engine);
+    await action();
   } catch (error) {
-    setStatus('error', `Unsponsor could not clean this page: ${error.message || error}`);
+    setStatus('error', t('couldNotRun', [String(error.message || error)]));
   } finally {
-    elements.clean.disabled = false;
+    button.disabled = false;
   }
 }
 
-async function onUndo() {
-  elements.undo.disabled = true;
-  try {
+const onClean = () => withButton(elements.clean, async () => {
+  setStatus('working', t('working'));
+  const result = await run('clean');
+  if (!result.ok) return showFailure(result);
+  showCleaned(result.report, result.engine);
+});
+
+const onPreview = () => withButton(elements.preview, async () => {
+  setStatus('working', t('working'));
+  const result = await run('preview');
+  if (!result.ok) return showFailure(result);
+  setStatus('previewed', result.items.length === 0 ? t('nothingFound') : t('previewStatus', [blocks(result.items.length)]), result.engine);
+});
+
+const onUndo = () => withButton(elements.undo, async () => {
+  const result = await run('undo');
+  if (!result.ok) return showFailure(result);
+  render(null);
+  setStatus('undone', t('undoneStatus', [blocks(result.restored)]), result.engine);
+});
+
+async function onRestore(index, keep) {
+  const result = await run('restore', { index, keep });
+  if (!result.ok) return showFailure(result);
+  render(result.report);
+  if (keep && !result.savedRule) setStatus('kept', t('keptNoRule'), result.engine);
+  else setStatus(keep ? 'kept' : 'restored', t(keep ? 'keptStatus' : 'restoredStatus'), result.engine);
+}
+
+const onPick = () => withButton(elements.pick, async () => {
+  const result = await run('pick');
+  if (!result.ok) return showFailure(result);
+  setStatus('picking', t('pickingStatus'), result.engine);
+  // The reader picks in the page; a popup left open would cover it.
+  setTimeout(() => window.close(), 600);
+});
+
+async function onCategoryChange() {
+  const chosen = Object.fromEntries(categoryInputs.map((input) => [input.value, input.checked]));
+  await Settings.update(api, (settings) => {
+    settings.sites[host] = { categories: chosen };
+  });
+  const result = await run('recategorize');
+  if (!result.ok) return showFailure(result);
+  if (result.recleaned) showCleaned(result.report, result.engine);
+}
+
+function onAutoCleanChange() {
+  const origins = Settings.originsFor(host);
+  if (elements.autoClean.checked) {
+    // Requested at the click, before anything is awaited (Firefox requires it). Chrome may close
+    // the popup while it asks; the background then learns of the grant from permissions.onAdded.
+    api.permissions.request({ origins }).then(async (granted) => {
+      elements.autoClean.checked = granted;
+      if (!granted) return setStatus('idle', t('autoCleanDenied'));
+      await api.runtime.sendMessage({ type: 'auto-clean', host, on: true });
+      setStatus('idle', t('autoCleanOn', [host]));
+    }, (error) => {
+      elements.autoClean.checked = false;
+      setStatus('error', String(error.message || error));
+    });
+  } else {
+    api.permissions.remove({ origins }).finally(async () => {
+      await api.runtime.sendMessage({ type: 'auto-clean', host, on: false });
+      setStatus('idle', t('autoCleanOff', [host]));
+    });
+  }
+}
+
+async function onNeverTouchChange() {
+  const on = elements.neverTouch.checked;
+  await Settings.update(api, (settings) => {
+    settings.neverTouch = on ? [...new Set([...settings.neverTouch, host])] : settings.neverTouch.filter((listed) => listed !== host);
+  });
+  applyNeverTouch(on);
+  if (on) {
     const result = await run('undo');
-    if (!result.ok) return showFailure(result);
-    render(null);
-    setStatus('undone', `Put back ${result.restored} ${result.restored === 1 ? 'block' : 'blocks'}. The page is as it was.`, result.engine);
-  } catch (error) {
-    setStatus('error', `Undo failed: ${error.message || error}`);
-  } finally {
-    elements.undo.disabled = false;
+    if (result.ok) render(null);
+    setStatus('paused', t('neverTouchActive', [host]));
+  } else {
+    setStatus('idle', t('idleStatus'));
   }
 }
 
-/** On opening, show what was already removed from this page (if anything). */
+function applyNeverTouch(on) {
+  for (const button of [elements.clean, elements.preview, elements.pick]) button.disabled = on;
+  elements.categories.disabled = on;
+  elements.autoClean.disabled = on;
+}
+
+async function showNotice() {
+  const notice = await Settings.readNotice(api);
+  if (!notice) return;
+  elements.noticeText.textContent = t('settingsRepaired', [notice.fields.join(', ')]);
+  elements.notice.hidden = false;
+}
+
+async function showSite(settings) {
+  if (!host) return;
+  elements.site.hidden = false;
+  elements.siteTitle.textContent = t('siteTitle', [host]);
+  const categories = Settings.categoriesFor(settings, host);
+  for (const input of categoryInputs) input.checked = categories[input.value];
+  elements.neverTouch.checked = Settings.isNeverTouched(settings, host);
+  const state = await api.runtime.sendMessage({ type: 'auto-clean-state', host });
+  elements.autoClean.checked = Boolean(state && state.granted && state.listed);
+  applyNeverTouch(elements.neverTouch.checked);
+}
+
+/** On opening, show the settings for this site and what was already removed from the page. */
 async function showCurrentState() {
   try {
+    tab = await targetTab();
+    host = tab ? Settings.hostOf(tab.url) : null;
+    const settings = await Settings.load(api);
+    await showNotice();
+    await showSite(settings);
+    if (elements.neverTouch.checked) setStatus('paused', t('neverTouchActive', [host]));
     const result = await run('report');
     if (!result.ok) {
-      if (result.state === 'restricted') showFailure(result);
+      if (result.state === 'restricted') {
+        showFailure(result);
+        elements.site.hidden = true;
+      }
       return;
     }
     if (result.report && result.report.total > 0) {
       render(result.report);
-      setStatus('cleaned', `Removed ${result.report.total} ${result.report.total === 1 ? 'block' : 'blocks'} from this page.`, result.engine);
+      setStatus('cleaned', t('removedFromPage', [blocks(result.report.total)]), result.engine);
     }
-  } catch {
+  } catch (error) {
     // Opening the popup must never fail: cleaning still works from the button.
+    console.warn('Unsponsor popup:', error);
   }
 }
 
+localize();
 elements.clean.addEventListener('click', onClean);
+elements.preview.addEventListener('click', onPreview);
 elements.undo.addEventListener('click', onUndo);
+elements.pick.addEventListener('click', onPick);
+elements.autoClean.addEventListener('change', onAutoCleanChange);
+elements.neverTouch.addEventListener('change', onNeverTouchChange);
+for (const input of categoryInputs) input.addEventListener('change', onCategoryChange);
+$('open-options').addEventListener('click', () => api.runtime.openOptionsPage());
+$('notice-dismiss').addEventListener('click', async () => {
+  await Settings.dismissNotice(api);
+  elements.notice.hidden = true;
+});
 showCurrentState();

@@ -22,11 +22,15 @@ test('the wasm core stays under its size budget', () => {
 });
 
 for (const browser of ['chrome', 'firefox']) {
-  test(`${browser}: asks only for activeTab and scripting, no host access`, () => {
+  test(`${browser}: asks only for activeTab, scripting and storage at install; site access only as optional, per site`, () => {
     const m = manifest(browser);
-    assert.deepEqual([...m.permissions].sort(), ['activeTab', 'scripting']);
+    assert.deepEqual([...m.permissions].sort(), ['activeTab', 'scripting', 'storage']);
     assert.equal(m.host_permissions, undefined);
-    assert.equal(m.optional_host_permissions, undefined);
+    assert.equal(m.optional_permissions, undefined);
+    // Requested one site at a time, at the reader's click on the popup's auto-clean switch.
+    assert.deepEqual(m.optional_host_permissions, ['http://*/*', 'https://*/*']);
+    assert.equal(m.content_scripts, undefined);
+    assert.equal(m.content_security_policy.extension_pages, "script-src 'self' 'wasm-unsafe-eval'; object-src 'self'");
     assert.equal(m.manifest_version, 3);
   });
 
@@ -34,6 +38,8 @@ for (const browser of ['chrome', 'firefox']) {
     const m = manifest(browser);
     const files = [
       m.action.default_popup,
+      m.options_ui.page,
+      `_locales/${m.default_locale}/messages.json`,
       ...Object.values(m.icons),
       ...Object.values(m.action.default_icon),
       ...m.web_accessible_resources.flatMap((entry) => entry.resources),
@@ -50,16 +56,35 @@ for (const browser of ['chrome', 'firefox']) {
 test('each browser gets its own background and Firefox its add-on id', () => {
   assert.deepEqual(manifest('chrome').background, { service_worker: 'background.js' });
   assert.equal(manifest('chrome').browser_specific_settings, undefined);
-  assert.deepEqual(manifest('firefox').background, { scripts: ['background.js'] });
+  assert.deepEqual(manifest('firefox').background, { scripts: ['settings.js', 'background.js'] });
   assert.equal(manifest('firefox').browser_specific_settings.gecko.id, 'unsponsor@unsponsor.dev');
 });
 
 test('no extension file loads anything from the network', () => {
   for (const browser of ['chrome', 'firefox']) {
-    for (const file of ['background.js', 'content.js', 'popup.js', 'popup.html']) {
+    const files = fs.readdirSync(path.join(dist, browser)).filter((file) => /\.(js|html)$/.test(file));
+    assert.ok(files.length >= 9, `too few extension files: ${files}`);
+    for (const file of files) {
       const source = fs.readFileSync(path.join(dist, browser, file), 'utf8');
-      assert.doesNotMatch(source, /https?:\/\//, `${browser}/${file} mentions a remote URL`);
+      // (Match patterns built from a site name, `http://${host}/*`, name no server.)
+      assert.doesNotMatch(source, /https?:\/\/[\w.-]/, `${browser}/${file} mentions a remote URL`);
       assert.doesNotMatch(source, /\beval\(|new Function\(/, `${browser}/${file} evaluates code`);
+    }
+  }
+});
+
+test('every locale has every message the English one has, with the same placeholders', () => {
+  const locales = path.join(dist, 'chrome', '_locales');
+  const read = (lang) => JSON.parse(fs.readFileSync(path.join(locales, lang, 'messages.json'), 'utf8'));
+  const english = read('en');
+  for (const lang of ['de', 'fr']) {
+    const messages = read(lang);
+    assert.deepEqual(Object.keys(messages).sort(), Object.keys(english).sort(), `${lang} messages`);
+    for (const [key, entry] of Object.entries(english)) {
+      assert.deepEqual(Object.keys(entry.placeholders ?? {}).sort(), Object.keys(messages[key].placeholders ?? {}).sort(), `${lang}/${key} placeholders`);
+      for (const name of Object.keys(entry.placeholders ?? {})) {
+        assert.ok(messages[key].message.includes(`$${name.toUpperCase()}$`), `${lang}/${key} does not use $${name.toUpperCase()}$`);
+      }
     }
   }
 });

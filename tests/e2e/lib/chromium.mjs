@@ -171,10 +171,11 @@ export class ChromiumDriver {
   /**
    * Launches Chromium headless with the unpacked extension loaded.
    * Always pair with `close()` (in an after hook) so the browser and profile are removed.
+   * `profile` ({ dir, remove }) reuses a profile, e.g. to restart the browser on the same one; its
+   * owner removes it then (pass `remove: () => {}` to keep it across close()).
    */
-  static async launch({ extensionDir, log, requestLog }) {
+  static async launch({ extensionDir, log, requestLog, profile = makeTempDir('unsponsor-e2e-chromium-') }) {
     const { chromium } = loadPlaywright();
-    const profile = makeTempDir('unsponsor-e2e-chromium-');
     let context;
     const stopWatchingInterrupts = cleanupOnInterrupt(async () => {
       await context?.close();

@@ -19,7 +19,7 @@ const SETTLE_MS = 500;
 export const HOSTILE_PAGE_PATH = '/test-pages/hostile.html';
 
 /** The elements popup.html's templates put in the removal list; anything else came from page text. */
-const POPUP_LIST_TAGS = ['SECTION', 'H2', 'SPAN', 'UL', 'LI'];
+const POPUP_LIST_TAGS = ['SECTION', 'H2', 'SPAN', 'UL', 'LI', 'BUTTON']; // BUTTON: per-item "Put back" and "Keep this"
 
 /**
  * Runs IN THE POPUP. What the popup shows in its removal list, raw (textContent, not collapsed),

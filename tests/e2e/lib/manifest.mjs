@@ -8,6 +8,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { FIREFOX_ADDON_ID } from './config.mjs';
 
+/** The only optional host permissions: web pages, of which one site at a time is requested. */
+const OPTIONAL_HOST_PATTERNS = Object.freeze(['http://*/*', 'https://*/*']);
 /** The extension needs these two to clean the current tab on a click... */
 const REQUIRED_PERMISSIONS = ['activeTab', 'scripting'];
 /** ...and may ask for nothing beyond these. */
@@ -40,7 +42,14 @@ export function manifestFailures(manifest, { browser, dir }) {
     if (!ALLOWED_PERMISSIONS.has(permission)) failures.push(`permission ${JSON.stringify(permission)} is more than the extension needs`);
   }
   if ((manifest.host_permissions ?? []).length > 0) failures.push(`host_permissions must be empty: ${JSON.stringify(manifest.host_permissions)}`);
-  if ((manifest.optional_host_permissions ?? []).length > 0) failures.push(`optional_host_permissions must be empty: ${JSON.stringify(manifest.optional_host_permissions)}`);
+  // Site access is only ever optional, asked for one site at a time at the reader's click (the
+  // popup's auto-clean switch): the optional list may name web pages, and nothing else.
+  for (const pattern of manifest.optional_host_permissions ?? []) {
+    if (!OPTIONAL_HOST_PATTERNS.includes(pattern)) failures.push(`optional host permission ${JSON.stringify(pattern)} is more than per-site web access`);
+  }
+  if ((manifest.optional_permissions ?? []).length > 0) failures.push(`optional_permissions must be empty: ${JSON.stringify(manifest.optional_permissions)}`);
+  const pagesCsp = manifest.content_security_policy?.extension_pages ?? '';
+  if (!/^script-src 'self'( 'wasm-unsafe-eval')?; object-src 'self'$/.test(pagesCsp)) failures.push(`extension pages CSP allows more than 'self' and 'wasm-unsafe-eval': ${pagesCsp}`);
   if (manifest.content_scripts?.length) failures.push('no content_scripts may be declared: the page is touched only after the user asks');
   if (!manifest.action?.default_popup?.startsWith('popup.html')) failures.push(`action.default_popup is ${JSON.stringify(manifest.action?.default_popup)}, expected popup.html`);
   failures.push(...webAccessibleResourceFailures(manifest, { browser, dir }));

@@ -3,7 +3,8 @@
 //
 // Contract (see the product's popup.html):
 //   button#clean, button#undo (hidden until something was removed),
-//   #status[data-state] in {idle, working, cleaned, undone, restricted, error} + a readable message,
+//   #status[data-state] in {idle, working, cleaned, undone, restricted, error, previewed, picking,
+//   paused (a site on the "never touch" list), kept, restored} + a readable message,
 //   #status[data-engine] = "wasm" | "wasm2js" after a clean,
 //   #total = total number of removed blocks,
 //   section[data-category] (ads, promos, related, comments, social) each with a .count,
@@ -11,10 +12,10 @@
 
 import { callExpression, pollUntil } from './util.mjs';
 
-export const POPUP_STATES = Object.freeze(['idle', 'working', 'cleaned', 'undone', 'restricted', 'error']);
+export const POPUP_STATES = Object.freeze(['idle', 'working', 'cleaned', 'undone', 'restricted', 'error', 'previewed', 'picking', 'paused', 'kept', 'restored']);
 export const CATEGORIES = Object.freeze(['ads', 'promos', 'related', 'comments', 'social']);
 /** States after which the popup will not change without another click. */
-const SETTLED_STATES = new Set(['idle', 'cleaned', 'undone', 'restricted', 'error']);
+const SETTLED_STATES = new Set(['idle', 'cleaned', 'undone', 'restricted', 'error', 'previewed', 'paused', 'kept', 'restored']);
 
 /** Runs IN THE POPUP. Returns a plain-data snapshot of everything the popup shows. */
 export function readPopupInPopup() {
