@@ -13,6 +13,7 @@ use crate::core::rules::RuleId;
 use crate::core::selector::{ElementIndex, Subject};
 use crate::core::user_rules::{apply_to_plan, RuleError, UserRule, UserRules};
 use crate::core::vocabulary::url_host;
+use crate::dom::late_roots;
 use crate::dom::watch::{late_pass_delay_ms, Watcher, MAX_LATE_PASSES};
 use crate::dom::{
     match_selectors, remove, restore, restore_one, snapshot, RemovedNode, Snapshot, Walker,
@@ -40,6 +41,8 @@ struct Session {
     late_running: bool,
     /// Blocks the reader put back ("Keep this", per-item restore): later passes leave them.
     kept_by_reader: Vec<web_sys::Element>,
+    /// The article the first clean found, so late passes know whether a widget sits in it.
+    article: Option<web_sys::Node>,
 }
 
 /// Pages with more elements than this are cleaned in slices, each in its own task, so the page
@@ -184,6 +187,11 @@ fn plan_snapshot_for(
             .extend(plan.kept.iter().map(KeptRecord::from));
         if session.report.article.is_none() {
             session.report.article = plan.article_preview.clone();
+        }
+        if session.article.is_none() {
+            session.article = plan
+                .article_root
+                .and_then(|root| snapshot.handles.get(root));
         }
     }
     let mut removals = plan.removals;
@@ -551,6 +559,7 @@ fn begin_clean(session: &mut Session, options: &CleanOptions, sliced: bool) -> u
     session.sliced = sliced;
     session.report.kept.clear();
     session.report.timings = Timings::default();
+    session.article = None;
     session.generation
 }
 
@@ -754,6 +763,40 @@ fn start_watching(window: web_sys::Window) -> Result<(), JsError> {
     Ok(())
 }
 
+/// A late pass reads an added node's parent instead of the node when the parent has at most
+/// this many elements (a placeholder the page fills: the block to judge is the placeholder).
+const LATE_PARENT_MAX_ELEMENTS: u32 = 300;
+/// More separate additions than this in one batch: the pass reads the whole page instead.
+const LATE_MAX_ROOTS: u32 = 200;
+/// Nodes per snapshot when reading added subtrees.
+const LATE_SLICE_NODES: usize = 20_000;
+
+/// A late pass over the subtrees the page added, each read with its ancestors as context.
+fn late_pass_over(
+    session: &mut Session,
+    window: &web_sys::Window,
+    roots: &[web_sys::Node],
+) -> Result<usize, JsError> {
+    let mut removed = 0;
+    for root in roots {
+        // Unless the added part holds the whole article, the article is elsewhere.
+        let holds_article = session
+            .article
+            .as_ref()
+            .is_some_and(|article| root.contains(Some(article)));
+        let mut walker = Walker::inside(root);
+        while !walker.is_done() {
+            let mut snapshot = walker.next_slice(LATE_SLICE_NODES);
+            if !holds_article {
+                snapshot.tree.set_article_outside();
+            }
+            let (decided, _) = plan_snapshot(session, window, snapshot, true, false)?;
+            removed += apply_removals(session, decided, true);
+        }
+    }
+    Ok(removed)
+}
+
 /// What a late pass does after its bookkeeping.
 enum LatePass {
     /// Done; call the listener with the report if there is one.
@@ -777,21 +820,28 @@ fn late_pass() {
             return LatePass::Done(None);
         }
         session.report.late_passes += 1;
-        if session.sliced {
-            let root = web_sys::window()
-                .and_then(|w| w.document())
-                .and_then(|d| d.document_element());
-            if let Some(root) = root {
-                session.late_running = true;
-                return LatePass::Sliced(session.generation, root.into());
-            }
-            return LatePass::Done(None);
-        }
         let Some(window) = web_sys::window() else {
             return LatePass::Done(None);
         };
         let started = now_ms(&window);
-        let removed = run_pass(&mut session, true).unwrap_or(0);
+        // Usually only what the page added is read; the whole page when it added too much.
+        let roots = session
+            .watcher
+            .as_ref()
+            .and_then(Watcher::take_added)
+            .and_then(|queue| late_roots(&queue, LATE_PARENT_MAX_ELEMENTS, LATE_MAX_ROOTS));
+        let removed = match roots {
+            Some(roots) => late_pass_over(&mut session, &window, &roots).unwrap_or(0),
+            None if session.sliced => {
+                let root = window.document().and_then(|d| d.document_element());
+                if let Some(root) = root {
+                    session.late_running = true;
+                    return LatePass::Sliced(session.generation, root.into());
+                }
+                0
+            }
+            None => run_pass(&mut session, true).unwrap_or(0),
+        };
         let spent = now_ms(&window) - started;
         session.report.late_ms += spent;
         LatePass::Done(finish_late_pass(&mut session, removed, spent))

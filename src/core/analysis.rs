@@ -58,7 +58,10 @@ impl Analysis {
         };
         analysis.mark_ancestry(tree);
         analysis.sum_bottom_up(tree);
-        analysis.article_root = find_article_root(tree, &analysis);
+        // A late widget's snapshot holds the widget, not the article: it must not pass for one.
+        if !tree.is_article_outside() {
+            analysis.article_root = find_article_root(tree, &analysis);
+        }
         analysis
     }
 

@@ -72,6 +72,9 @@ pub struct PageTree {
     /// are the context above a late widget): the rest of their subtree is not here, so the plan
     /// must never remove them.
     partial: Vec<bool>,
+    /// The page's article is known to be outside this snapshot (a late widget read on its own):
+    /// no block here may be taken for the article.
+    article_outside: bool,
 }
 
 impl PageTree {
@@ -85,7 +88,17 @@ impl PageTree {
             subtree_ends: OnceLock::new(),
             unread_attributes: HashMap::new(),
             partial: Vec::new(),
+            article_outside: false,
         }
+    }
+
+    /// Marks the snapshot as holding no part of the page's article (see the field).
+    pub fn set_article_outside(&mut self) {
+        self.article_outside = true;
+    }
+
+    pub fn is_article_outside(&self) -> bool {
+        self.article_outside
     }
 
     /// Marks `node` as only partly snapshotted (see the field `partial`).

@@ -34,6 +34,24 @@ extern "C" {
     ) -> JsValue;
     #[wasm_bindgen(js_name = indicesOf)]
     fn indices_of(nodes: &js_sys::Array, found: &js_sys::Map) -> Vec<f64>;
+    #[wasm_bindgen(js_name = newWalkInside)]
+    fn new_walk_inside(root: &Node) -> JsValue;
+    #[wasm_bindgen(js_name = collectAdded)]
+    pub fn collect_added(records: &js_sys::Array, queue: &js_sys::Array, max: u32) -> u32;
+    #[wasm_bindgen(js_name = lateRoots)]
+    fn late_roots_js(queue: &js_sys::Array, max_parent_elements: u32, max_roots: u32) -> JsValue;
+}
+
+/// Roots for a late pass over the nodes the page added (see `lateRoots` in read.js); `None`:
+/// too many, read the whole page.
+pub fn late_roots(
+    queue: &js_sys::Array,
+    max_parent_elements: u32,
+    max_roots: u32,
+) -> Option<Vec<Node>> {
+    let roots = late_roots_js(queue, max_parent_elements, max_roots);
+    let roots: js_sys::Array = roots.dyn_into().ok()?;
+    Some(roots.iter().map(|root| root.unchecked_into()).collect())
 }
 
 /// The vocabulary the reader needs, as JavaScript values (built once).
@@ -132,6 +150,13 @@ impl Walker {
     pub fn new(root: Node) -> Walker {
         Walker {
             walk: new_walk(&root),
+        }
+    }
+
+    /// A walk over `root`'s subtree only, its ancestors standing above it as (partial) context.
+    pub fn inside(root: &Node) -> Walker {
+        Walker {
+            walk: new_walk_inside(root),
         }
     }
 

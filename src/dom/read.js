@@ -138,3 +138,59 @@ export function indicesOf(nodes, found) {
   }
   return Float64Array.from(pairs);
 }
+
+// ---- late widgets ----
+
+// Appends the nodes the page added (MutationObserver records) to `queue`, at most `max` in all;
+// past that, `queue.overflow` is set and the caller reads the whole page instead. Returns how
+// many were added.
+export function collectAdded(records, queue, max) {
+  let added = 0;
+  for (const record of records) {
+    for (const node of record.addedNodes) {
+      if (queue.length >= max) {
+        queue.overflow = true;
+        return added;
+      }
+      queue.push(node);
+      added++;
+    }
+  }
+  return added;
+}
+
+function parentOf(node) {
+  const parent = node.parentNode;
+  if (!parent) return null;
+  if (parent.nodeType === 11) return parent.host || null; // a shadow root: its host
+  return parent.nodeType === 1 ? parent : null;
+}
+
+// The roots a late pass reads for the nodes in `queue`: each added element (or an added text's
+// element), or its parent when that parent is small (a placeholder the page fills: the block to
+// judge is the placeholder with its new content), never <body> or <html>; outermost only, each
+// once. null when there are more than `maxRoots` (the caller reads the whole page instead).
+export function lateRoots(queue, maxParentElements, maxRoots) {
+  const roots = [];
+  const top = [document.body, document.documentElement];
+  for (const node of queue) {
+    if (!node.isConnected) continue;
+    let root = node.nodeType === 1 ? node : parentOf(node);
+    if (!root || top.includes(root)) continue;
+    const parent = parentOf(root);
+    if (parent && !top.includes(parent) && parent.getElementsByTagName('*').length <= maxParentElements) root = parent;
+    if (roots.some((kept) => kept === root || kept.contains(root))) continue;
+    for (let i = roots.length - 1; i >= 0; i--) if (root.contains(roots[i])) roots.splice(i, 1);
+    roots.push(root);
+    if (roots.length > maxRoots) return null;
+  }
+  return roots;
+}
+
+// A walk over `root` alone, with its ancestors as the context above it.
+export function newWalkInside(root) {
+  const path = [];
+  for (let node = parentOf(root); node; node = parentOf(node)) path.push(node);
+  path.reverse();
+  return { nodes: [root], depths: [path.length], path };
+}

@@ -2,12 +2,13 @@
 //! single timer runs one batched pass a little later. The cleaner's own removals are dropped
 //! from the observer's queue, passes are capped, and undo stops everything.
 
+use crate::dom::collect_added;
 use js_sys::Array;
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{MutationObserver, MutationObserverInit, MutationRecord, Window};
+use web_sys::{MutationObserver, MutationObserverInit, Window};
 
 /// Delay between the first mutation and the pass that handles it (batches a burst of inserts).
 pub const LATE_PASS_DELAY_MS: i32 = 60;
@@ -51,7 +52,12 @@ pub struct Watcher {
     timer: Option<i32>,
     /// Shared with the observer callback: while a pass is scheduled, new records need no look.
     pending: Rc<Cell<bool>>,
+    /// The nodes the page added since the last pass (read.js `collectAdded`).
+    added: Rc<RefCell<js_sys::Array>>,
 }
+
+/// Added nodes remembered between passes; past this, the next pass reads the whole page.
+pub const MAX_QUEUED_NODES: u32 = 5_000;
 
 impl Watcher {
     /// Starts observing `target`'s subtree. `on_pass` runs once per batch.
@@ -64,19 +70,13 @@ impl Watcher {
         let mut on_added_nodes = on_added_nodes;
         let pending = Rc::new(Cell::new(false));
         let pending_seen = pending.clone();
+        let added = Rc::new(RefCell::new(js_sys::Array::new()));
+        let added_seen = added.clone();
         let on_mutation = Closure::<dyn FnMut(Array, MutationObserver)>::new(
             move |records: Array, _observer: MutationObserver| {
-                // A page that mutates constantly costs one check per batch, no more.
-                if pending_seen.get() {
-                    return;
-                }
-                let adds_nodes = records.iter().any(|record| {
-                    record
-                        .dyn_into::<MutationRecord>()
-                        .map(|r| r.added_nodes().length() > 0)
-                        .unwrap_or(false)
-                });
-                if adds_nodes {
+                // One call per batch, however many nodes the page added.
+                let count = collect_added(&records, &added_seen.borrow(), MAX_QUEUED_NODES);
+                if count > 0 && !pending_seen.get() {
                     on_added_nodes();
                 }
             },
@@ -94,6 +94,7 @@ impl Watcher {
             window,
             timer: None,
             pending,
+            added,
         })
     }
 
@@ -117,6 +118,16 @@ impl Watcher {
     pub fn timer_fired(&mut self) {
         self.timer = None;
         self.pending.set(false);
+    }
+
+    /// Takes the nodes added since the last pass; `None` when there were too many to remember
+    /// (the pass then reads the whole page).
+    pub fn take_added(&self) -> Option<js_sys::Array> {
+        let queue = std::mem::replace(&mut *self.added.borrow_mut(), js_sys::Array::new());
+        let overflow = js_sys::Reflect::get(&queue, &JsValue::from_str("overflow"))
+            .map(|flag| flag.is_truthy())
+            .unwrap_or(false);
+        (!overflow).then_some(queue)
     }
 
     /// Drops queued records (the cleaner's own removals) without handling them.
