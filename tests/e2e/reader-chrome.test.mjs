@@ -18,11 +18,12 @@ import { startServer } from './server.mjs';
 import { CHROME_EXTENSION_DIR, DEMO_SITE_DIR, SCREENSHOT_DIR, requireBuilt } from './lib/config.mjs';
 import { ChromiumDriver } from './lib/chromium.mjs';
 import { RequestLog } from './lib/network.mjs';
-import { readPopup, waitForPopupState } from './lib/popup.mjs';
+import { waitForPopupState } from './lib/popup.mjs';
 import {
   storedSettings, writeStoredSettings,
   autoCleanJourney, categoryTogglesJourney, cleanWithPopup, corruptedSettingJourney, importExportJourney,
   keepThisJourney, pickerJourney, previewJourney, READER_PAGE_PATH, waitForPageTexts, READER_TEXTS,
+  globalCategoriesJourney, neverTouchJourney,
 } from './lib/reader.mjs';
 import { logger, makeTempDir, pollUntil } from './lib/util.mjs';
 
@@ -147,50 +148,25 @@ describe('Unsponsor reader controls in Chromium', { timeout: 600_000 }, () => {
     }
   });
 
-  test('global categories in the options page apply to the next clean on every site without its own choice', { timeout: 60_000 }, async () => {
-    const options = await driver.context.newPage();
-    try {
-      await options.goto(`chrome-extension://${driver.extensionId}/options.html`);
-      await options.waitForFunction(() => document.body.dataset.ready === 'true');
-      await options.click('#categories input[value=social]');
-      await options.waitForFunction(() => chrome.storage.sync.get('settings').then((stored) => stored.settings?.categories.social === true));
-    } finally {
-      await options.close();
-    }
-    const page = await driver.openPage(url);
-    let popup;
-    try {
-      ({ popup } = await cleanWithPopup(driver, page));
-      const boxes = await popup.evaluate(`[...document.querySelectorAll('input[name=category]')].filter((box) => box.checked).map((box) => box.value)`);
-      assert.deepEqual(boxes, ['ads', 'promos', 'social'], 'the popup shows the global choice for this site');
-      await waitForPageTexts(page, { shown: [READER_TEXTS.article, READER_TEXTS.comments], hidden: [READER_TEXTS.social, READER_TEXTS.ads, READER_TEXTS.promos] });
-    } finally {
-      if (popup) await driver.closePopup(popup).catch(() => {});
-      await driver.closePage(page).catch(() => {});
-    }
-  });
+  test('global categories in the options page apply to the next clean on every site without its own choice', { timeout: 60_000 }, () =>
+    globalCategoriesJourney(driver, {
+      url,
+      log,
+      withOptionsPage: async (use) => {
+        const options = await driver.context.newPage();
+        try {
+          await options.goto(`chrome-extension://${driver.extensionId}/options.html`);
+          await use({ evaluate: (expression) => options.evaluate(expression), click: (selector) => options.click(selector) });
+        } finally {
+          await options.close();
+        }
+      },
+    }));
 
   test('auto-clean: the switch asks for this site only; pages are cleaned on load and late widgets too; off gives the permission back', { timeout: 120_000 }, () =>
     autoCleanJourney(driver, hooks, { url, origin: server.origin, log }));
 
-  test('a site on the "never touch" list is left alone', { timeout: 60_000 }, async () => {
-    const page = await driver.openPage(url);
-    let popup;
-    try {
-      popup = await driver.openPopup(page);
-      await pollUntil(() => popup.evaluate(`!document.querySelector('#site').hidden`), { message: 'the site controls' });
-      await popup.click('#never-touch');
-      await waitForPopupState(popup.evaluate, 'paused', { previousState: 'idle' });
-      const shown = await readPopup(popup.evaluate);
-      assert.equal(shown.clean.disabled, true, 'Clean is disabled on a never-touch site');
-      const answer = await popup.evaluate(`chrome.tabs.query({ active: true, currentWindow: true }).then(([tab]) => chrome.runtime.sendMessage({ type: 'run', command: 'clean', tabId: tab.id, url: tab.url }))`);
-      assert.equal(answer.state, 'paused', `the background refuses to clean it too: ${JSON.stringify(answer)}`);
-      await waitForPageTexts(page, { shown: [READER_TEXTS.ads, READER_TEXTS.promos] });
-    } finally {
-      if (popup) await driver.closePopup(popup).catch(() => {});
-      await driver.closePage(page).catch(() => {});
-    }
-  });
+  test('a site on the "never touch" list is left alone', { timeout: 60_000 }, () => neverTouchJourney(driver, { url, log }));
 
   // The content script runs beside a page that can steer what it sees, so its messages may not
   // change settings: a "picked" rule is saved only while the reader's picker is armed for that tab

@@ -172,9 +172,11 @@ export class ChromiumDriver {
    * Launches Chromium headless with the unpacked extension loaded.
    * Always pair with `close()` (in an after hook) so the browser and profile are removed.
    * `profile` ({ dir, remove }) reuses a profile, e.g. to restart the browser on the same one; its
-   * owner removes it then (pass `remove: () => {}` to keep it across close()).
+   * owner removes it then (pass `remove: () => {}` to keep it across close()). `args` are extra
+   * Chromium flags and `env` extra environment variables (e.g. a UI language: `--lang=de` with
+   * LANGUAGE=de, since Chromium on Linux takes its UI language from the environment).
    */
-  static async launch({ extensionDir, log, requestLog, profile = makeTempDir('unsponsor-e2e-chromium-') }) {
+  static async launch({ extensionDir, log, requestLog, profile = makeTempDir('unsponsor-e2e-chromium-'), args = [], env = {} }) {
     const { chromium } = loadPlaywright();
     let context;
     const stopWatchingInterrupts = cleanupOnInterrupt(async () => {
@@ -190,7 +192,8 @@ export class ChromiumDriver {
         handleSIGINT: false,
         handleSIGTERM: false,
         handleSIGHUP: false,
-        args: [`--disable-extensions-except=${extensionDir}`, `--load-extension=${extensionDir}`, ...CHROMIUM_FLAGS],
+        args: [`--disable-extensions-except=${extensionDir}`, `--load-extension=${extensionDir}`, ...CHROMIUM_FLAGS, ...args],
+        env: { ...process.env, ...env },
       });
       const driver = new ChromiumDriver(context, profile, log, requestLog);
       driver.stopWatchingInterrupts = stopWatchingInterrupts;

@@ -107,8 +107,17 @@ export class FirefoxDriver {
    * Starts geckodriver and Firefox, installs the extension from `extensionDir` as it is, and pins
    * its button to the toolbar. Always pair with `close()` so Firefox, geckodriver and the
    * temporary profile go away.
+   *
+   * To close and reopen the browser on one profile (the restart test): `profileDir` is a profile
+   * folder Firefox uses in place (`-profile`, which geckodriver then neither copies nor removes),
+   * and `addon` says how the add-on gets there: 'temporary' (the default, from `extensionDir`; a
+   * temporary add-on is uninstalled, with its storage, when Firefox quits), 'permanent' (the
+   * packaged add-on `xpi`, installed into the profile like a user's add-on, which needs the
+   * preference xpinstall.signatures.required=false: an unsigned build, honoured by ESR), or
+   * 'installed' (already in `profileDir` from an earlier run: nothing is installed, the test
+   * waits for it to be running).
    */
-  static async launch({ extensionDir, geckodriverBinary, log, preferences = {} }) {
+  static async launch({ extensionDir, geckodriverBinary, log, preferences = {}, profileDir = null, addon = 'temporary', xpi = null }) {
     const driver = new FirefoxDriver(log);
     driver.stopWatchingInterrupts = cleanupOnInterrupt(() => driver.close());
     try {
@@ -132,7 +141,7 @@ export class FirefoxDriver {
         browserName: 'firefox',
         'moz:firefoxOptions': {
           binary: FIREFOX_BINARY,
-          args: ['-headless'],
+          args: ['-headless', ...(profileDir ? ['-profile', profileDir] : [])],
           prefs: { ...firefoxPreferences(), ...preferences },
         },
       });
@@ -140,7 +149,17 @@ export class FirefoxDriver {
       await driver.session.setWindowRect({ width: VIEWPORT.width, height: VIEWPORT.height });
       // Record requests and dialogs from here on, before the add-on exists (see watched()).
       await driver.chrome(chromeExpression(startWatchingInChrome, `(${requestStackWatcherFrameScript})();`));
-      const installed = await driver.session.installAddon(extensionDir);
+      let installed;
+      if (addon === 'installed') {
+        installed = await pollUntil(
+          () => driver.chrome(`(() => { const policy = WebExtensionPolicy.getByID(${JSON.stringify(driver.addonId)}); return policy && policy.active ? policy.id : false; })()`),
+          { timeoutMs: 15_000, message: `the add-on ${driver.addonId} installed in the profile to be running` },
+        );
+      } else if (addon === 'permanent') {
+        installed = await driver.session.installAddon(xpi, { temporary: false });
+      } else {
+        installed = await driver.session.installAddon(extensionDir);
+      }
       if (installed !== driver.addonId) throw new Error(`installed add-on ${installed}, expected ${driver.addonId}`);
       const pinned = await pollUntil(
         async () => {
@@ -149,7 +168,7 @@ export class FirefoxDriver {
         },
         { timeoutMs: 10_000, message: `the toolbar button ${driver.widgetId} to be pinned` },
       );
-      log(`Firefox ${driver.session.capabilities.browserVersion}; add-on ${installed} (${extensionDir}); button "${pinned.label}" in ${pinned.area}`);
+      log(`Firefox ${driver.session.capabilities.browserVersion}; add-on ${installed} (${addon === 'temporary' ? extensionDir : addon === 'permanent' ? xpi : `already in ${profileDir}`}); button "${pinned.label}" in ${pinned.area}`);
       return driver;
     } catch (error) {
       await driver.close();

@@ -427,3 +427,67 @@ export async function autoCleanJourney(driver, hooks, { url, origin, log }) {
     await driver.closePage(page).catch(() => {});
   }
 }
+
+/**
+ * Global categories: switching one on in the options page (`withOptionsPage(async (options) =>
+ * ...)`, where `options.evaluate(expression)` runs in the options page and `options.click(selector)`
+ * is a real click there) changes what the next clean removes on a site without its own choice, and
+ * the popup shows that choice for the site.
+ */
+export async function globalCategoriesJourney(driver, { url, log, withOptionsPage }) {
+  await withOptionsPage(async (options) => {
+    await pollUntil(() => options.evaluate(`document.body.dataset.ready === 'true'`), { message: 'the options page to load' });
+    const before = await options.evaluate(`[...document.querySelectorAll('#categories input[name=category]')].filter((box) => box.checked).map((box) => box.value)`);
+    assert.deepEqual(before, ['ads', 'promos'], 'the options page starts with the default categories');
+    await options.click('#categories input[value=social]');
+    await pollUntil(async () => (await storedSettings(options))?.categories.social === true, { message: 'the global choice to be stored' });
+  });
+  const page = await driver.openPage(url);
+  let popup;
+  try {
+    await waitForPageTexts(page, { shown: [READER_TEXTS.social, READER_TEXTS.ads, READER_TEXTS.promos] }, { message: 'the page, before a clean, to show the share bar' });
+    ({ popup } = await cleanWithPopup(driver, page));
+    const boxes = await popup.evaluate(`[...document.querySelectorAll('input[name=category]')].filter((box) => box.checked).map((box) => box.value)`);
+    assert.deepEqual(boxes, ['ads', 'promos', 'social'], 'the popup shows the global choice for this site');
+    await waitForPopupCategories(popup, ['ads', 'promos', 'social'], 'the clean to list the share bar too');
+    await waitForPageTexts(page, { shown: [READER_TEXTS.article, READER_TEXTS.comments], hidden: [READER_TEXTS.social, READER_TEXTS.ads, READER_TEXTS.promos] });
+    const settings = await storedSettings(popup);
+    assert.deepEqual(settings.sites, {}, 'no site got a choice of its own');
+    log('global categories: share bars switched on in the options page, removed by the next clean');
+  } finally {
+    if (popup) await driver.closePopup(popup).catch(() => {});
+    await driver.closePage(page).catch(() => {});
+  }
+}
+
+/**
+ * "Never touch this site": the popup's switch disables Clean, Preview and the picker, the site is
+ * stored on the list, and the background refuses a clean for it even when asked directly (a
+ * `run` message sent by hand from the popup, which is an extension page it otherwise obeys).
+ */
+export async function neverTouchJourney(driver, { url, log }) {
+  const page = await driver.openPage(url);
+  let popup;
+  try {
+    popup = await driver.openPopup(page);
+    await pollUntil(() => popup.evaluate(`!document.querySelector('#site').hidden`), { message: 'the site controls' });
+    const opened = await readPopup(popup.evaluate);
+    assert.equal(await popup.evaluate(`document.querySelector('#never-touch').checked`), false, 'the switch starts off');
+    assert.ok(opened.clean.shown && !opened.clean.disabled, `Clean is offered before: ${describePopup(opened)}`);
+    await popup.click('#never-touch');
+    await waitForPopupState(popup.evaluate, 'paused', { previousState: 'idle' });
+    const shown = await readPopup(popup.evaluate);
+    assert.equal(shown.clean.disabled, true, 'Clean is disabled on a never-touch site');
+    const disabled = await popup.evaluate(`['preview', 'pick'].map((id) => document.getElementById(id).disabled)`);
+    assert.deepEqual(disabled, [true, true], 'Preview and the picker are disabled too');
+    assert.deepEqual((await storedSettings(popup)).neverTouch, ['127.0.0.1'], 'the site is on the stored list');
+    const answer = await popup.evaluate(`(globalThis.browser ?? chrome).tabs.query({ active: true, currentWindow: true }).then(([tab]) => (globalThis.browser ?? chrome).runtime.sendMessage({ type: 'run', command: 'clean', tabId: tab.id, url: tab.url }))`);
+    assert.equal(answer?.state, 'paused', `the background refuses to clean it too: ${JSON.stringify(answer)}`);
+    await sleep(500);
+    await waitForPageTexts(page, { shown: [READER_TEXTS.ads, READER_TEXTS.promos] }, { message: 'the page to be left alone' });
+    log(`never touch: Clean disabled, a clean asked for by hand refused (${JSON.stringify(answer.error)})`);
+  } finally {
+    if (popup) await driver.closePopup(popup).catch(() => {});
+    await driver.closePage(page).catch(() => {});
+  }
+}
