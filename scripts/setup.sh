@@ -3,7 +3,8 @@
 #
 #   scripts/setup.sh build   Rust wasm32 target, wasm-pack, wasm-bindgen-cli (the exact version in
 #                            Cargo.lock), npm packages (binaryen's wasm-opt and wasm2js, web-ext)
-#   scripts/setup.sh test    all of the above, plus Chromium, chromedriver and Firefox ESR (apt)
+#   scripts/setup.sh test    all of the above, plus Chromium, chromedriver and Firefox ESR with
+#                            their German and French language files (apt)
 #                            and geckodriver (cargo)
 #
 # Needs: rustup/cargo, Node 20 and npm. Browsers come from Debian's packages (apt-get, as root or
@@ -57,6 +58,11 @@ if [ "$mode" = test ]; then
   command -v chromium >/dev/null || missing+=(chromium)
   command -v chromedriver >/dev/null || missing+=(chromium-driver)
   command -v firefox-esr >/dev/null || missing+=(firefox-esr)
+  # German and French for the browsers' own interface: the locale tests show the extension in
+  # both (tests/e2e/locales.test.mjs).
+  for package in chromium-l10n firefox-esr-l10n-de firefox-esr-l10n-fr; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
+  done
   if [ ${#missing[@]} -gt 0 ]; then
     say "installing ${missing[*]} from Debian's packages"
     sudo_cmd=()
