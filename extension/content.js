@@ -152,7 +152,9 @@
     layer.dataset.mode = 'preview';
     let outlined = 0;
     for (const item of items) {
-      if (item.element && drawBox(layer, item.element, item.reason, 'preview')) outlined += 1;
+      const key = `reason_${String(item.rule).replaceAll('-', '_')}`;
+      const reason = api.i18n.getMessage(key) || item.reason; // the reader's language
+      if (item.element && drawBox(layer, item.element, reason, 'preview')) outlined += 1;
     }
     previewShown = true;
     return {

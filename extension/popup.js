@@ -6,6 +6,13 @@ const api = globalThis.browser ?? globalThis.chrome;
 const Settings = globalThis.UnsponsorSettings;
 const { t, localize } = globalThis.UnsponsorI18n;
 
+/** The reason for a removal in the reader's language (the core's English sentence if missing). */
+function reasonText(removal) {
+  const key = `reason_${String(removal.rule).replaceAll('-', '_')}`;
+  const translated = t(key);
+  return translated && translated !== key ? translated : removal.reason;
+}
+
 const CATEGORY_MESSAGES = { ads: 'category_ads', promos: 'category_promos', related: 'category_related', comments: 'category_comments', social: 'category_social' };
 
 const $ = (id) => document.getElementById(id);
@@ -59,7 +66,7 @@ function render(report) {
       item.dataset.rule = removal.rule;
       item.dataset.index = String(index);
       item.title = `${removal.rule}: ${removal.evidence}`;
-      item.querySelector('.reason').textContent = removal.reason;
+      item.querySelector('.reason').textContent = reasonText(removal);
       item.querySelector('.preview').textContent = removal.preview;
       const restore = item.querySelector('.restore');
       const keep = item.querySelector('.keep');

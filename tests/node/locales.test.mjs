@@ -55,3 +55,22 @@ test('a literal $ is written $$ (a lone $ starts a placeholder and disappears, a
     }
   }
 });
+
+// The reasons the popup and the preview show come from the core's rule ids (src/core/rules.rs):
+// each has a message `reason_<id>` in every locale, and the English one is the core's own sentence.
+test('every rule of the core has its reason in every locale', () => {
+  const rules = fs.readFileSync(path.join(extension, '..', 'src', 'core', 'rules.rs'), 'utf8');
+  const ids = new Map([...rules.matchAll(/RuleId::(\w+) => "([a-z0-9-]+)",/g)].map((m) => [m[1], m[2]]));
+  const reasons = new Map([...rules.matchAll(/RuleId::(\w+) => "([^"]*[A-Z ][^"]*)",/g)].map((m) => [m[1], m[2]]));
+  assert.ok(ids.size >= 30, `only ${ids.size} rule ids found in rules.rs`);
+  const english = JSON.parse(read('_locales/en/messages.json'));
+  for (const lang of LOCALES) {
+    const messages = JSON.parse(read(`_locales/${lang}/messages.json`));
+    for (const [variant, id] of ids) {
+      const key = `reason_${id.replaceAll('-', '_')}`;
+      assert.ok(messages[key]?.message, `${lang}: no message ${key}`);
+      if (lang === 'en') assert.equal(messages[key].message, reasons.get(variant), `${key} differs from RuleId::${variant}.reason()`);
+      else assert.notEqual(messages[key].message, english[key].message, `${lang}: ${key} is not translated`);
+    }
+  }
+});
