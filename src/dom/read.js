@@ -63,8 +63,11 @@ export function readSlice(walk, maxNodes, relevant, prefixes, opaque) {
     nodes.push(path[depth]);
   }
   let walked = 0;
+  // After a rewind, the block the walk went back to is read whole in this slice.
+  const limit = Math.max(maxNodes, walk.atLeast || 0);
+  walk.atLeast = 0;
   while (stack.length) {
-    if (walked >= maxNodes) break;
+    if (walked >= limit) break;
     const node = stack.pop();
     const depth = depths.pop();
     walked++;
@@ -105,7 +108,44 @@ export function readSlice(walk, maxNodes, relevant, prefixes, opaque) {
   }
   const open = depths.length ? depths[depths.length - 1] : 0;
   out.push(`P\u0002${pathIndex.slice(0, open).filter((index) => index >= 0).join('\u0003')}`);
+  if (stack.length) rewindIntoSmallBlock(walk, open);
   return { data: out.join('\u0001'), nodes };
+}
+
+// A slice that ends inside a small block (an ad, say) saw only part of it, so it cannot judge
+// it. The walk then goes back to the start of the outermost small block it is inside, so the
+// next slice reads that block whole (and reads at least that much).
+const REWIND_MAX_NODES = 2000;
+
+function rewindIntoSmallBlock(walk, open) {
+  const { nodes: stack, depths, path } = walk;
+  let target = -1;
+  for (let depth = open - 1; depth >= 0; depth--) {
+    if (!path[depth] || !isSmall(path[depth], REWIND_MAX_NODES)) break;
+    target = depth;
+  }
+  if (target < 0) return;
+  const block = path[target];
+  while (stack.length && block.contains(stack[stack.length - 1])) {
+    stack.pop();
+    depths.pop();
+  }
+  stack.push(block);
+  depths.push(target);
+  path.length = target;
+  walk.atLeast = REWIND_MAX_NODES * 2;
+}
+
+// Whether `element`'s subtree has at most `limit` nodes (counting stops past the limit).
+function isSmall(element, limit) {
+  let count = 0;
+  const pending = [element];
+  while (pending.length) {
+    const node = pending.pop();
+    if (++count > limit) return false;
+    for (let child = node.firstChild; child; child = child.nextSibling) pending.push(child);
+  }
+  return true;
 }
 
 function elementRecord(element, parent, context, relevant, prefixes) {
