@@ -435,11 +435,22 @@ pub fn preview_async(options: JsValue) -> Result<js_sys::Promise, JsError> {
 
 /// Removes the decided blocks still in the page and records them. Returns how many.
 fn apply_removals(session: &mut Session, decided: Vec<Decided>, late: bool) -> usize {
+    apply_removals_counting(session, decided, late, late)
+}
+
+/// `apply_removals`; `count_reinsertions`: a block that looks like one removed before counts as
+/// the page putting it back (which slows the late passes down).
+fn apply_removals_counting(
+    session: &mut Session,
+    decided: Vec<Decided>,
+    late: bool,
+    count_reinsertions: bool,
+) -> usize {
     let mut count = 0;
     for item in decided {
         if let Some(removed) = remove(&item.handle) {
             let record = RemovalRecord::new(&item.removal, late);
-            if late
+            if count_reinsertions
                 && session
                     .report
                     .removed
@@ -767,34 +778,41 @@ fn start_watching(window: web_sys::Window) -> Result<(), JsError> {
 /// this many elements (a placeholder the page fills: the block to judge is the placeholder).
 const LATE_PARENT_MAX_ELEMENTS: u32 = 300;
 /// More separate additions than this in one batch: the pass reads the whole page instead.
-const LATE_MAX_ROOTS: u32 = 200;
+const LATE_MAX_ROOTS: u32 = 2_000;
 /// Nodes per snapshot when reading added subtrees.
 const LATE_SLICE_NODES: usize = 20_000;
 
-/// A late pass over the subtrees the page added, each read with its ancestors as context.
+/// A late pass over the subtrees the page added, read together, each with its ancestors as
+/// context.
 fn late_pass_over(
     session: &mut Session,
     window: &web_sys::Window,
     roots: &[web_sys::Node],
 ) -> Result<usize, JsError> {
-    let mut removed = 0;
-    for root in roots {
-        // Unless the added part holds the whole article, the article is elsewhere.
-        let holds_article = session
-            .article
-            .as_ref()
-            .is_some_and(|article| root.contains(Some(article)));
-        let mut walker = Walker::inside(root);
-        while !walker.is_done() {
-            let mut snapshot = walker.next_slice(LATE_SLICE_NODES);
-            if !holds_article {
-                snapshot.tree.set_article_outside();
-            }
-            let (decided, _) = plan_snapshot(session, window, snapshot, true, false)?;
-            removed += apply_removals(session, decided, true);
+    // Unless an added part holds the whole article, the article is elsewhere.
+    let holds_article = session
+        .article
+        .as_ref()
+        .is_some_and(|article| roots.iter().any(|root| root.contains(Some(article))));
+    let mut decided_all = Vec::new();
+    let mut walker = Walker::over(roots);
+    while !walker.is_done() {
+        let mut snapshot = walker.next_slice(LATE_SLICE_NODES);
+        if !holds_article {
+            snapshot.tree.set_article_outside();
         }
+        let (decided, _) = plan_snapshot(session, window, snapshot, true, false)?;
+        decided_all.extend(decided);
     }
-    Ok(removed)
+    // A page fighting the cleaner only puts back what was removed; a feed adds new content
+    // beside its ads, which look alike but are no re-insertion.
+    let only_put_back = decided_all.len() >= roots.len();
+    Ok(apply_removals_counting(
+        session,
+        decided_all,
+        true,
+        only_put_back,
+    ))
 }
 
 /// What a late pass does after its bookkeeping.

@@ -34,8 +34,8 @@ extern "C" {
     ) -> JsValue;
     #[wasm_bindgen(js_name = indicesOf)]
     fn indices_of(nodes: &js_sys::Array, found: &js_sys::Map) -> Vec<f64>;
-    #[wasm_bindgen(js_name = newWalkInside)]
-    fn new_walk_inside(root: &Node) -> JsValue;
+    #[wasm_bindgen(js_name = newWalkOver)]
+    fn new_walk_over(roots: &js_sys::Array) -> JsValue;
     #[wasm_bindgen(js_name = collectAdded)]
     pub fn collect_added(records: &js_sys::Array, queue: &js_sys::Array, max: u32) -> u32;
     #[wasm_bindgen(js_name = lateRoots)]
@@ -153,10 +153,12 @@ impl Walker {
         }
     }
 
-    /// A walk over `root`'s subtree only, its ancestors standing above it as (partial) context.
-    pub fn inside(root: &Node) -> Walker {
+    /// A walk over the subtrees of `roots` only, each with its ancestors standing above it as
+    /// (partial) context.
+    pub fn over(roots: &[Node]) -> Walker {
+        let roots: js_sys::Array = roots.iter().collect();
         Walker {
-            walk: new_walk_inside(root),
+            walk: new_walk_over(&roots),
         }
     }
 

@@ -48,20 +48,10 @@ export function readSlice(walk, maxNodes, relevant, prefixes, opaque) {
   const pathIndex = [];
   const resumeDepth = depths.length ? depths[depths.length - 1] : 0;
   path.length = Math.min(path.length, resumeDepth);
-  // The context: the innermost CONTEXT_MAX elements of the path (on a page nested 100k deep,
-  // repeating the whole path in every slice would make the walk quadratic). Depths above them
-  // have no element in this slice (-1): what the walk meets there starts a tree of its own.
-  const skipped = Math.max(0, path.length - CONTEXT_MAX);
-  for (let depth = 0; depth < path.length; depth++) {
-    if (depth < skipped) {
-      pathIndex.push(-1);
-      continue;
-    }
-    const parent = depth > skipped ? pathIndex[depth - 1] : -1;
-    out.push(elementRecord(path[depth], parent, 1, relevant, prefixes));
-    pathIndex.push(nodes.length);
-    nodes.push(path[depth]);
-  }
+  // The context: the elements the walk is inside (see emitContext), unless the next node starts
+  // a subtree of its own (it brings its own context).
+  const nextStartsSubtree = walk.contexts && stack.length && walk.contexts.has(stack[stack.length - 1]);
+  if (!nextStartsSubtree) emitContext(path, out, nodes, pathIndex, relevant, prefixes);
   let walked = 0;
   // After a rewind, the block the walk went back to is read whole in this slice.
   const limit = Math.max(maxNodes, walk.atLeast || 0);
@@ -71,6 +61,15 @@ export function readSlice(walk, maxNodes, relevant, prefixes, opaque) {
     const node = stack.pop();
     const depth = depths.pop();
     walked++;
+    const chain = walk.contexts && walk.contexts.get(node);
+    if (chain) {
+      // The first node of a subtree read on its own: its ancestors come first, as context.
+      walk.contexts.delete(node);
+      path.length = 0;
+      pathIndex.length = 0;
+      emitContext(chain, out, nodes, pathIndex, relevant, prefixes);
+      for (const element of chain) path.push(element);
+    }
     path.length = depth;
     pathIndex.length = depth;
     const parent = depth > 0 ? pathIndex[depth - 1] : -1;
@@ -148,6 +147,24 @@ function isSmall(element, limit) {
   return true;
 }
 
+// Writes `chain` (elements, outermost first) as context records, marked partial: only the
+// innermost CONTEXT_MAX (on a page nested 100k deep, repeating the whole path in every slice
+// would make the walk quadratic). Depths above them have no element in the slice (-1): what the
+// walk meets there starts a tree of its own.
+function emitContext(chain, out, nodes, pathIndex, relevant, prefixes) {
+  const skipped = Math.max(0, chain.length - CONTEXT_MAX);
+  for (let depth = 0; depth < chain.length; depth++) {
+    if (depth < skipped) {
+      pathIndex.push(-1);
+      continue;
+    }
+    const parent = depth > skipped ? pathIndex[depth - 1] : -1;
+    out.push(elementRecord(chain[depth], parent, 1, relevant, prefixes));
+    pathIndex.push(nodes.length);
+    nodes.push(chain[depth]);
+  }
+}
+
 function elementRecord(element, parent, context, relevant, prefixes) {
   let id = '';
   let className = '';
@@ -211,26 +228,38 @@ function parentOf(node) {
 // judge is the placeholder with its new content), never <body> or <html>; outermost only, each
 // once. null when there are more than `maxRoots` (the caller reads the whole page instead).
 export function lateRoots(queue, maxParentElements, maxRoots) {
-  const roots = [];
+  const candidates = new Set();
   const top = [document.body, document.documentElement];
   for (const node of queue) {
     if (!node.isConnected) continue;
     let root = node.nodeType === 1 ? node : parentOf(node);
     if (!root || top.includes(root)) continue;
     const parent = parentOf(root);
-    if (parent && !top.includes(parent) && parent.getElementsByTagName('*').length <= maxParentElements) root = parent;
-    if (roots.some((kept) => kept === root || kept.contains(root))) continue;
-    for (let i = roots.length - 1; i >= 0; i--) if (root.contains(roots[i])) roots.splice(i, 1);
-    roots.push(root);
-    if (roots.length > maxRoots) return null;
+    if (parent && !top.includes(parent) && !candidates.has(parent)
+        && parent.getElementsByTagName('*').length <= maxParentElements) root = parent;
+    candidates.add(root);
+    if (candidates.size > maxRoots) return null;
+  }
+  // Outermost only: drop a root with another root above it.
+  const roots = [];
+  for (const root of candidates) {
+    let inside = false;
+    for (let node = parentOf(root); node && !inside; node = parentOf(node)) inside = candidates.has(node);
+    if (!inside) roots.push(root);
   }
   return roots;
 }
 
-// A walk over `root` alone, with its ancestors as the context above it.
-export function newWalkInside(root) {
-  const path = [];
-  for (let node = parentOf(root); node; node = parentOf(node)) path.push(node);
-  path.reverse();
-  return { nodes: [root], depths: [path.length], path };
+// A walk over the subtrees of `roots` only, each with its own ancestors as the context above it.
+export function newWalkOver(roots) {
+  const walk = { nodes: [], depths: [], path: [], contexts: new Map() };
+  for (let i = roots.length - 1; i >= 0; i--) {
+    const chain = [];
+    for (let node = parentOf(roots[i]); node; node = parentOf(node)) chain.push(node);
+    chain.reverse();
+    walk.contexts.set(roots[i], chain);
+    walk.nodes.push(roots[i]);
+    walk.depths.push(chain.length);
+  }
+  return walk;
 }
