@@ -398,15 +398,16 @@ fn main_text_holder(tree: &PageTree) -> Option<(NodeId, usize, usize)> {
 /// Property 4: Cleaning twice removes nothing new: planning the cleaned page (with the same
 /// categories) finds no removal.
 ///
-/// Fails today on about 11% of generated pages. The core judges every signal against the whole
-/// page, so a removal can change how its neighbours are judged: a bare label beside a vendor
-/// block is a label only once the block is gone (`<div>Sponsored<div id="dianomi_context">
-/// Harvest</div></div>`); a label text beside an ad link makes the link "inline in running
-/// text"; prose, headings or links inside a removed block stop a neighbour's growth or make the
-/// prose guard keep its wrapper (`<div class="ad-slot"><div class="OUTBRAIN"><p>prose</p></div>
-/// <a href="/buy">Buy now</a></div>`); and the detected article can move.
+/// A removal changes how its neighbours are judged: a bare label beside a vendor block is a
+/// label only once the block is gone (`<div>Sponsored<div id="dianomi_context">Harvest</div>
+/// </div>`); prose inside a removed block stops a neighbour's growth (`<div class="ad-slot">
+/// <div class="OUTBRAIN"><p>prose</p></div><a href="/buy">Buy now</a></div>`). The planner
+/// therefore plans in rounds on the page as earlier rounds leave it (`plan::plan_with_lists`),
+/// and no removal may take a guard away from what stays: label words and names inside a prose
+/// paragraph stay with it (else the shortened paragraph is no longer prose), the headline the
+/// article is found under stays even when it holds a link, and a block near the headline is the
+/// article only if it is one by itself (else the article moves once the best block is gone).
 #[test]
-#[ignore = "bug: a removal changes how its neighbours are judged; a second clean can remove more (see notes)"]
 fn cleaning_twice_removes_nothing_new() {
     run_property("cleaning_twice_removes_nothing_new", |tree| {
         for (name, categories) in category_sets() {

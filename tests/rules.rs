@@ -366,6 +366,98 @@ fn cleaning_twice_removes_nothing_new() {
     assert!(second.removals.is_empty(), "{:?}", second.removals);
 }
 
+/// Removals that change how their neighbours look, found by the property test (shrunk cases):
+/// the first clean already removes what a second one would.
+#[test]
+fn a_removal_leaves_nothing_for_a_second_clean() {
+    let cases = [
+        // A bare label beside a vendor block is a label on its own once the block is gone.
+        r#"<div>Sponsored<div id="dianomi_context">Harvest</div></div>"#,
+        // The wrapper's prose was the ad's: without it, the wrapper is an ad slot.
+        r#"<div class="ad-slot"><div class="OUTBRAIN"><p>Promoted prose that runs long enough to count as a paragraph of text for the planner.</p></div><a href="/buy">Buy now</a></div>"#,
+    ];
+    for inner in cases {
+        let (tree, first) = plan_default(&article_page(inner));
+        let after = text_after(&tree, &first);
+        assert!(
+            !after.contains("Harvest")
+                && !after.contains("Sponsored")
+                && !after.contains("Buy now"),
+            "{inner}: {after}"
+        );
+        let second = plan(&tree_after(&tree, &first), &CategorySet::default());
+        assert!(second.removals.is_empty(), "{inner}: {:?}", second.removals);
+    }
+}
+
+/// Label words and ad-like names inside a paragraph of prose are part of its text: they stay, so
+/// a paragraph is never cut down until it no longer counts as prose (and a second clean would
+/// remove it, with the ad link it holds).
+#[test]
+fn words_inside_a_prose_paragraph_stay() {
+    // Each paragraph counts as prose only with its label words (80 characters).
+    for (inner, words) in [
+        (
+            r#"<p>Season school music city weather train data weather and winter transport bridge today.<a href="https://paid.outbrain.com/y"></a>Anzeige</p>"#,
+            "Anzeige",
+        ),
+        (
+            r#"<p class="app-banner"><span>Sponsored Links</span> Housing prices rose again in the city this winter, the council report said on Monday.</p>"#,
+            "Sponsored Links",
+        ),
+        (
+            r#"<p>Housing prices rose again in the city this winter, the council said in its report today. <span class="ad-slot">Advertisement</span></p>"#,
+            "Advertisement",
+        ),
+    ] {
+        let (tree, first) = plan_default(&article_page(inner));
+        let after = text_after(&tree, &first);
+        assert!(
+            after.contains(words) && after.contains("winter"),
+            "{inner}: {:?}",
+            first.removals
+        );
+        let second = plan(&tree_after(&tree, &first), &CategorySet::default());
+        assert!(second.removals.is_empty(), "{inner}: {:?}", second.removals);
+    }
+    // An ad link (no words of the paragraph) may still go from inside one.
+    let inner = format!(
+        "<p><span>{}</span><a href=\"https://pubads.g.doubleclick.net/clk\"><img src=\"b.png\"></a></p>",
+        prose("Banner.")
+    );
+    let (tree, plan) = plan_default(&article_page(&inner));
+    assert_eq!(rules(&plan), ["ad-link"], "{:?}", plan.removals);
+    assert!(text_after(&tree, &plan).contains("Banner."));
+}
+
+/// The article is found under the page's first `<h1>`: that headline stays even when it holds a
+/// link and reads like a label. Removed, it would move the article elsewhere, and the blocks it
+/// guarded (here vendor markup around the story) would be judged unguarded by a second clean.
+#[test]
+fn the_headline_the_article_hangs_from_stays() {
+    let story: String = ["A.", "B.", "C."]
+        .iter()
+        .map(|seed| format!("<p>{}</p>", prose(seed)))
+        .collect();
+    let elsewhere: String = (0..8)
+        .map(|i| format!("<p>{}</p>", prose(&format!("Elsewhere {i}."))))
+        .collect();
+    let page = format!(
+        "<html><body><div class=\"wrap\"><h1>Promoted<a href=\"/x\"></a></h1>\
+         <div class=\"taboola-feed\">{story}</div></div><div class=\"other\">{elsewhere}</div>\
+         </body></html>"
+    );
+    let (tree, first) = plan_default(&page);
+    let after = text_after(&tree, &first);
+    assert!(
+        after.contains("Promoted") && after.contains("B. The minister"),
+        "{:?}",
+        first.removals
+    );
+    let second = plan(&tree_after(&tree, &first), &CategorySet::default());
+    assert!(second.removals.is_empty(), "{:?}", second.removals);
+}
+
 #[test]
 fn reports_carry_reason_evidence_and_preview() {
     let (_, plan) = plan_default(&article_page(

@@ -34,6 +34,12 @@ pub struct Analysis {
     pub in_own_ui: Vec<bool>,
     /// Whether the subtree contains the extension's own interface.
     pub has_own_ui: Vec<bool>,
+    /// Whether the node is inside (or is) a paragraph element (p, blockquote, pre, dd) that holds
+    /// prose: part of a sentence the prose guard protects.
+    pub in_prose_paragraph: Vec<bool>,
+    /// The page's headline: the first `<h1>` outside links and our interface (it may hold a
+    /// link). The article is looked for under it, so the guard keeps it.
+    pub headline: Option<NodeId>,
     /// The element holding the article's paragraphs, if the page has one.
     pub article_root: Option<NodeId>,
 }
@@ -54,10 +60,16 @@ impl Analysis {
             in_link: vec![false; count],
             in_own_ui: vec![false; count],
             has_own_ui: vec![false; count],
+            in_prose_paragraph: vec![false; count],
+            headline: None,
             article_root: None,
         };
         analysis.mark_ancestry(tree);
         analysis.sum_bottom_up(tree);
+        analysis.mark_prose_paragraphs(tree);
+        analysis.headline = (0..count).find(|&id| {
+            tree.node(id).tag == "h1" && !analysis.in_own_ui[id] && !analysis.in_link[id]
+        });
         // A late widget's snapshot holds the widget, not the article: it must not pass for one.
         if !tree.is_article_outside() {
             analysis.article_root = find_article_root(tree, &analysis);
@@ -140,6 +152,15 @@ impl Analysis {
         }
     }
 
+    /// Top-down, once the sums are known: which nodes are (inside) a paragraph holding prose.
+    fn mark_prose_paragraphs(&mut self, tree: &PageTree) {
+        for (id, node) in tree.nodes().iter().enumerate() {
+            let parent_in = node.parent.is_some_and(|p| self.in_prose_paragraph[p]);
+            self.in_prose_paragraph[id] = parent_in
+                || (node.is_element() && is_paragraph_tag(&node.tag) && self.paragraphs[id] > 0);
+        }
+    }
+
     /// Non-link characters of a subtree.
     pub fn plain_chars(&self, id: NodeId) -> usize {
         self.chars[id] - self.link_chars[id]
@@ -201,14 +222,16 @@ fn find_article_root(tree: &PageTree, analysis: &Analysis) -> Option<NodeId> {
     }
     // Pages put related stories, comments and teasers beside the article, sometimes with more
     // text than it. The article is the one under the page's headline: prefer the best block near
-    // the first <h1> when it is not much weaker than the best block of the page.
-    let headline = (0..tree.len())
-        .find(|&id| tree.node(id).tag == "h1" && !analysis.in_own_ui[id] && !analysis.in_link[id]);
-    let parent = headline.and_then(|h1| tree.node(h1).parent);
+    // the first <h1> when it is not much weaker than the best block of the page, and is an
+    // article by itself (were it not, removing the best block would leave no article at all,
+    // and a second clean would find the block near the headline unguarded).
+    let parent = analysis.headline.and_then(|h1| tree.node(h1).parent);
     let grandparent = parent.and_then(|p| tree.node(p).parent);
     for scope in [parent, grandparent].into_iter().flatten() {
         if let Some((near, near_score)) = best_in(tree.subtree(scope)) {
-            if near_score as f64 >= HEADLINE_SCOPE_MIN_SHARE * best_score as f64 {
+            if near_score >= ARTICLE_MIN_CHARS
+                && near_score as f64 >= HEADLINE_SCOPE_MIN_SHARE * best_score as f64
+            {
                 return Some(near);
             }
         }

@@ -19,7 +19,8 @@ pub enum GuardId {
     GuardHeadline,
     /// A large share of the article's prose.
     GuardArticleShare,
-    /// Paragraphs of prose, where only a label or class name suggested an ad.
+    /// Paragraphs of prose (and the words inside one), where only a label or class name
+    /// suggested an ad.
     GuardProseParagraph,
     /// Figures and code inside the article, where only a label or class name suggested an ad.
     GuardArticleFigure,
@@ -73,7 +74,14 @@ impl<'a> Guard<'a> {
                 return Some(GuardId::GuardArticleBody);
             }
         }
-        if analysis.headlines[node] > 0 {
+        // Every headline stays; so does the page's headline even when it holds a link: the
+        // article is found under it, and removing it would move the article (a second clean
+        // would then judge the old article unguarded).
+        if analysis.headlines[node] > 0
+            || analysis
+                .headline
+                .is_some_and(|h1| self.tree.is_ancestor_or_self(node, h1))
+        {
             return Some(GuardId::GuardHeadline);
         }
         let article_prose = analysis.article_prose();
@@ -101,6 +109,13 @@ impl<'a> Guard<'a> {
             Category::Related | Category::Comments | Category::Social => false,
         };
         if protects_prose && self.analysis.paragraphs[node] > 0 {
+            return Some(GuardId::GuardProseParagraph);
+        }
+        // Words of a paragraph of prose (a span inside a sentence), whatever the category: a
+        // name alone does not cut a sentence, and the paragraph left shorter could lose the
+        // guard above, so a second clean would judge it differently. (Link text is not the
+        // paragraph's prose: an ad link or image inside it may go.)
+        if self.analysis.in_prose_paragraph[node] && self.analysis.plain_chars(node) > 0 {
             return Some(GuardId::GuardProseParagraph);
         }
         if self.analysis.figures[node] > 0 && self.is_in_article(node) {
