@@ -4,7 +4,7 @@
 #   scripts/setup.sh build   Rust wasm32 target, wasm-pack, wasm-bindgen-cli (the exact version in
 #                            Cargo.lock), npm packages (binaryen's wasm-opt and wasm2js, web-ext)
 #   scripts/setup.sh test    all of the above, plus Chromium, chromedriver and Firefox ESR with
-#                            their German and French language files (apt)
+#                            their German and French language files, Xvfb and xdotool (apt)
 #                            and geckodriver (cargo)
 #
 # Needs: rustup/cargo, Node 20 and npm. Browsers come from Debian's packages (apt-get, as root or
@@ -58,6 +58,10 @@ if [ "$mode" = test ]; then
   command -v chromium >/dev/null || missing+=(chromium)
   command -v chromedriver >/dev/null || missing+=(chromium-driver)
   command -v firefox-esr >/dev/null || missing+=(firefox-esr)
+  # A virtual X display and real key presses for the headed Chromium that fires the extension's
+  # keyboard shortcuts (tests/e2e/shortcuts-chrome.test.mjs).
+  command -v Xvfb >/dev/null || missing+=(xvfb)
+  command -v xdotool >/dev/null || missing+=(xdotool)
   # German and French for the browsers' own interface: the locale tests show the extension in
   # both (tests/e2e/locales.test.mjs).
   for package in chromium-l10n firefox-esr-l10n-de firefox-esr-l10n-fr; do

@@ -33,6 +33,6 @@ section "Firefox add-on lint (web-ext lint)"
 node scripts/lint-extension.mjs
 
 section "end to end: the real toolbar button and popup in Chromium and Firefox"
-node --test --test-concurrency=1 tests/e2e/chrome.test.mjs tests/e2e/firefox.test.mjs tests/e2e/robustness-chrome.test.mjs tests/e2e/robustness-firefox.test.mjs tests/e2e/reader-chrome.test.mjs tests/e2e/reader-firefox.test.mjs tests/e2e/locales.test.mjs tests/e2e/corpus-undo.test.mjs tests/e2e/corpus-undo-firefox.test.mjs
+node --test --test-concurrency=1 tests/e2e/chrome.test.mjs tests/e2e/firefox.test.mjs tests/e2e/robustness-chrome.test.mjs tests/e2e/robustness-firefox.test.mjs tests/e2e/reader-chrome.test.mjs tests/e2e/reader-firefox.test.mjs tests/e2e/shortcuts-chrome.test.mjs tests/e2e/locales.test.mjs tests/e2e/corpus-undo.test.mjs tests/e2e/corpus-undo-firefox.test.mjs
 
 section "all checks passed"

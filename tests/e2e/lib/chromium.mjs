@@ -175,8 +175,11 @@ export class ChromiumDriver {
    * owner removes it then (pass `remove: () => {}` to keep it across close()). `args` are extra
    * Chromium flags and `env` extra environment variables (e.g. a UI language: `--lang=de` with
    * LANGUAGE=de, since Chromium on Linux takes its UI language from the environment).
+   * `headless: false` opens real browser windows (on the X display named by env.DISPLAY, e.g. an
+   * Xvfb started by the test, see lib/xvfb.mjs): needed where the browser UI itself must act, as
+   * for extension keyboard shortcuts, which headless Chromium never fires.
    */
-  static async launch({ extensionDir, log, requestLog, profile = makeTempDir('unsponsor-e2e-chromium-'), args = [], env = {} }) {
+  static async launch({ extensionDir, log, requestLog, profile = makeTempDir('unsponsor-e2e-chromium-'), args = [], env = {}, headless = true }) {
     const { chromium } = loadPlaywright();
     let context;
     const stopWatchingInterrupts = cleanupOnInterrupt(async () => {
@@ -186,7 +189,7 @@ export class ChromiumDriver {
     try {
       context = await chromium.launchPersistentContext(profile.dir, {
         executablePath: CHROMIUM_BINARY,
-        headless: true,
+        headless,
         viewport: VIEWPORT,
         // Our own interrupt handler closes the browser AND removes the profile.
         handleSIGINT: false,
