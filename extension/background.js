@@ -81,8 +81,87 @@ async function saveSiteRule(host, selector, exception) {
   return line;
 }
 
+// ----- cleaned tabs: where a change of the global categories re-cleans at once -----
+//
+// The tabs a clean ran in during this browser session (storage.session, so the list outlives the
+// service worker's sleep; memory where it is missing), each with its URL and the categories last
+// applied there. A tab that navigates or closes drops out: the extension's access to it (activeTab)
+// ends there too. A change of the settings re-cleans (or restores) every listed tab whose site has
+// no choice of its own and whose categories changed, through the same command as the popup's
+// category toggles ('recategorize').
+
+const CLEANED_TABS_KEY = 'cleanedTabs';
+const tabsArea = api.storage.session ?? null;
+let cleanedTabsInMemory = {};
+let cleanedTabsQueue = Promise.resolve();
+
+async function readCleanedTabs() {
+  if (!tabsArea) return { ...cleanedTabsInMemory };
+  const stored = await tabsArea.get(CLEANED_TABS_KEY);
+  const value = stored && stored[CLEANED_TABS_KEY];
+  return isPlainObject(value) ? value : {};
+}
+
+async function writeCleanedTabs(tabs) {
+  if (tabsArea) await tabsArea.set({ [CLEANED_TABS_KEY]: tabs });
+  else cleanedTabsInMemory = tabs;
+}
+
+/** Changes the list of cleaned tabs, one change at a time: `change(tabs)` mutates it. */
+function changeCleanedTabs(change) {
+  cleanedTabsQueue = cleanedTabsQueue.then(async () => {
+    const tabs = await readCleanedTabs();
+    if ((await change(tabs)) === false) return;
+    await writeCleanedTabs(tabs);
+  }).catch((error) => console.warn('Unsponsor: could not update the cleaned tabs', error));
+  return cleanedTabsQueue;
+}
+
+function rememberCleanedTab(tabId, url, categories) {
+  if (!Number.isInteger(tabId) || typeof url !== 'string') return Promise.resolve();
+  return changeCleanedTabs((tabs) => { tabs[tabId] = { url, categories: { ...categories } }; });
+}
+
+function forgetCleanedTab(tabId) {
+  return changeCleanedTabs((tabs) => {
+    if (!(tabId in tabs)) return false;
+    delete tabs[tabId];
+    return true;
+  });
+}
+
+const sameCategories = (a, b) => Settings.CATEGORIES.every((category) => Boolean(a?.[category]) === Boolean(b?.[category]));
+
+/**
+ * After a settings change: every cleaned tab whose site has no categories of its own, and whose
+ * categories are no longer the global ones, is cleaned again with them (blocks of a category
+ * switched on go, those of one switched off come back). A tab out of reach is dropped silently.
+ */
+function applyGlobalCategories() {
+  return changeCleanedTabs(async (tabs) => {
+    const settings = await Settings.load(api);
+    let changed = false;
+    for (const [key, entry] of Object.entries(tabs)) {
+      const tabId = Number(key);
+      const host = isPlainObject(entry) ? Settings.hostOf(entry.url) : null;
+      if (!host) {
+        delete tabs[key];
+        changed = true;
+        continue;
+      }
+      if (Object.prototype.hasOwnProperty.call(settings.sites, host)) continue; // its own choice rules there
+      if (sameCategories(entry.categories, settings.categories)) continue;
+      const result = await runInTab(tabId, 'recategorize', entry.url, {}, { track: false });
+      if (result.ok) entry.categories = { ...settings.categories };
+      else delete tabs[key]; // closed, navigated away, paused ("never touch") or out of reach
+      changed = true;
+    }
+    return changed;
+  });
+}
+
 /** Runs `command` in the tab's content script; resolves to { ok, state, ... } for the popup. */
-async function runInTab(tabId, command, url, extra = {}) {
+async function runInTab(tabId, command, url, extra = {}, { track = true } = {}) {
   if (isRestrictedUrl(url)) return { ok: false, state: 'restricted', error: message('restricted') };
   const settings = await Settings.load(api);
   const host = Settings.hostOf(url);
@@ -107,6 +186,10 @@ async function runInTab(tabId, command, url, extra = {}) {
     }
     if (result.ok && result.report) await setBadge(tabId, result.report.total);
     if (result.ok && command === 'undo') await setBadge(tabId, 0);
+    if (track && result.ok && (command === 'clean' || (command === 'recategorize' && result.recleaned))) {
+      await rememberCleanedTab(tabId, url, options.categories);
+    }
+    if (track && result.ok && command === 'undo') await forgetCleanedTab(tabId);
     return { ...result, state: result.ok ? 'ok' : 'error' };
   } catch (error) {
     const text = String((error && error.message) || error);
@@ -175,8 +258,10 @@ async function isGranted(host) {
 // granting the site in the browser's own settings): either way it means "clean this site".
 api.permissions.onAdded.addListener((permissions) => setAutoClean(hostsOfOrigins(permissions.origins), true));
 api.permissions.onRemoved.addListener((permissions) => setAutoClean(hostsOfOrigins(permissions.origins), false));
-api.storage.onChanged.addListener((changes) => {
-  if (Settings.STORAGE_KEY in changes) syncAutoClean();
+api.storage.onChanged.addListener((changes, areaName) => {
+  if (areaName === 'session' || !(Settings.STORAGE_KEY in changes)) return;
+  syncAutoClean();
+  applyGlobalCategories();
 });
 api.runtime.onStartup?.addListener(() => syncAutoClean());
 api.runtime.onInstalled.addListener(() => syncAutoClean());
@@ -248,7 +333,9 @@ function handleContentMessage(request, sender) {
         if (!host || !settings.autoClean.includes(host) || Settings.isNeverTouched(settings, host) || !(await isGranted(host))) {
           return { ok: false };
         }
-        return { ok: true, options: Settings.cleanOptionsFor(settings, host) };
+        const options = Settings.cleanOptionsFor(settings, host);
+        await rememberCleanedTab(tabId, sender.url, options.categories);
+        return { ok: true, options };
       })();
     case 'picked':
       if (typeof request.selector !== 'string' || request.selector.length > 900) return null;
@@ -278,7 +365,10 @@ api.runtime.onMessage.addListener((request, sender, sendResponse) => {
 
 api.tabs.onUpdated?.addListener((tabId, change) => {
   if (change.status === 'loading') disarmPicker(tabId).catch(() => {});
+  // A new page (or a new URL: change.url is only there where the extension may read it).
+  if (change.status === 'loading' || typeof change.url === 'string') forgetCleanedTab(tabId);
 });
+api.tabs.onRemoved?.addListener((tabId) => forgetCleanedTab(tabId));
 
 api.commands.onCommand.addListener(async (name, tab) => {
   const command = { 'clean-page': 'clean', 'undo-page': 'undo' }[name];

@@ -167,10 +167,18 @@ async function showNotice() {
   if (notice) $('notice-text').textContent = t('settingsRepaired', [notice.fields.join(', ')]);
 }
 
+/** Says so when the settings are kept in this browser only (too big for storage.sync). */
+async function showStorageNotice() {
+  const notice = await Settings.readStorageNotice(api);
+  $('storage-notice').hidden = !notice;
+  document.body.dataset.storage = notice ? 'local' : 'sync';
+}
+
 /** Draws everything from storage (also after another page changed the settings). */
 async function refresh({ rules = false } = {}) {
   const settings = await Settings.load(api);
   await showNotice();
+  await showStorageNotice();
   for (const input of categoryInputs) input.checked = settings.categories[input.value];
   const { origins = [] } = await api.permissions.getAll();
   const granted = new Set(settings.autoClean.filter((host) => Settings.originsFor(host).some((origin) => origins.includes(origin))));
@@ -212,7 +220,7 @@ $('notice-dismiss').addEventListener('click', async () => {
   $('notice').hidden = true;
 });
 api.storage.onChanged.addListener((changes) => {
-  if (Settings.STORAGE_KEY in changes || Settings.NOTICE_KEY in changes) refresh();
+  if (Settings.STORAGE_KEY in changes || Settings.NOTICE_KEY in changes || Settings.STORAGE_NOTICE_KEY in changes) refresh();
 });
 renderShortcuts();
 refresh({ rules: true });

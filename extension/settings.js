@@ -11,6 +11,8 @@
   const VERSION = 1;
   const STORAGE_KEY = 'settings';
   const NOTICE_KEY = 'notice';
+  /** storage.local: present while the settings live in local storage because sync refused them (its per-item quota). */
+  const STORAGE_NOTICE_KEY = 'storageNotice';
   const CATEGORIES = Object.freeze(['ads', 'promos', 'related', 'comments', 'social']);
   const DEFAULT_CATEGORIES = Object.freeze({ ads: true, promos: true, related: false, comments: false, social: false });
   /** Limits that keep a damaged or hostile object from growing without bound. */
@@ -222,12 +224,45 @@
     const { settings: clean } = repair(settings);
     try {
       await areaOf(api).set({ [STORAGE_KEY]: clean });
-      if (api.storage.sync) await api.storage.local.remove(STORAGE_KEY).catch(() => {});
-    } catch {
+      if (api.storage.sync) {
+        await api.storage.local.remove(STORAGE_KEY).catch(() => {});
+        await clearStorageNotice(api);
+      }
+    } catch (error) {
       await api.storage.local.set({ [STORAGE_KEY]: clean });
       await api.storage.sync?.remove(STORAGE_KEY).catch(() => {});
+      // No surprise: the reader is told their settings no longer follow them to other devices.
+      if (api.storage.sync) {
+        const reason = String((error && error.message) || error).slice(0, 200);
+        const bytes = JSON.stringify(clean).length + STORAGE_KEY.length;
+        await api.storage.local.set({ [STORAGE_NOTICE_KEY]: { area: 'local', reason, bytes, at: Date.now() } }).catch(() => {});
+      }
     }
     return clean;
+  }
+
+  async function clearStorageNotice(api) {
+    try {
+      const stored = await api.storage.local.get(STORAGE_NOTICE_KEY);
+      if (stored && stored[STORAGE_NOTICE_KEY] !== undefined) await api.storage.local.remove(STORAGE_NOTICE_KEY);
+    } catch {
+      // Nothing to clear, or local storage unavailable: the notice stays as it was.
+    }
+  }
+
+  /**
+   * `{ bytes }` while the settings are kept in storage.local because storage.sync refused them
+   * (too big for one sync item: the reader's rule list), else null. The options page shows it.
+   */
+  async function readStorageNotice(api) {
+    try {
+      const stored = await api.storage.local.get(STORAGE_NOTICE_KEY);
+      const notice = stored && stored[STORAGE_NOTICE_KEY];
+      if (!isPlainObject(notice)) return null;
+      return { bytes: Number.isInteger(notice.bytes) && notice.bytes > 0 ? notice.bytes : null };
+    } catch {
+      return null;
+    }
   }
 
   /**
@@ -267,9 +302,9 @@
   }
 
   root.UnsponsorSettings = Object.freeze({
-    VERSION, STORAGE_KEY, NOTICE_KEY, CATEGORIES, DEFAULT_CATEGORIES,
+    VERSION, STORAGE_KEY, NOTICE_KEY, STORAGE_NOTICE_KEY, CATEGORIES, DEFAULT_CATEGORIES,
     defaults, repair, normalizeHost, hostOf, originsFor, categoriesFor, isNeverTouched, cleanOptionsFor,
     siteRuleLine, appendRuleLine, mergeImportedRules,
-    load, save, update, readNotice, dismissNotice,
+    load, save, update, readNotice, dismissNotice, readStorageNotice,
   });
 })(globalThis);

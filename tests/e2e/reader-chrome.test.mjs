@@ -23,7 +23,7 @@ import {
   storedSettings, writeStoredSettings,
   autoCleanJourney, categoryTogglesJourney, cleanWithPopup, corruptedSettingJourney, importExportJourney,
   keepThisJourney, pickerJourney, previewJourney, READER_PAGE_PATH, waitForPageTexts, READER_TEXTS,
-  globalCategoriesJourney, neverTouchJourney,
+  globalCategoriesJourney, globalCategoriesAtOnceJourney, neverTouchJourney, syncFallbackNoticeJourney,
 } from './lib/reader.mjs';
 import { logger, makeTempDir, pollUntil } from './lib/util.mjs';
 
@@ -148,20 +148,30 @@ describe('Unsponsor reader controls in Chromium', { timeout: 600_000 }, () => {
     }
   });
 
+  /** Opens the options page in a new tab beside `page` (if any), runs `use(options)`, closes it. */
+  async function withOptionsPage(use, { page } = {}) {
+    const options = await driver.context.newPage();
+    try {
+      await options.goto(`chrome-extension://${driver.extensionId}/options.html`);
+      await use({
+        evaluate: (expression) => options.evaluate(expression),
+        click: (selector) => options.click(selector),
+        evaluatePage: (expression) => page.evaluate(expression),
+      });
+    } finally {
+      await options.close();
+      if (page) await page.playwrightPage.bringToFront();
+    }
+  }
+
   test('global categories in the options page apply to the next clean on every site without its own choice', { timeout: 60_000 }, () =>
-    globalCategoriesJourney(driver, {
-      url,
-      log,
-      withOptionsPage: async (use) => {
-        const options = await driver.context.newPage();
-        try {
-          await options.goto(`chrome-extension://${driver.extensionId}/options.html`);
-          await use({ evaluate: (expression) => options.evaluate(expression), click: (selector) => options.click(selector) });
-        } finally {
-          await options.close();
-        }
-      },
-    }));
+    globalCategoriesJourney(driver, { url, log, withOptionsPage }));
+
+  test('global categories in the options page re-clean or restore at once the open cleaned pages; a site with its own choice stays', { timeout: 90_000 }, () =>
+    globalCategoriesAtOnceJourney(driver, { url, log, withOptionsPage }));
+
+  test('rules too big for sync storage: kept locally with a visible notice in the options page', { timeout: 60_000 }, () =>
+    withOptionsPage((options) => syncFallbackNoticeJourney(options, { log })));
 
   test('auto-clean: the switch asks for this site only; pages are cleaned on load and late widgets too; off gives the permission back', { timeout: 120_000 }, () =>
     autoCleanJourney(driver, hooks, { url, origin: server.origin, log }));

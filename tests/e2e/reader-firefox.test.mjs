@@ -21,9 +21,9 @@ import { chromeExpression } from './lib/firefox-chrome.mjs';
 import { readManifest } from './lib/manifest.mjs';
 import { waitForPopupState } from './lib/popup.mjs';
 import {
-  autoCleanJourney, categoryTogglesJourney, cleanWithPopup, corruptedSettingJourney, globalCategoriesJourney, importExportJourney,
+  autoCleanJourney, categoryTogglesJourney, cleanWithPopup, corruptedSettingJourney, globalCategoriesJourney, globalCategoriesAtOnceJourney, importExportJourney,
   keepThisJourney, neverTouchJourney, pickerJourney, previewJourney, READER_PAGE_PATH, READER_TEXTS, resetSettings,
-  storedSettings, waitForPageTexts, writeStoredSettings,
+  storedSettings, syncFallbackNoticeJourney, waitForPageTexts, writeStoredSettings,
 } from './lib/reader.mjs';
 import { logger, makeTempDir, pollUntil, sleep } from './lib/util.mjs';
 
@@ -167,8 +167,9 @@ describe('Unsponsor reader controls in Firefox', { timeout: 600_000 }, () => {
    * runtime.openOptionsPage: a new tab), runs `use(options)` on it, and closes the tab.
    * `options.evaluate` runs in the page, `options.click` is a WebDriver element click (real input).
    */
-  async function withOptionsTab(use) {
-    const page = await driver.openPage(url);
+  async function withOptionsTab(use, { page: openPage } = {}) {
+    // Beside an open page (which stays as it is), or on a freshly opened one.
+    const page = openPage ?? await driver.openPage(url);
     const popup = await driver.openPopup(page);
     await driver.useContext('content');
     const [original] = await driver.session.command('GET', '/window/handles');
@@ -186,6 +187,16 @@ describe('Unsponsor reader controls in Firefox', { timeout: 600_000 }, () => {
           await driver.useContext('content');
           const element = await driver.session.command('POST', '/element', { using: 'css selector', value: selector });
           await driver.session.command('POST', `/element/${Object.values(element)[0]}/click`, {});
+        },
+        /** Reads the page's tab (selected for the read, then the options tab again). */
+        evaluatePage: async (expression) => {
+          await driver.useContext('content');
+          await driver.session.command('POST', '/window', { handle: original });
+          try {
+            return await driver.content(expression);
+          } finally {
+            await driver.session.command('POST', '/window', { handle });
+          }
         },
         handle,
       });
@@ -267,6 +278,12 @@ describe('Unsponsor reader controls in Firefox', { timeout: 600_000 }, () => {
 
   test('global categories in the options page apply to the next clean on every site without its own choice', { timeout: 90_000 }, () =>
     globalCategoriesJourney(driver, { url, log, withOptionsPage: withOptionsTab }));
+
+  test('global categories in the options page re-clean or restore at once the open cleaned pages; a site with its own choice stays', { timeout: 120_000 }, () =>
+    globalCategoriesAtOnceJourney(driver, { url, log, withOptionsPage: withOptionsTab }));
+
+  test('rules too big for sync storage: kept locally with a visible notice in the options page', { timeout: 60_000 }, () =>
+    withOptionsTab((options) => syncFallbackNoticeJourney(options, { log })));
 
   test('auto-clean: the switch asks for this site only (Firefox prompt); pages are cleaned on load and late widgets too; off gives the permission back', { timeout: 120_000 }, () =>
     autoCleanJourney(driver, hooks, { url, origin: server.origin, log }));

@@ -169,6 +169,40 @@ test('storage: falls back to local where sync refuses (quota) or is missing', as
   assert.deepEqual(plain((await S.load(noSync)).neverTouch), ['a.com']);
 });
 
+test('storage: a fall back to local because sync refused leaves a notice, gone once sync takes them again', async () => {
+  const api = fakeApi();
+  await S.update(api, (settings) => { settings.rules = '##.small'; });
+  assert.equal(await S.readStorageNotice(api), null, 'no notice while sync takes the settings');
+  const refusing = fakeApi({ syncFails: true });
+  await S.update(refusing, (settings) => { settings.rules = '##.big\n'.repeat(2_000); });
+  assert.equal(refusing.storage.sync.data.settings, undefined, 'nothing left in sync');
+  assert.equal(refusing.storage.local.data.settings.rules.length, 14_000, 'the whole list is kept locally');
+  const notice = await S.readStorageNotice(refusing);
+  assert.ok(notice && notice.bytes > 8_192, `the notice says how big the settings are: ${JSON.stringify(notice)}`);
+  // Sync takes them again (the list was shortened): settings move back, the notice goes.
+  const accepting = fakeApi({ local: refusing.storage.local.data });
+  await S.update(accepting, (settings) => { settings.rules = '##.small\n'; });
+  assert.equal(accepting.storage.sync.data.settings.rules, '##.small\n');
+  assert.equal(accepting.storage.local.data.settings, undefined);
+  assert.equal(await S.readStorageNotice(accepting), null);
+  // A browser without sync at all is not a fall back: no notice there.
+  const noSync = fakeApi({ noSync: true });
+  await S.save(noSync, { ...S.defaults(), rules: '##.big\n'.repeat(2_000) });
+  assert.equal(await S.readStorageNotice(noSync), null);
+});
+
+test('options page: the sync fall back notice is in the page, shown from readStorageNotice, in every locale', () => {
+  const html = fs.readFileSync(path.join(root, 'extension', 'options.html'), 'utf8');
+  const script = fs.readFileSync(path.join(root, 'extension', 'options.js'), 'utf8');
+  assert.match(html, /<div id="storage-notice" class="notice" role="status" hidden>[\s\S]*?data-i18n="settingsLocalOnly"/);
+  assert.match(script, /Settings\.readStorageNotice\(api\)[\s\S]*?\$\('storage-notice'\)\.hidden = !notice/);
+  assert.match(script, /Settings\.STORAGE_NOTICE_KEY in changes/, 'the page redraws when the notice changes');
+  for (const locale of ['en', 'de', 'fr']) {
+    const messages = JSON.parse(fs.readFileSync(path.join(root, 'extension', '_locales', locale, 'messages.json'), 'utf8'));
+    assert.match(messages.settingsLocalOnly?.message ?? '', /8 K/, `${locale}: the notice names the limit`);
+  }
+});
+
 test('save never writes invalid settings', async () => {
   const api = fakeApi();
   await S.save(api, { version: 1, categories: { ads: 'no' }, rules: null });

@@ -460,6 +460,100 @@ export async function globalCategoriesJourney(driver, { url, log, withOptionsPag
   }
 }
 
+const CHECKED_GLOBAL = `[...document.querySelectorAll('#categories input[name=category]')].filter((box) => box.checked).map((box) => box.value)`;
+
+/**
+ * Global categories act at once on the pages already cleaned: the reader page is cleaned with the
+ * popup, the popup closed, and then, with no further click on the page or the popup, a category
+ * switched on in the options page removes its blocks from the open page, and one switched off
+ * puts them back. Once the site has a choice of its own (a popup toggle), a global change leaves
+ * the page as it is. `withOptionsPage(use, { page })` opens the options page beside the open
+ * `page` and calls `use(options)`; `options.evaluatePage(expression)` reads the reader page
+ * meanwhile (without touching it).
+ */
+export async function globalCategoriesAtOnceJourney(driver, { url, log, withOptionsPage }) {
+  const page = await driver.openPage(url);
+  let popup;
+  try {
+    await waitForPageTexts(page, { shown: Object.values(READER_TEXTS).filter((text) => text !== READER_TEXTS.late) }, { message: 'the reader page to show every block' });
+    ({ popup } = await cleanWithPopup(driver, page));
+    await waitForPopupCategories(popup, ['ads', 'promos'], 'the default clean to list ads and promos');
+    await driver.closePopup(popup);
+    popup = null;
+    await waitForPageTexts(page, { shown: [READER_TEXTS.article, READER_TEXTS.social, READER_TEXTS.comments], hidden: [READER_TEXTS.ads, READER_TEXTS.promos] }, { message: 'the default clean' });
+
+    const timings = {};
+    await withOptionsPage(async (options) => {
+      const seen = { evaluate: options.evaluatePage };
+      await pollUntil(() => options.evaluate(`document.body.dataset.ready === 'true'`), { message: 'the options page to load' });
+      assert.deepEqual(await options.evaluate(CHECKED_GLOBAL), ['ads', 'promos'], 'the options page starts with the default categories');
+
+      let started = Date.now();
+      await options.click('#categories input[value=social]');
+      await waitForPageTexts(seen, { shown: [READER_TEXTS.article, READER_TEXTS.comments], hidden: [READER_TEXTS.social, READER_TEXTS.ads, READER_TEXTS.promos] }, { message: 'the open page to lose its share bar at once (social switched on globally)' });
+      timings.on = Date.now() - started;
+
+      started = Date.now();
+      await options.click('#categories input[value=ads]');
+      await waitForPageTexts(seen, { shown: [READER_TEXTS.ads, READER_TEXTS.article, READER_TEXTS.comments], hidden: [READER_TEXTS.social, READER_TEXTS.promos] }, { message: 'the ad to come back at once (ads switched off globally)' });
+      timings.off = Date.now() - started;
+      const settings = await storedSettings(options);
+      assert.deepEqual(settings.categories, { ads: false, promos: true, related: false, comments: false, social: true }, 'the global choice is stored');
+      assert.deepEqual(settings.sites, {}, 'no site got a choice of its own');
+    }, { page });
+
+    // The site gets its own choice (a popup toggle), which a global change no longer overrides.
+    popup = await driver.openPopup(page);
+    await pollUntil(async () => JSON.stringify(await popup.evaluate(`[...document.querySelectorAll('input[name=category]')].filter((box) => box.checked && !box.disabled).map((box) => box.value)`)) === JSON.stringify(['promos', 'social']), { message: 'the popup to show the global choice for the site' });
+    await popup.click('input[name=category][value=comments]');
+    await waitForPageTexts(page, { shown: [READER_TEXTS.ads, READER_TEXTS.article], hidden: [READER_TEXTS.comments, READER_TEXTS.social, READER_TEXTS.promos] }, { message: 'the popup toggle to remove the comments' });
+    await pollUntil(async () => Boolean((await storedSettings(popup))?.sites?.['127.0.0.1']), { message: 'the site choice to be stored' });
+    await driver.closePopup(popup);
+    popup = null;
+
+    await withOptionsPage(async (options) => {
+      const seen = { evaluate: options.evaluatePage };
+      await pollUntil(() => options.evaluate(`document.body.dataset.ready === 'true'`), { message: 'the options page to load' });
+      await options.click('#categories input[value=promos]');
+      await options.click('#categories input[value=ads]');
+      await pollUntil(async () => {
+        const stored = await storedSettings(options);
+        return stored?.categories.promos === false && stored?.categories.ads === true;
+      }, { message: 'the new global choice to be stored' });
+      await sleep(Math.max(1_500, 2 * Math.max(timings.on, timings.off)));
+      await waitForPageTexts(seen, { shown: [READER_TEXTS.ads, READER_TEXTS.article], hidden: [READER_TEXTS.promos, READER_TEXTS.comments, READER_TEXTS.social] }, { timeoutMs: 1_000, message: 'the site with its own choice to stay as it was' });
+    }, { page });
+    log(`global categories at once: social on removed the share bar in ${timings.on} ms, ads off put the ad back in ${timings.off} ms, without a click on the page; a site with its own choice stayed as it was`);
+  } finally {
+    if (popup) await driver.closePopup(popup).catch(() => {});
+    await driver.closePage(page).catch(() => {});
+  }
+}
+
+/**
+ * No surprises: a rule list too big for one storage.sync item (8 KB in Chrome) makes the settings
+ * fall back to storage.local, and the options page says so with a visible notice; once the list
+ * fits again, the settings go back to sync and the notice goes away. `options` as in
+ * importExportJourney (evaluate in the options page, `click(selector)` a real click).
+ */
+export async function syncFallbackNoticeJourney(options, { log }) {
+  await pollUntil(() => options.evaluate(`document.body.dataset.ready === 'true'`), { message: 'the options page to load' });
+  const noticeShown = `(() => { const box = document.getElementById('storage-notice'); return !box.hidden && box.getBoundingClientRect().height > 0 && box.innerText.trim().length > 0; })()`;
+  assert.equal(await options.evaluate(noticeShown), false, 'no notice while the settings sync');
+  const big = Array.from({ length: 400 }, (_, index) => `example${index}.com##.sponsored-box-${index}`).join('\n');
+  await options.evaluate(`(() => { document.getElementById('rules').value = ${JSON.stringify(big)}; return true; })()`);
+  await options.click('#rules-save');
+  await pollUntil(() => options.evaluate(noticeShown), { message: 'the notice that the settings are kept in this browser only' });
+  const text = await options.evaluate(`document.getElementById('storage-notice').innerText`);
+  const where = await options.evaluate(`Promise.all([(globalThis.browser ?? chrome).storage.sync.get('settings'), (globalThis.browser ?? chrome).storage.local.get('settings')]).then(([sync, local]) => ({ sync: Boolean(sync.settings), localRules: local.settings?.rules.length ?? 0 }))`);
+  assert.deepEqual(where, { sync: false, localRules: big.length }, 'the settings live in local storage, whole');
+  await options.evaluate(`(() => { document.getElementById('rules').value = 'example.com##.ad\\n'; return true; })()`);
+  await options.click('#rules-save');
+  await pollUntil(async () => !(await options.evaluate(noticeShown)), { message: 'the notice to go once the settings sync again' });
+  assert.equal((await storedSettings(options))?.rules, 'example.com##.ad\n', 'the settings are back in sync storage');
+  log(`sync fallback: ${big.length} characters of rules kept in local storage with a visible notice (${JSON.stringify(text.slice(0, 60))}…); gone once they fit`);
+}
+
 /**
  * "Never touch this site": the popup's switch disables Clean, Preview and the picker, the site is
  * stored on the list, and the background refuses a clean for it even when asked directly (a
