@@ -222,23 +222,18 @@ fn find_article_root(tree: &PageTree, analysis: &Analysis) -> Option<NodeId> {
     }
     // Pages put related stories, comments and teasers beside the article, sometimes with more
     // text than it. The article is the one under the page's headline: prefer the best block near
-    // the first <h1> when it is not much weaker than the best block of the page, and is an
-    // article by itself (were it not, removing the best block would leave no article at all,
-    // and a second clean would find the block near the headline unguarded).
+    // the first <h1> when it is an article by itself. The choice must not depend on the rest of
+    // the page: were it relative to the page's best block, removing that block (a comment
+    // section, say) would move the article, and a later round or a second clean would find
+    // the old article unguarded.
     let parent = analysis.headline.and_then(|h1| tree.node(h1).parent);
     let grandparent = parent.and_then(|p| tree.node(p).parent);
     for scope in [parent, grandparent].into_iter().flatten() {
         if let Some((near, near_score)) = best_in(tree.subtree(scope)) {
-            if near_score >= ARTICLE_MIN_CHARS
-                && near_score as f64 >= HEADLINE_SCOPE_MIN_SHARE * best_score as f64
-            {
+            if near_score >= ARTICLE_MIN_CHARS {
                 return Some(near);
             }
         }
     }
     Some(best)
 }
-
-/// A block near the headline wins over the page's best block if it scores at least this share
-/// of it.
-const HEADLINE_SCOPE_MIN_SHARE: f64 = 0.3;
