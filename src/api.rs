@@ -152,6 +152,9 @@ fn plan_snapshot_for(
     let document = document(window)?;
     let snapshotted = now_ms(window);
     let mut select_ms = 0.0;
+    // Built once per snapshot, on first need, for EasyList's and the reader's selectors alike.
+    let index = std::cell::OnceCell::new();
+    let element_index = || index.get_or_init(|| ElementIndex::new(&snapshot.tree));
     let plan = RULES.with(|cell| {
         let mut lists = cell.borrow_mut();
         let Some(lists) = lists.as_mut() else {
@@ -162,7 +165,9 @@ fn plan_snapshot_for(
             lists.page = lists.rules.for_page(&url);
             lists.page_url = url;
         }
-        let mut queries = lists.rules.queries(&snapshot.tree, &lists.page);
+        let mut queries = lists
+            .rules
+            .queries(&snapshot.tree, &lists.page, element_index());
         if !whole_page {
             // A document-wide query per slice would scan the huge page again and again.
             queries.retain(|query| query.candidates.is_some());
@@ -198,6 +203,7 @@ fn plan_snapshot_for(
     apply_reader_rules(
         &document,
         &snapshot,
+        element_index,
         &session.kept_by_reader,
         &mut removals,
         whole_page,
@@ -220,9 +226,10 @@ fn plan_snapshot_for(
 }
 
 /// The reader's own rules and kept blocks, applied to a plan (`core::user_rules`).
-fn apply_reader_rules(
+fn apply_reader_rules<'a>(
     document: &web_sys::Document,
     snapshot: &Snapshot,
+    element_index: impl Fn() -> &'a ElementIndex<'a>,
     kept_by_reader: &[web_sys::Element],
     removals: &mut Vec<PlannedRemoval>,
     whole_page: bool,
@@ -239,7 +246,7 @@ fn apply_reader_rules(
     if hide.is_empty() && keep.is_empty() && kept_by_reader.is_empty() {
         return;
     }
-    let index = ElementIndex::new(&snapshot.tree);
+    let index = element_index();
     let queries = |selectors: Vec<String>| -> Vec<SelectorQuery> {
         selectors
             .into_iter()

@@ -42,7 +42,8 @@ fn plan_time_per_page() {
                 None => plan(&tree, &CategorySet::default()).removals.len(),
                 Some(rules) => {
                     let page = rules.for_page("http://127.0.0.1/case/");
-                    let queries = rules.queries(&tree, &page);
+                    let index = unsponsor::core::selector::ElementIndex::new(&tree);
+                    let queries = rules.queries(&tree, &page, &index);
                     assert!(queries.len() < 10_000);
                     let lists = ListMatches {
                         rules,

@@ -225,7 +225,12 @@ impl RuleSet {
 
     /// Selectors worth running on this page: keyed ones whose key the page has, unkeyed generic
     /// ones, and the site's own; never an excepted one.
-    pub fn queries(&self, tree: &PageTree, page: &PageRules) -> Vec<SelectorQuery> {
+    pub fn queries(
+        &self,
+        tree: &PageTree,
+        page: &PageRules,
+        index: &ElementIndex,
+    ) -> Vec<SelectorQuery> {
         let mut listed: Vec<(&str, Option<Subject>, bool)> = Vec::new();
         if page.generic_enabled {
             let mut keys_present = HashSet::new();
@@ -261,7 +266,6 @@ impl RuleSet {
                 .iter()
                 .map(|s| (s.as_str(), Subject::parse(s), true)),
         );
-        let index = ElementIndex::new(tree);
         listed
             .into_iter()
             .filter_map(|(selector, subject, site_specific)| {
@@ -415,14 +419,26 @@ mod tests {
         tree.add_element(Some(body), "div", vec![("class".into(), "site-ad".into())]);
         let feed = tree.add_element(Some(body), "div", vec![]);
         tree.note_unread_attribute(feed, "data-taboola-options");
-        let on_site = rules.queries(&tree, &rules.for_page("https://shop.example.com/"));
+        let on_site = rules.queries(
+            &tree,
+            &rules.for_page("https://shop.example.com/"),
+            &ElementIndex::new(&tree),
+        );
         let selectors: Vec<_> = on_site.iter().map(|q| q.selector.as_str()).collect();
         assert!(selectors.contains(&".site-ad"));
         assert!(selectors.contains(&"div.promo-box > a"));
         assert!(selectors.contains(&"[data-taboola-options]"));
-        let negated = rules.queries(&tree, &rules.for_page("https://news.example.com/"));
+        let negated = rules.queries(
+            &tree,
+            &rules.for_page("https://news.example.com/"),
+            &ElementIndex::new(&tree),
+        );
         assert!(!negated.iter().any(|q| q.selector == ".site-ad"));
-        let without_key = rules.queries(&PageTree::new(), &rules.for_page("https://a.example/"));
+        let without_key = rules.queries(
+            &PageTree::new(),
+            &rules.for_page("https://a.example/"),
+            &ElementIndex::new(&PageTree::new()),
+        );
         assert!(!without_key
             .iter()
             .any(|q| q.selector == "div.promo-box > a"));
@@ -440,7 +456,7 @@ mod tests {
             vec![("class".into(), "promo-box".into())],
         );
         let link = tree.add_element(Some(promo), "a", vec![]);
-        let queries = rules.queries(&tree, &page);
+        let queries = rules.queries(&tree, &page, &ElementIndex::new(&tree));
         let selectors: Vec<_> = queries.iter().map(|q| q.selector.as_str()).collect();
         // No element has data-taboola-options or the class site-ad.
         assert_eq!(selectors, vec!["div.promo-box > a"]);
