@@ -6,6 +6,7 @@
 use crate::core::category::CategorySet;
 use crate::core::easylist::SelectorQuery;
 use crate::core::easylist::{PageRules, RuleSet};
+use crate::core::guard::GuardId;
 use crate::core::plan::{plan, plan_with_lists, ListMatches};
 use crate::core::plan::{PlannedRemoval, PREVIEW_MAX_CHARS};
 use crate::core::report::{CleanOptions, KeptRecord, RemovalRecord, Report, Timings};
@@ -41,8 +42,12 @@ struct Session {
     late_running: bool,
     /// Blocks the reader put back ("Keep this", per-item restore): later passes leave them.
     kept_by_reader: Vec<web_sys::Element>,
-    /// The article the first clean found, so late passes know whether a widget sits in it.
+    /// The article the first clean found, so late passes know whether a widget sits in it, and
+    /// a second clean keeps it as the article (`PageTree::set_article_hint`).
     article: Option<web_sys::Node>,
+    /// Blocks a clean kept for their share of the article: later cleans keep them too
+    /// (`PageTree::keep_for_share`).
+    kept_for_share: Vec<web_sys::Node>,
 }
 
 /// Pages with more elements than this are cleaned in slices, each in its own task, so the page
@@ -150,6 +155,19 @@ fn plan_snapshot_for(
     whole_page: bool,
 ) -> Result<(Vec<Decided>, Timings), JsError> {
     let document = document(window)?;
+    let mut snapshot = snapshot;
+    if let Some(article) = session
+        .article
+        .as_ref()
+        .and_then(|article| snapshot.handles.position_of(article))
+    {
+        snapshot.tree.set_article_hint(article);
+    }
+    for block in &session.kept_for_share {
+        if let Some(position) = snapshot.handles.position_of(block) {
+            snapshot.tree.keep_for_share(position);
+        }
+    }
     let snapshotted = now_ms(window);
     let mut select_ms = 0.0;
     // Built once per snapshot, on first need, for EasyList's and the reader's selectors alike.
@@ -192,6 +210,15 @@ fn plan_snapshot_for(
             .extend(plan.kept.iter().map(KeptRecord::from));
         if session.report.article.is_none() {
             session.report.article = plan.article_preview.clone();
+        }
+        for block in &plan.kept {
+            if block.guard == GuardId::GuardArticleShare {
+                if let Some(handle) = snapshot.handles.get(block.node) {
+                    if !session.kept_for_share.contains(&handle) {
+                        session.kept_for_share.push(handle);
+                    }
+                }
+            }
         }
         if session.article.is_none() {
             session.article = plan
@@ -577,7 +604,16 @@ fn begin_clean(session: &mut Session, options: &CleanOptions, sliced: bool) -> u
     session.sliced = sliced;
     session.report.kept.clear();
     session.report.timings = Timings::default();
-    session.article = None;
+    // The article an earlier clean of this page found stays the article (a second clean must
+    // remove nothing new: see `PageTree::set_article_hint`), unless the page dropped it.
+    if !session
+        .article
+        .as_ref()
+        .is_some_and(|article| article.is_connected())
+    {
+        session.article = None;
+    }
+    session.kept_for_share.retain(|block| block.is_connected());
     session.generation
 }
 

@@ -34,6 +34,13 @@ pub struct Analysis {
     pub in_own_ui: Vec<bool>,
     /// Whether the subtree contains the extension's own interface.
     pub has_own_ui: Vec<bool>,
+    /// How many blocks with strong markup evidence (a vendor's container, an ad slot) hold the
+    /// node, itself included (at most 2: only "none", "one" and "nested" matter).
+    pub strong_depth: Vec<u8>,
+    /// Non-link characters inside such blocks.
+    pub strong_chars: Vec<usize>,
+    /// Non-link characters inside such blocks nested in another.
+    pub nested_strong_chars: Vec<usize>,
     /// Whether the node is inside (or is) a paragraph element (p, blockquote, pre, dd) that holds
     /// prose: part of a sentence the prose guard protects.
     pub in_prose_paragraph: Vec<bool>,
@@ -45,7 +52,8 @@ pub struct Analysis {
 }
 
 impl Analysis {
-    pub fn new(tree: &PageTree) -> Self {
+    /// `strong[id]` says whether node `id` itself carries strong markup evidence.
+    pub fn new(tree: &PageTree, strong: &[bool]) -> Self {
         let count = tree.len();
         let mut analysis = Analysis {
             chars: vec![0; count],
@@ -60,11 +68,14 @@ impl Analysis {
             in_link: vec![false; count],
             in_own_ui: vec![false; count],
             has_own_ui: vec![false; count],
+            strong_depth: vec![0; count],
+            strong_chars: vec![0; count],
+            nested_strong_chars: vec![0; count],
             in_prose_paragraph: vec![false; count],
             headline: None,
             article_root: None,
         };
-        analysis.mark_ancestry(tree);
+        analysis.mark_ancestry(tree, strong);
         analysis.sum_bottom_up(tree);
         analysis.mark_prose_paragraphs(tree);
         analysis.headline = (0..count).find(|&id| {
@@ -77,13 +88,19 @@ impl Analysis {
         analysis
     }
 
-    /// Top-down flags: inside a link, inside our own interface.
-    fn mark_ancestry(&mut self, tree: &PageTree) {
+    /// Top-down flags: inside a link, inside our own interface, inside strong evidence.
+    fn mark_ancestry(&mut self, tree: &PageTree, strong: &[bool]) {
         for (id, node) in tree.nodes().iter().enumerate() {
-            let (parent_in_link, parent_in_ui) = match node.parent {
-                Some(parent) => (self.in_link[parent], self.in_own_ui[parent]),
-                None => (false, false),
+            let (parent_in_link, parent_in_ui, parent_strong_depth) = match node.parent {
+                Some(parent) => (
+                    self.in_link[parent],
+                    self.in_own_ui[parent],
+                    self.strong_depth[parent],
+                ),
+                None => (false, false, 0),
             };
+            let own = u8::from(strong.get(id).copied().unwrap_or(false));
+            self.strong_depth[id] = (parent_strong_depth + own).min(2);
             self.in_link[id] = parent_in_link || node.tag == "a" || node.tag == "button";
             self.in_own_ui[id] = parent_in_ui || node.has_attribute(OWN_UI_ATTRIBUTE);
         }
@@ -94,6 +111,14 @@ impl Analysis {
             let node = tree.node(id);
             if node.is_text() {
                 self.chars[id] = node.text_chars;
+                if !self.in_link[id] {
+                    if self.strong_depth[id] > 0 {
+                        self.strong_chars[id] = node.text_chars;
+                    }
+                    if self.strong_depth[id] > 1 {
+                        self.nested_strong_chars[id] = node.text_chars;
+                    }
+                }
                 if self.in_link[id] {
                     self.link_chars[id] = node.text_chars;
                 } else if node.text_chars >= PROSE_MIN_CHARS {
@@ -140,6 +165,8 @@ impl Analysis {
             if let Some(parent) = node.parent {
                 self.chars[parent] += self.chars[id];
                 self.link_chars[parent] += self.link_chars[id];
+                self.strong_chars[parent] += self.strong_chars[id];
+                self.nested_strong_chars[parent] += self.nested_strong_chars[id];
                 self.prose[parent] += self.prose[id];
                 self.paragraphs[parent] += self.paragraphs[id];
                 self.links[parent] += self.links[id];
@@ -190,23 +217,66 @@ fn is_heading(tree: &PageTree, id: NodeId) -> bool {
 /// The element holding most of the page's paragraph text: each paragraph adds its length to its
 /// parent and half of it to its grandparent (the usual reader-mode scoring, without the
 /// class-name bonuses, which ad markup would game).
+///
+/// Text in a vendor's block or an ad slot scores only for blocks inside it. The plan removes
+/// such a block unless it holds the article, so its text must not decide where an article
+/// outside it is: were it counted, removing it (a vendor block beside a short article, an ad
+/// slot inside a paragraph) could move the article or leave none, and a later round or a second
+/// clean would find the old article unguarded. Inside it, its own text counts, so an article a
+/// site wraps in vendor markup (`data-taboola-target`) is still found and guarded, but not the
+/// text of a second such block nested in it.
 fn find_article_root(tree: &PageTree, analysis: &Analysis) -> Option<NodeId> {
-    let mut score = vec![0usize; tree.len()];
+    // Scores for blocks outside strong evidence, and for blocks inside one.
+    let mut outside = vec![0usize; tree.len()];
+    let mut inside = vec![0usize; tree.len()];
     for (id, node) in tree.nodes().iter().enumerate() {
         let is_paragraph = (node.is_element() && is_paragraph_tag(&node.tag))
             || (node.is_text() && analysis.paragraphs[id] > 0);
-        if !is_paragraph || analysis.in_own_ui[id] {
+        if !is_paragraph || analysis.in_own_ui[id] || analysis.strong_depth[id] > 1 {
             continue;
         }
-        let length = analysis.plain_chars(id);
-        if length < ARTICLE_PARAGRAPH_MIN_CHARS {
+        // An ad break ("Story continues below advertisement") is no paragraph of the article:
+        // were it counted, removing it could leave the article too small to be one.
+        if analysis.chars[id] <= LABEL_MAX_CHARS
+            && classify_label(&tree.text_of(id, LABEL_MAX_CHARS + 1)).is_some()
+        {
             continue;
         }
-        if let Some(parent) = node.parent {
-            score[parent] += length;
-            if let Some(grandparent) = tree.node(parent).parent {
-                score[grandparent] += length / 2;
+        let plain = analysis.plain_chars(id);
+        // (A paragraph inside strong evidence has no text outside it: it scores only inside.)
+        let lengths = [
+            (&mut inside, plain - analysis.nested_strong_chars[id]),
+            (&mut outside, plain - analysis.strong_chars[id]),
+        ];
+        for (score, length) in lengths {
+            if length < ARTICLE_PARAGRAPH_MIN_CHARS {
+                continue;
             }
+            if let Some(parent) = node.parent {
+                score[parent] += length;
+                if let Some(grandparent) = tree.node(parent).parent {
+                    score[grandparent] += length / 2;
+                }
+            }
+        }
+    }
+    let score: Vec<usize> = (0..tree.len())
+        .map(|id| {
+            if analysis.strong_depth[id] > 0 {
+                inside[id]
+            } else {
+                outside[id]
+            }
+        })
+        .collect();
+    // The article found earlier on this page stays the article while it holds any paragraph.
+    // Scores are relative and removals change them: removing a block beside the article (a
+    // promo holding a paragraph) can let another block score best, removing comments inside it
+    // can leave it short; an article that moves or vanishes leaves the old one unguarded, and
+    // the order of removals, not the page, would decide what stays.
+    if let Some(hint) = tree.article_hint() {
+        if score[hint] > 0 {
+            return Some(hint);
         }
     }
     let best_in = |range: std::ops::Range<NodeId>| {

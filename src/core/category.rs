@@ -83,6 +83,18 @@ impl CategorySet {
         }
     }
 
+    /// The categories of this set that are on by default.
+    pub fn defaults_only(&self) -> Self {
+        let default = CategorySet::default();
+        CategorySet {
+            ads: self.ads && default.ads,
+            promos: self.promos && default.promos,
+            related: self.related && default.related,
+            comments: self.comments && default.comments,
+            social: self.social && default.social,
+        }
+    }
+
     pub fn contains(&self, category: Category) -> bool {
         match category {
             Category::Ads => self.ads,

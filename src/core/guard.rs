@@ -84,6 +84,11 @@ impl<'a> Guard<'a> {
         {
             return Some(GuardId::GuardHeadline);
         }
+        // Once kept for its share, kept: what the reader's other categories remove from inside
+        // it (comments, a nested vendor block) must not wear the share down round by round.
+        if self.tree.is_kept_for_share(node) {
+            return Some(GuardId::GuardArticleShare);
+        }
         let article_prose = analysis.article_prose();
         if article_prose > 0 && self.is_in_article(node) {
             let share = analysis.prose[node] as f64 / article_prose as f64;

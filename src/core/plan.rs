@@ -4,7 +4,7 @@
 
 use crate::core::analysis::Analysis;
 use crate::core::category::{Category, CategorySet};
-use crate::core::detect::{markup_signal, Reach, NOT_BLOCKS};
+use crate::core::detect::{markup_signal, Reach, Signal, NOT_BLOCKS};
 use crate::core::easylist::{PageRules, RuleSet};
 use crate::core::guard::{is_landmark, Guard, GuardId};
 use crate::core::labels::{classify_label, could_be_label_part, normalize_label, LabelKind};
@@ -109,9 +109,17 @@ pub fn plan(tree: &PageTree, categories: &CategorySet) -> Plan {
 /// find. Every round applies the guards; so that later rounds cannot reach into the article, a
 /// removal must not take a guard away from what stays: the words of a prose paragraph stay with
 /// it (`Guard::veto`), so does the headline the article is found under (`Guard::absolute_veto`),
-/// and a block near the headline is the article only if it is one by itself (`analysis`). (The
-/// article can still move when a removal changes which block scores best: rare, and then a later
-/// round judges the old article as any other block.)
+/// the article the first round found stays the article in later rounds
+/// (`PageTree::set_article_hint`), and a block kept for its share of the article stays kept
+/// (`PageTree::keep_for_share`). The extension gives a second clean of the same page the same
+/// memory.
+///
+/// Switching a category on must only add removals. Within one round it does (a node goes if any
+/// enabled rule's candidate for it passes the guards), but across rounds a removal of the extra
+/// category changes what later rounds see (an emptied share bar takes the ad link around it
+/// along, and the link no longer grows into its ad). So rounds run first with the default
+/// categories the reader left on, until they find nothing, then with every enabled category:
+/// the plan with more categories starts where the default plan ends.
 pub fn plan_with_lists(
     tree: &PageTree,
     categories: &CategorySet,
@@ -120,23 +128,41 @@ pub fn plan_with_lists(
     if tree.is_empty() {
         return Plan::default();
     }
-    let first = plan_round(tree, categories, lists);
+    let phases = if categories.defaults_only() == *categories {
+        vec![*categories]
+    } else {
+        vec![categories.defaults_only(), *categories]
+    };
+    // Markup signals depend on the element alone: read once, carried into every round.
+    let signals: Vec<Option<Signal>> = tree.nodes().iter().map(markup_signal).collect();
+    let first = plan_round(tree, &signals, &phases[0], lists);
     let mut decisions: Vec<Option<(RuleId, String)>> = vec![None; tree.len()];
     let mut removed = vec![false; tree.len()];
     let mut is_kept = vec![false; tree.len()];
     let mut kept = Vec::new();
     let mut round = first.decisions;
     let mut round_kept = first.kept;
+    let mut share_kept: Vec<bool> = (0..tree.len())
+        .map(|id| tree.is_kept_for_share(id))
+        .collect();
+    let mut phase = 0;
     let mut rounds = 1;
     loop {
         for block in round_kept {
+            if block.guard == GuardId::GuardArticleShare {
+                share_kept[block.node] = true;
+            }
             if !is_kept[block.node] {
                 is_kept[block.node] = true;
                 kept.push(block);
             }
         }
         if round.is_empty() {
-            break;
+            if phase + 1 == phases.len() {
+                break;
+            }
+            phase += 1;
+            rounds = 0;
         }
         for (node, rule, evidence) in round {
             for id in tree.subtree(node) {
@@ -145,10 +171,24 @@ pub fn plan_with_lists(
             decisions[node] = Some((rule, evidence));
         }
         if rounds == MAX_ROUNDS {
-            break;
+            if phase + 1 == phases.len() {
+                break;
+            }
+            phase += 1;
+            rounds = 0;
         }
         rounds += 1;
-        let rest = Remainder::new(tree, &removed);
+        let mut rest = Remainder::new(tree, &removed);
+        // Later rounds keep the first round's article (guarded, so it is still there).
+        if let Some(article) = first.analysis.article_root.and_then(|a| rest.copy_id[a]) {
+            rest.tree.set_article_hint(article);
+        }
+        // And the blocks kept for their share of the article stay kept.
+        for (id, _) in share_kept.iter().enumerate().filter(|(_, kept)| **kept) {
+            if let Some(copy) = rest.copy_id[id] {
+                rest.tree.keep_for_share(copy);
+            }
+        }
         let matches: Vec<SelectorMatch>;
         let rest_lists = match lists {
             Some(lists) => {
@@ -161,7 +201,17 @@ pub fn plan_with_lists(
             }
             None => None,
         };
-        let next = plan_round(&rest.tree, categories, rest_lists.as_ref());
+        let rest_signals: Vec<Option<Signal>> = rest
+            .original
+            .iter()
+            .map(|&id| signals[id].clone())
+            .collect();
+        let next = plan_round(
+            &rest.tree,
+            &rest_signals,
+            &phases[phase],
+            rest_lists.as_ref(),
+        );
         round = next
             .decisions
             .into_iter()
@@ -207,8 +257,8 @@ pub fn plan_with_lists(
     }
 }
 
-/// Rounds of planning at most. Every round but the last removes something, so rounds end by
-/// themselves; this only bounds the time on a pathological page. (The dev corpus needs two
+/// Rounds of planning at most, per phase. Every round but the last removes something, so rounds
+/// end by themselves; this only bounds the time on a pathological page. (The dev corpus needs two
 /// rounds, the second finding nothing; 20,000 generated pages at most four.)
 const MAX_ROUNDS: usize = 8;
 
@@ -286,8 +336,20 @@ impl Remainder {
 }
 
 /// One round: signals, growth, guards, collapse, outermost blocks.
-fn plan_round(tree: &PageTree, categories: &CategorySet, lists: Option<&ListMatches>) -> Round {
-    let analysis = Analysis::new(tree);
+fn plan_round(
+    tree: &PageTree,
+    signals: &[Option<Signal>],
+    categories: &CategorySet,
+    lists: Option<&ListMatches>,
+) -> Round {
+    let strong: Vec<bool> = signals
+        .iter()
+        .map(|s| {
+            s.as_ref()
+                .is_some_and(|s| s.rule.strength() == Strength::Strong)
+        })
+        .collect();
+    let analysis = Analysis::new(tree, &strong);
     let guard = Guard::new(tree, &analysis);
     let labels = find_labels(tree, &analysis, &guard);
     let planner = Planner {
@@ -296,7 +358,7 @@ fn plan_round(tree: &PageTree, categories: &CategorySet, lists: Option<&ListMatc
         guard: &guard,
         label_counts: count_labels(tree, &labels),
     };
-    let mut candidates = planner.markup_candidates();
+    let mut candidates = planner.markup_candidates(signals);
     candidates.extend(planner.label_candidates(&labels));
     if let Some(lists) = lists {
         candidates.extend(list_candidates(tree, &analysis, lists));
@@ -360,13 +422,13 @@ struct Planner<'a> {
 }
 
 impl Planner<'_> {
-    fn markup_candidates(&self) -> Vec<Candidate> {
+    fn markup_candidates(&self, signals: &[Option<Signal>]) -> Vec<Candidate> {
         let mut candidates = Vec::new();
-        for (id, node) in self.tree.nodes().iter().enumerate() {
+        for (id, signal) in signals.iter().enumerate() {
             if self.analysis.in_own_ui[id] {
                 continue;
             }
-            let Some(signal) = markup_signal(node) else {
+            let Some(signal) = signal else {
                 continue;
             };
             let block = match signal.reach {
@@ -383,7 +445,7 @@ impl Planner<'_> {
             candidates.push(Candidate {
                 node: block,
                 rule: signal.rule,
-                evidence: signal.evidence,
+                evidence: signal.evidence.clone(),
             });
         }
         candidates
@@ -554,6 +616,17 @@ fn find_labels(tree: &PageTree, analysis: &Analysis, guard: &Guard) -> Vec<Label
             }
         } else {
             let Some(mut kind) = classify_label(&tree.text_of(parent, LABEL_MAX_CHARS + 1)) else {
+                // A bare ad marker beside a few other words is still one, as it is in running
+                // text: otherwise removing a neighbour (a teaser, in another category) would
+                // turn a label into plain words, and enabling that category would keep a block
+                // the default removes.
+                if let Some(kind @ (LabelKind::AdBreak | LabelKind::AdMarker)) =
+                    classify_label(&node.text)
+                {
+                    if !analysis.in_prose_paragraph[id] {
+                        labels_push(&mut labels, &mut is_label, tree, id, kind);
+                    }
+                }
                 continue;
             };
             let mut current = parent;
@@ -592,16 +665,26 @@ fn find_labels(tree: &PageTree, analysis: &Analysis, guard: &Guard) -> Vec<Label
         if analysis.in_prose_paragraph[label_node] {
             continue;
         }
-        if !is_label[label_node] {
-            is_label[label_node] = true;
-            labels.push(Label {
-                node: label_node,
-                kind,
-                text: tree.text_of(label_node, LABEL_MAX_CHARS),
-            });
-        }
+        labels_push(&mut labels, &mut is_label, tree, label_node, kind);
     }
     labels
+}
+
+fn labels_push(
+    labels: &mut Vec<Label>,
+    is_label: &mut [bool],
+    tree: &PageTree,
+    node: NodeId,
+    kind: LabelKind,
+) {
+    if !is_label[node] {
+        is_label[node] = true;
+        labels.push(Label {
+            node,
+            kind,
+            text: tree.text_of(node, LABEL_MAX_CHARS),
+        });
+    }
 }
 
 fn count_labels(tree: &PageTree, labels: &[Label]) -> Vec<[u16; 5]> {

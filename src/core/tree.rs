@@ -75,6 +75,12 @@ pub struct PageTree {
     /// The page's article is known to be outside this snapshot (a late widget read on its own):
     /// no block here may be taken for the article.
     article_outside: bool,
+    /// The article an earlier look at the page found (an earlier round of the plan, or an
+    /// earlier clean of the same page): it stays the article while it holds a paragraph.
+    article_hint: Option<NodeId>,
+    /// Blocks an earlier look at the page kept because they hold much of the article's prose
+    /// (`GuardId::GuardArticleShare`): they stay kept, however little of them is left.
+    share_kept: Vec<bool>,
 }
 
 impl PageTree {
@@ -89,6 +95,8 @@ impl PageTree {
             unread_attributes: HashMap::new(),
             partial: Vec::new(),
             article_outside: false,
+            article_hint: None,
+            share_kept: Vec::new(),
         }
     }
 
@@ -99,6 +107,30 @@ impl PageTree {
 
     pub fn is_article_outside(&self) -> bool {
         self.article_outside
+    }
+
+    /// Names the article found earlier on this page (see the field `article_hint`).
+    pub fn set_article_hint(&mut self, node: NodeId) {
+        self.article_hint = Some(node);
+    }
+
+    /// Names a block kept earlier for its share of the article (see the field `share_kept`).
+    pub fn keep_for_share(&mut self, node: NodeId) {
+        if node >= self.nodes.len() {
+            return;
+        }
+        if self.share_kept.len() <= node {
+            self.share_kept.resize(node + 1, false);
+        }
+        self.share_kept[node] = true;
+    }
+
+    pub fn is_kept_for_share(&self, node: NodeId) -> bool {
+        self.share_kept.get(node).copied().unwrap_or(false)
+    }
+
+    pub fn article_hint(&self) -> Option<NodeId> {
+        self.article_hint.filter(|&node| node < self.nodes.len())
     }
 
     /// Marks `node` as only partly snapshotted (see the field `partial`).

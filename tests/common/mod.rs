@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 use unsponsor::core::category::CategorySet;
+use unsponsor::core::guard::GuardId;
 use unsponsor::core::plan::{plan, Plan};
 use unsponsor::core::tree::{NodeId, PageTree};
 
@@ -265,6 +266,18 @@ pub fn tree_after(tree: &PageTree, plan: &Plan) -> PageTree {
             attributes.push(("id".into(), node.id.clone()));
             attributes.push(("class".into(), node.class.clone()));
             new_id[id] = Some(copy.add_element(parent, &node.tag, attributes));
+        }
+    }
+    // As the extension does on a second clean: the first clean's article stays the article, and
+    // the blocks it kept for their share of the article stay kept.
+    if let Some(root) = plan.article_root.and_then(|root| new_id[root]) {
+        copy.set_article_hint(root);
+    }
+    for block in &plan.kept {
+        if block.guard == GuardId::GuardArticleShare {
+            if let Some(id) = new_id[block.node] {
+                copy.keep_for_share(id);
+            }
         }
     }
     copy
