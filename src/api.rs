@@ -332,7 +332,7 @@ fn checked_rules(text: &str) -> UserRules {
             readable
         });
         parsed.errors.extend(rejected);
-        parsed.errors.sort_by_key(|error| error.line);
+        crate::core::order::sort_by_key_stable(&mut parsed.errors, |error| error.line);
     }
     parsed
 }

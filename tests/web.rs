@@ -167,14 +167,20 @@ fn cleaning_again_keeps_what_the_first_clean_kept_for_its_share() {
         unsponsor::clean(options).map_err(JsValue::from).unwrap()
     };
     let first = get(&all(), "total").as_f64().unwrap();
-    assert!(first >= 1.0, "the first clean removes the comments and the Taboola block");
+    assert!(
+        first >= 1.0,
+        "the first clean removes the comments and the Taboola block"
+    );
     let zergnet = || {
         fixture_root()
             .query_selector(".zergnet-widget")
             .unwrap()
             .is_some()
     };
-    assert!(zergnet(), "the Zergnet block is kept for its share of the article");
+    assert!(
+        zergnet(),
+        "the Zergnet block is kept for its share of the article"
+    );
     let second = get(&all(), "total").as_f64().unwrap();
     assert_eq!(second, first, "cleaning again removes nothing new");
     assert!(zergnet());

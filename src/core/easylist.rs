@@ -185,8 +185,7 @@ impl RuleSet {
                 candidates.extend(indices);
             }
         }
-        candidates.sort_unstable();
-        candidates.dedup();
+        crate::core::order::sort_dedup_ids(&mut candidates);
         let site_selectors = candidates
             .into_iter()
             .map(|index| &self.site[index])

@@ -10,6 +10,7 @@ pub mod detect;
 pub mod easylist;
 pub mod guard;
 pub mod labels;
+pub mod order;
 pub mod plan;
 pub mod report;
 pub mod rules;

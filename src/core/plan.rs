@@ -365,7 +365,7 @@ fn plan_round(
     }
     // Most specific evidence first, so a block matched by a vendor signature and a label is
     // reported under the vendor, and one matched by a label and a class name under the label.
-    candidates.sort_by_key(|c| (specificity(c.rule), c.node));
+    crate::core::order::sort_by_key_stable(&mut candidates, |c| (specificity(c.rule), c.node));
 
     let mut decided: Vec<Option<usize>> = vec![None; tree.len()];
     let mut decisions: Vec<(RuleId, String)> = Vec::new();

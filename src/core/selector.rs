@@ -335,8 +335,7 @@ impl<'a> ElementIndex<'a> {
                 .extend(nodes.iter().copied());
         }
         for nodes in by_attribute.values_mut() {
-            nodes.sort_unstable();
-            nodes.dedup();
+            crate::core::order::sort_dedup_ids(nodes);
         }
         ElementIndex {
             tree,
@@ -403,8 +402,7 @@ impl<'a> ElementIndex<'a> {
             .copied()
             .filter(|&id| self.could_match(id, subject))
             .collect();
-        found.sort_unstable();
-        found.dedup();
+        crate::core::order::sort_dedup_ids(&mut found);
         found
     }
 

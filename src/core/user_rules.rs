@@ -298,7 +298,7 @@ pub fn apply_to_plan(
             preview: tree.text_of(node, PREVIEW_MAX_CHARS),
         });
     }
-    removals.sort_by_key(|removal| removal.node);
+    crate::core::order::sort_by_key_stable(removals, |removal| removal.node);
 }
 
 #[cfg(test)]

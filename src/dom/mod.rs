@@ -395,7 +395,7 @@ pub fn match_selectors(
             }
         }
     }
-    matched.sort_unstable();
+    crate::core::order::heap_sort(&mut matched, |a, b| a < b);
     matched.dedup_by_key(|(node, _)| *node);
     matched
         .into_iter()
