@@ -67,7 +67,7 @@
 //
 // Targets (reported met / missed / not measured; never a failure): ratio_median ≤ 0.10,
 // clean_ms_p95 ≤ 16, the 1M page completes with its longest task ≤ 50 ms, the 100k-deep page
-// completes, observer_cpu_share ≤ 0.05, wasm_gzip_bytes ≤ 102400.
+// completes, observer_cpu_share ≤ 0.05, wasm_gzip_bytes ≤ 100000.
 //
 // --quick: 20 corpus pages, scaling 1k/10k/100k/deep10k, a 2 s observer, 2 cold-start runs.
 // --readme rewrites README.md between <!-- bench:start --> and <!-- bench:end -->.

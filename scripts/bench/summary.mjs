@@ -114,7 +114,7 @@ export const TARGETS = [
   },
   { id: 'completed_deep_100k', text: '100k-deep page completes', check: (s) => (s.completed_deep_100k === null ? null : s.completed_deep_100k === true), value: (s) => s.completed_deep_100k, limit: true },
   { id: 'observer_cpu_share', text: 'observer main-thread share ≤ 0.05', check: (s) => below(s.observer_cpu_share, 0.05), value: (s) => s.observer_cpu_share, limit: 0.05 },
-  { id: 'wasm_gzip_bytes', text: 'wasm ≤ 100 KB gzip (102400 bytes)', check: (s) => below(s.wasm_gzip_bytes, 102_400), value: (s) => s.wasm_gzip_bytes, limit: 102_400 },
+  { id: 'wasm_gzip_bytes', text: 'wasm ≤ 100 KB gzip (100,000 bytes)', check: (s) => below(s.wasm_gzip_bytes, 100_000), value: (s) => s.wasm_gzip_bytes, limit: 100_000 },
 ];
 
 function below(value, limit) {
