@@ -48,7 +48,7 @@
     try {
       const response = await fetch(url('rules/easylist.rules'));
       if (!response.ok) return null;
-      return core.loadRules(await response.text());
+      return core.loadRules(new Uint8Array(await response.arrayBuffer()));
     } catch {
       return null;
     }

@@ -190,6 +190,21 @@ fn cleaning_again_keeps_what_the_first_clean_kept_for_its_share() {
 const ZERGNET_PAGE: &str = r#"Police housing doctors of museum of festival said school music season market police museum winter election museum harvest housing water farmers season energy train in the council season and station winter winter minister council players energy election river doctors festival reform advertisement winter winter football café said this weather.Report minister library science election school reform report reform water train music bridge music season farmers budget report reform season market weather science train transport coast village transport season winter players reform festival reform in summer farmers bridge budget police museum and train school bridge library players village coast research city election.<h2 class="zergnet-widget"><section id="comments">In harvest report football said election harvest energy summer winter police season election week said weather and and players council of budget said minister science council transport bridge summer week week library season in reform housing farmers share station prices players prices housing bridge below village harvest energy housing library bridge data water market.</section>Village weather village budget market weather budget budget the budget farmers budget water river report doctors police season sponsored court.<section class="trc_related_container share-bar">Doctors train village football bridge train the report library budget football story city report museum minister prices music prices 日本語 court winter data research players police winter winter science transport report police week week city library players and coast science school in court 広告 science.</section></h2>"#;
 
 #[wasm_bindgen_test]
+fn rule_files_that_are_neither_text_nor_utf8_bytes_are_a_clear_error() {
+    let not_utf8 = js_sys::Uint8Array::from(&[0x23u8, 0x23, 0xff, 0xfe][..]);
+    let error = unsponsor::load_rules(not_utf8.into())
+        .map_err(JsValue::from)
+        .unwrap_err();
+    let message = get(&error, "message").as_string().unwrap_or_default();
+    assert!(message.contains("not UTF-8"), "{message}");
+    let error = unsponsor::load_rules(JsValue::from_f64(3.0))
+        .map_err(JsValue::from)
+        .unwrap_err();
+    let message = get(&error, "message").as_string().unwrap_or_default();
+    assert!(message.contains("invalid rule file"), "{message}");
+}
+
+#[wasm_bindgen_test]
 fn invalid_options_are_a_clear_error() {
     let options = js_sys::JSON::parse(r#"{"categories":{"ads":"yes"}}"#).unwrap();
     let error = unsponsor::clean(options).expect_err("should fail");

@@ -46,7 +46,7 @@ try {
   // EasyList's compiled rules, as the extension loads them; the heuristics work without them.
   try {
     const response = await fetch(new URL('./rules/easylist.rules', import.meta.url));
-    if (response.ok) loadRules(await response.text());
+    if (response.ok) loadRules(new Uint8Array(await response.arrayBuffer()));
   } catch {
     // Offline copies without the rules file still clean with the heuristics.
   }

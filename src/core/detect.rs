@@ -63,9 +63,11 @@ pub fn markup_signal(node: &Node) -> Option<Signal> {
             tokens: name_tokens(raw),
         })
         .collect();
-    vendor_signal(node, &names)
+    // The linked host is parsed once, not once per vendor.
+    let host = linked_host(node);
+    vendor_signal(node, &names, host.as_deref())
         .or_else(|| ad_slot_signal(node, &names))
-        .or_else(|| link_signal(node))
+        .or_else(|| link_signal(node, host.as_deref()))
         .or_else(|| class_signal(node, &names))
         .or_else(|| aria_label_signal(node))
 }
@@ -78,7 +80,7 @@ fn describe_name(node: &Node, name: &str) -> String {
     }
 }
 
-fn vendor_signal(node: &Node, names: &[Name]) -> Option<Signal> {
+fn vendor_signal(node: &Node, names: &[Name], host: Option<&str>) -> Option<Signal> {
     for vendor in VENDORS {
         for name in names {
             let by_prefix = vendor
@@ -110,8 +112,8 @@ fn vendor_signal(node: &Node, names: &[Name]) -> Option<Signal> {
                 ));
             }
         }
-        if let Some(host) = linked_host(node) {
-            if vendor.hosts.iter().any(|h| host_matches(&host, h)) {
+        if let Some(host) = host {
+            if vendor.hosts.iter().any(|h| host_matches(host, h)) {
                 let reach = if node.tag == "a" {
                     Reach::Item
                 } else {
@@ -179,9 +181,9 @@ fn ad_slot_signal(node: &Node, names: &[Name]) -> Option<Signal> {
     None
 }
 
-fn link_signal(node: &Node) -> Option<Signal> {
-    if let Some(host) = linked_host(node) {
-        if AD_HOSTS.iter().any(|h| host_matches(&host, h)) {
+fn link_signal(node: &Node, host: Option<&str>) -> Option<Signal> {
+    if let Some(host) = host {
+        if AD_HOSTS.iter().any(|h| host_matches(host, h)) {
             let (rule, reach) = if node.tag == "a" {
                 (RuleId::AdLink, Reach::Item)
             } else {

@@ -230,47 +230,58 @@ impl RuleSet {
         page: &PageRules,
         index: &ElementIndex,
     ) -> Vec<SelectorQuery> {
-        let mut listed: Vec<(&str, Option<Subject>, bool)> = Vec::new();
+        // Site rules are few per page: their subjects are parsed here; the generic ones were
+        // parsed with the list, and are borrowed, not copied.
+        let site_subjects: Vec<Option<Subject>> = page
+            .site_selectors
+            .iter()
+            .map(|s| Subject::parse(s))
+            .collect();
+        let mut listed: Vec<(&str, Option<&Subject>, bool)> = Vec::new();
         if page.generic_enabled {
-            let mut keys_present = HashSet::new();
+            // Keys of the page's ids and classes, looked up without building a string for each.
+            let mut key = String::new();
+            let mut seen: HashSet<&str> = HashSet::new();
             for node in tree.nodes() {
                 if !node.is_element() {
                     continue;
                 }
-                if !node.id.is_empty() {
-                    keys_present.insert(format!("#{}", node.id));
-                }
-                for class in node.class.split_ascii_whitespace() {
-                    keys_present.insert(format!(".{class}"));
-                }
-            }
-            for key in &keys_present {
-                if let Some(selectors) = self.keyed.get(key) {
-                    listed.extend(
-                        selectors
-                            .iter()
-                            .map(|l| (l.selector.as_str(), l.subject.clone(), false)),
-                    );
+                let id = (!node.id.is_empty()).then_some(('#', node.id.as_str()));
+                let classes = node.class.split_ascii_whitespace().map(|c| ('.', c));
+                for (sigil, name) in id.into_iter().chain(classes) {
+                    key.clear();
+                    key.push(sigil);
+                    key.push_str(name);
+                    if let Some((stored, selectors)) = self.keyed.get_key_value(key.as_str()) {
+                        if seen.insert(stored.as_str()) {
+                            listed.extend(
+                                selectors
+                                    .iter()
+                                    .map(|l| (l.selector.as_str(), l.subject.as_ref(), false)),
+                            );
+                        }
+                    }
                 }
             }
             listed.extend(
                 self.unkeyed
                     .iter()
-                    .map(|l| (l.selector.as_str(), l.subject.clone(), false)),
+                    .map(|l| (l.selector.as_str(), l.subject.as_ref(), false)),
             );
         }
         listed.retain(|(selector, _, _)| !page.excepted.contains(*selector));
         listed.extend(
             page.site_selectors
                 .iter()
-                .map(|s| (s.as_str(), Subject::parse(s), true)),
+                .zip(&site_subjects)
+                .map(|(s, subject)| (s.as_str(), subject.as_ref(), true)),
         );
         listed
             .into_iter()
             .filter_map(|(selector, subject, site_specific)| {
                 let candidates = match subject {
                     Some(subject) => {
-                        let found = index.candidates(&subject);
+                        let found = index.candidates(subject);
                         if found.is_empty() {
                             return None;
                         }

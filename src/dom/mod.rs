@@ -180,7 +180,12 @@ impl Walker {
         let field = |name: &str| {
             js_sys::Reflect::get(&read, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
         };
-        let data = field("data").as_string().unwrap_or_default();
+        let bytes = field("data")
+            .dyn_into::<js_sys::Uint8Array>()
+            .map(|array| array.to_vec())
+            .unwrap_or_default();
+        // TextEncoder's output is UTF-8 (it writes U+FFFD for a lone surrogate).
+        let data = String::from_utf8(bytes).unwrap_or_default();
         let nodes: js_sys::Array = field("nodes")
             .dyn_into()
             .unwrap_or_else(|_| js_sys::Array::new());

@@ -1,4 +1,5 @@
-// The page reader: walks the live DOM in JavaScript and hands the facts to Rust as one string.
+// The page reader: walks the live DOM in JavaScript and hands the facts to Rust as one string
+// (sent as its UTF-8 bytes).
 //
 // Why JavaScript: reading a node through web-sys costs a dozen calls across the wasm boundary
 // (type, name, each attribute, each child...). Here the walk runs at JavaScript speed and the
@@ -22,6 +23,7 @@ const TEXT_SAMPLE = 200;
 const CONTEXT_MAX = 64;
 const SEPARATORS = /[\u0000-\u0003]/g;
 const BLANK = /^[\t\n\f\r ]*$/;
+const ENCODER = new TextEncoder();
 
 function withoutSeparators(text) {
   return SEPARATORS.test(text) ? text.replace(SEPARATORS, ' ') : text;
@@ -37,7 +39,8 @@ export function walkDone(walk) {
 
 // Reads up to `maxNodes` nodes. `relevant` is a Set of attribute names whose values the core
 // reads, `prefixes` name prefixes likewise, `opaque` a Set of tags whose insides are not read.
-// Returns { data, nodes }.
+// Returns { data, nodes }, `data` as UTF-8 bytes: the glue copies bytes into the module in one
+// go, where a string is copied character by character.
 export function readSlice(walk, maxNodes, relevant, prefixes, opaque) {
   const out = [];
   const nodes = [];
@@ -108,7 +111,7 @@ export function readSlice(walk, maxNodes, relevant, prefixes, opaque) {
   const open = depths.length ? depths[depths.length - 1] : 0;
   out.push(`P\u0002${pathIndex.slice(0, open).filter((index) => index >= 0).join('\u0003')}`);
   if (stack.length) rewindIntoSmallBlock(walk, open);
-  return { data: out.join('\u0001'), nodes };
+  return { data: ENCODER.encode(out.join('\u0001')), nodes };
 }
 
 // A slice that ends inside a small block (an ad, say) saw only part of it, so it cannot judge
@@ -170,19 +173,27 @@ function elementRecord(element, parent, context, relevant, prefixes) {
   let className = '';
   let read = '';
   let unread = '';
-  const attributes = element.attributes;
-  for (let i = 0; i < attributes.length; i++) {
-    const attribute = attributes[i];
-    const name = attribute.name.toLowerCase();
-    if (name === 'id') id = attribute.value;
-    else if (name === 'class') className = attribute.value;
-    else if (relevant.has(name) || prefixes.some((prefix) => name.startsWith(prefix))) {
-      read += `${read ? '\u0003' : ''}${withoutSeparators(name)}\u0003${withoutSeparators(attribute.value)}`;
+  // Names first, values only where the core reads them: walking `element.attributes` makes the
+  // browser create an Attr node (and a wrapper for it) per attribute, a large part of a first
+  // read of a page.
+  const names = element.getAttributeNames();
+  for (let i = 0; i < names.length; i++) {
+    const raw = names[i];
+    const name = raw.toLowerCase();
+    if (name === 'id') id = element.getAttribute(raw) || '';
+    else if (name === 'class') className = element.getAttribute(raw) || '';
+    else if (relevant.has(name) || hasPrefix(name, prefixes)) {
+      read += `${read ? '\u0003' : ''}${withoutSeparators(name)}\u0003${withoutSeparators(element.getAttribute(raw) || '')}`;
     } else {
       unread += `${unread ? '\u0003' : ''}${withoutSeparators(name)}`;
     }
   }
   return `E\u0002${parent}\u0002${context}\u0002${element.localName}\u0002${withoutSeparators(id)}\u0002${withoutSeparators(className)}\u0002${read}\u0002${unread}`;
+}
+
+function hasPrefix(name, prefixes) {
+  for (let i = 0; i < prefixes.length; i++) if (name.startsWith(prefixes[i])) return true;
+  return false;
 }
 
 // The index in `nodes` of each element `found` (a Map element → value) holds, as a flat
