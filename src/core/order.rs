@@ -2,8 +2,8 @@
 //! monomorphised (each element type adds several kilobytes of wasm), and the wasm budget is
 //! 100 KB gzip. The lists sorted here are short (candidates, matched elements, a page's
 //! attribute lists), so a heap sort, O(n log n) in the worst case and a few hundred bytes per
-//! type, does the job. The one large, string-keyed sort (`selector::ElementIndex`) keeps the
-//! standard one.
+//! type, does the job, even for the longest (a page's attribute values, in
+//! `selector::ElementIndex`).
 
 /// Sorts `items` so that `less` holds between no later item and an earlier one (not stable).
 pub fn heap_sort<T>(items: &mut [T], less: impl Fn(&T, &T) -> bool) {

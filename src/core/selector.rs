@@ -326,7 +326,7 @@ impl<'a> ElementIndex<'a> {
             }
         }
         for values in by_value.values_mut() {
-            values.sort_unstable();
+            crate::core::order::heap_sort(values, |a, b| a < b);
         }
         for (name, nodes) in tree.unread_attributes() {
             by_attribute
