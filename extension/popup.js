@@ -113,6 +113,8 @@ const onClean = () => withButton(elements.clean, async () => {
   setStatus('working', t('working'));
   const result = await run('clean');
   if (!result.ok) return showFailure(result);
+  // How many EasyList rules the page's content script loaded (tests check the layer is there).
+  if (result.rules !== undefined) elements.status.dataset.rules = String(result.rules?.generic ?? 0);
   showCleaned(result.report, result.engine);
 });
 

@@ -991,13 +991,17 @@ pub fn undo() -> Result<JsValue, JsError> {
 pub fn load_rules(rules: JsValue) -> Result<JsValue, JsError> {
     let text = match rules.as_string() {
         Some(text) => text,
-        None => {
-            let bytes = rules
-                .dyn_into::<js_sys::Uint8Array>()
-                .map_err(|_| JsError::new("invalid rule file: give its text or its bytes"))?
-                .to_vec();
+        // `ArrayBuffer.isView`, not `instanceof Uint8Array`: in a Firefox content script the
+        // bytes may come from another compartment, whose Uint8Array is not the glue's.
+        None if js_sys::ArrayBuffer::is_view(&rules) => {
+            let bytes = rules.unchecked_into::<js_sys::Uint8Array>().to_vec();
             String::from_utf8(bytes)
                 .map_err(|_| JsError::new("invalid rule file: it is not UTF-8 text"))?
+        }
+        None => {
+            return Err(JsError::new(
+                "invalid rule file: give its text or its bytes",
+            ))
         }
     };
     let rules =

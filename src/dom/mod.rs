@@ -180,10 +180,14 @@ impl Walker {
         let field = |name: &str| {
             js_sys::Reflect::get(&read, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
         };
-        let bytes = field("data")
-            .dyn_into::<js_sys::Uint8Array>()
-            .map(|array| array.to_vec())
-            .unwrap_or_default();
+        // read.js always answers a Uint8Array (made in the glue's own realm; no `instanceof`
+        // check, which another compartment's array would fail in a Firefox content script).
+        let data = field("data");
+        let bytes = if js_sys::ArrayBuffer::is_view(&data) {
+            data.unchecked_into::<js_sys::Uint8Array>().to_vec()
+        } else {
+            Vec::new()
+        };
         // TextEncoder's output is UTF-8 (it writes U+FFFD for a lone surrogate).
         let data = String::from_utf8(bytes).unwrap_or_default();
         let nodes: js_sys::Array = field("nodes")

@@ -25,6 +25,14 @@ const SEPARATORS = /[\u0000-\u0003]/g;
 const BLANK = /^[\t\n\f\r ]*$/;
 const ENCODER = new TextEncoder();
 
+// The UTF-8 bytes of `text`, in an array of this realm: in a Firefox content script
+// `TextEncoder.encode` would answer an array of the page's compartment.
+function utf8(text) {
+  const bytes = new Uint8Array(text.length * 3);
+  const { written } = ENCODER.encodeInto(text, bytes);
+  return bytes.subarray(0, written);
+}
+
 function withoutSeparators(text) {
   return SEPARATORS.test(text) ? text.replace(SEPARATORS, ' ') : text;
 }
@@ -111,7 +119,7 @@ export function readSlice(walk, maxNodes, relevant, prefixes, opaque) {
   const open = depths.length ? depths[depths.length - 1] : 0;
   out.push(`P\u0002${pathIndex.slice(0, open).filter((index) => index >= 0).join('\u0003')}`);
   if (stack.length) rewindIntoSmallBlock(walk, open);
-  return { data: ENCODER.encode(out.join('\u0001')), nodes };
+  return { data: utf8(out.join('\u0001')), nodes };
 }
 
 // A slice that ends inside a small block (an ad, say) saw only part of it, so it cannot judge

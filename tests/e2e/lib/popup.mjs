@@ -6,6 +6,7 @@
 //   #status[data-state] in {idle, working, cleaned, undone, restricted, error, previewed, picking,
 //   paused (a site on the "never touch" list), kept, restored} + a readable message,
 //   #status[data-engine] = "wasm" | "wasm2js" after a clean,
+//   #status[data-rules] = how many generic EasyList rules the content script loaded (first clean),
 //   #total = total number of removed blocks,
 //   section[data-category] (ads, promos, related, comments, social) each with a .count,
 //   li.removal[data-rule] with .reason and .preview.
@@ -28,6 +29,7 @@ export function readPopupInPopup() {
     url: location.href,
     state: status ? status.getAttribute('data-state') : null,
     engine: status ? status.getAttribute('data-engine') : null,
+    rules: status ? status.getAttribute('data-rules') : null,
     message: textOf(status),
     totalText: textOf(document.querySelector('#total')),
     clean: clean ? { shown: isShown(clean), disabled: clean.disabled, text: textOf(clean) } : null,
@@ -119,8 +121,9 @@ export const DEMO_CATEGORY_COUNTS = Object.freeze({
  * Checks a popup snapshot taken after "Clean this page" (by default on a demo page; see
  * DEMO_CATEGORY_COUNTS). Returns a list of failures (empty when the report is right).
  */
-export function cleanedReportFailures(snapshot, { expectedEngine, expectedCounts = DEMO_CATEGORY_COUNTS }) {
+export function cleanedReportFailures(snapshot, { expectedEngine, expectedCounts = DEMO_CATEGORY_COUNTS, expectRules = false }) {
   const failures = [];
+  if (expectRules && !(Number(snapshot.rules) > 0)) failures.push(`#status data-rules is ${JSON.stringify(snapshot.rules)}: the EasyList rules did not load in the content script`);
   const total = parseCount(snapshot.totalText);
 
   if (snapshot.state !== 'cleaned') failures.push(`#status data-state is ${JSON.stringify(snapshot.state)}, expected "cleaned"`);
