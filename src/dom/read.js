@@ -24,6 +24,7 @@ const CONTEXT_MAX = 64;
 const SEPARATORS = /[\u0000-\u0003]/g;
 const BLANK = /^[\t\n\f\r ]*$/;
 const ENCODER = new TextEncoder();
+const NO_NAMES = [];
 
 // The UTF-8 bytes of `text`, in an array of this realm: in a Firefox content script
 // `TextEncoder.encode` would answer an array of the page's compartment.
@@ -184,7 +185,7 @@ function elementRecord(element, parent, context, relevant, prefixes) {
   // Names first, values only where the core reads them: walking `element.attributes` makes the
   // browser create an Attr node (and a wrapper for it) per attribute, a large part of a first
   // read of a page.
-  const names = element.getAttributeNames();
+  const names = element.hasAttributes() ? element.getAttributeNames() : NO_NAMES;
   for (let i = 0; i < names.length; i++) {
     const raw = names[i];
     const name = raw.toLowerCase();
