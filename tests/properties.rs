@@ -38,7 +38,6 @@ use common::{text_after, tree_after};
 use unsponsor::core::category::{Category, CategorySet};
 use unsponsor::core::detect::markup_signal;
 use unsponsor::core::easylist::RuleSet;
-use unsponsor::core::guard::GuardId;
 use unsponsor::core::plan::{
     plan, plan_with_lists, KeptBlock, ListMatches, Plan, PlannedRemoval, SelectorMatch,
 };
@@ -430,21 +429,18 @@ fn second_clean_violation(
     categories: &CategorySet,
 ) -> Result<(), String> {
     let mut cleaned = tree_after_exact(tree, first);
-    // The extension remembers the article of the page's first clean and the blocks it kept for
-    // their share of the article (`api::begin_clean`): the planner keeps the article while it
-    // holds a paragraph, and those blocks.
-    let covered = covered(tree, first);
-    let id_after = |id: NodeId| (!covered[id]).then(|| (0..id).filter(|&i| !covered[i]).count());
-    if let Some(root) = first.article_root.and_then(id_after) {
-        cleaned.set_article_hint(root);
-    }
-    for block in &first.kept {
-        if block.guard == GuardId::GuardArticleShare {
-            if let Some(id) = id_after(block.node) {
-                cleaned.keep_for_share(id);
-            }
-        }
-    }
+    // The cleaned tree keeps the nodes left, in order: their ids there.
+    let mut kept = 0;
+    let new_id: Vec<Option<NodeId>> = covered(tree, first)
+        .iter()
+        .map(|&gone| {
+            (!gone).then(|| {
+                kept += 1;
+                kept - 1
+            })
+        })
+        .collect();
+    common::carry_session_memory(first, &new_id, &mut cleaned);
     let second = plan(&cleaned, categories);
     if second.removals.is_empty() {
         return Ok(());

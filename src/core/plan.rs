@@ -157,20 +157,15 @@ pub fn plan_with_lists(
                 kept.push(block);
             }
         }
-        if round.is_empty() {
-            if phase + 1 == phases.len() {
-                break;
-            }
-            phase += 1;
-            rounds = 0;
-        }
+        // A phase ends when a round finds nothing (or after MAX_ROUNDS); the plan, after its last.
+        let phase_ends = round.is_empty() || rounds == MAX_ROUNDS;
         for (node, rule, evidence) in round {
             for id in tree.subtree(node) {
                 removed[id] = true;
             }
             decisions[node] = Some((rule, evidence));
         }
-        if rounds == MAX_ROUNDS {
+        if phase_ends {
             if phase + 1 == phases.len() {
                 break;
             }
