@@ -1005,7 +1005,7 @@ pub fn load_rules(rules: JsValue) -> Result<JsValue, JsError> {
         }
     };
     let rules =
-        RuleSet::parse(&text).map_err(|e| JsError::new(&format!("invalid rule file: {e}")))?;
+        RuleSet::from_text(text).map_err(|e| JsError::new(&format!("invalid rule file: {e}")))?;
     let counts = rules.counts();
     RULES.with(|cell| {
         *cell.borrow_mut() = Some(LoadedLists {

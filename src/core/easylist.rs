@@ -19,22 +19,125 @@ use std::collections::{HashMap, HashSet};
 const HEADER: &str = "!unsponsor-rules 1";
 const LOOPBACK_HOSTS: &[&str] = &["127.0.0.1", "localhost", "[::1]", "::1"];
 
-/// A parsed rule file.
+/// A parsed rule file. It keeps the file's text whole: the many simple rules (generic names, site
+/// rules) are places in that text, found through hash tables of their own built at load, not
+/// strings of their own. Loading is on the path of a reader's first click on a page, and building
+/// a string and a standard hash-set entry per rule was most of it (about 24,000 rules).
 #[derive(Debug, Default)]
 pub struct RuleSet {
-    generic_classes: HashSet<String>,
-    generic_ids: HashSet<String>,
+    text: String,
+    generic_classes: SpansByHash,
+    generic_ids: SpansByHash,
     keyed: HashMap<String, Vec<Listed>>,
     unkeyed: Vec<Listed>,
-    site: Vec<(String, String)>,
+    /// Site rules: where each one's domain list and selector are in `text`.
+    site: Vec<(Span, Span)>,
     /// Site rules by each domain they name (`example.com`, or `shop.*` for entity rules), so a
-    /// page looks up only the rules that can apply to it.
-    site_by_domain: HashMap<String, Vec<usize>>,
+    /// page looks up only the rules that can apply to it. The span is the rule's place in `site`
+    /// (as `start`), found by the domain's hash: the rule's domain list is checked after.
+    site_by_domain: SpansByHash,
     /// Site rules that name only excluded domains (`~example.com##...`): they apply widely.
     site_everywhere_but: Vec<usize>,
     exceptions: Vec<(String, String)>,
     generichide_domains: Vec<String>,
     generichide_substrings: Vec<String>,
+}
+
+/// A place in the rule file's text, in bytes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Span {
+    start: u32,
+    end: u32,
+}
+
+impl Span {
+    fn of(self, text: &str) -> &str {
+        text.get(self.start as usize..self.end as usize)
+            .unwrap_or_default()
+    }
+}
+
+/// Spans found by the hash of a name: an open-addressing table (linear probing), so that loading
+/// is one insertion per rule. Several spans may share a hash (a domain many rules name, or a
+/// collision): a lookup visits them all and the caller compares, so a collision costs a
+/// comparison, never a wrong answer.
+#[derive(Debug, Default)]
+struct SpansByHash {
+    slots: Vec<(u64, Span)>,
+    len: usize,
+}
+
+const EMPTY_SLOT: Span = Span {
+    start: u32::MAX,
+    end: u32::MAX,
+};
+
+impl SpansByHash {
+    fn push(&mut self, hash: u64, span: Span) {
+        if (self.len + 1) * 2 > self.slots.len() {
+            let size = (self.slots.len() * 2).max(64);
+            let old = std::mem::replace(&mut self.slots, vec![(0, EMPTY_SLOT); size]);
+            for (hash, span) in old {
+                if span != EMPTY_SLOT {
+                    self.place(hash, span);
+                }
+            }
+        }
+        self.place(hash, span);
+        self.len += 1;
+    }
+
+    fn place(&mut self, hash: u64, span: Span) {
+        let mask = self.slots.len() - 1;
+        let mut slot = Self::home(hash, mask);
+        while self.slots[slot].1 != EMPTY_SLOT {
+            slot = (slot + 1) & mask;
+        }
+        self.slots[slot] = (hash, span);
+    }
+
+    fn home(hash: u64, mask: usize) -> usize {
+        ((hash ^ (hash >> 32)) as usize) & mask
+    }
+
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether `found` holds for a span stored under `hash`.
+    fn any_under(&self, hash: u64, mut found: impl FnMut(Span) -> bool) -> bool {
+        if self.slots.is_empty() {
+            return false;
+        }
+        let mask = self.slots.len() - 1;
+        let mut slot = Self::home(hash, mask);
+        // The table is at most half full, so an empty slot ends every walk.
+        while self.slots[slot].1 != EMPTY_SLOT {
+            if self.slots[slot].0 == hash && found(self.slots[slot].1) {
+                return true;
+            }
+            slot = (slot + 1) & mask;
+        }
+        false
+    }
+
+    /// Whether a span under `name`'s hash holds exactly `name`.
+    fn contains_name(&self, text: &str, name: &str) -> bool {
+        self.any_under(name_hash(name.bytes()), |span| span.of(text) == name)
+    }
+}
+
+/// FNV-1a over `bytes`: small and quick, and good enough to spread names (a collision only
+/// costs a comparison).
+fn name_hash(bytes: impl Iterator<Item = u8>) -> u64 {
+    bytes.fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// A domain entry's hash, case folded as the domain matching is.
+fn domain_hash(entry: &str) -> u64 {
+    name_hash(entry.bytes().map(|b| b.to_ascii_lowercase()))
 }
 
 /// Counts, for the report and the build log.
@@ -85,24 +188,46 @@ const MAX_CANDIDATES: usize = 200;
 impl RuleSet {
     /// Parses a compiled rule file. Unknown line kinds are skipped (newer files stay readable).
     pub fn parse(text: &str) -> Result<RuleSet, String> {
+        RuleSet::from_text(text.to_string())
+    }
+
+    /// `parse`, keeping `text` (no copy of the file).
+    pub fn from_text(text: String) -> Result<RuleSet, String> {
         let mut lines = text.lines();
         if lines.next().map(str::trim_end) != Some(HEADER) {
             return Err(format!("not a compiled rule file (expected \"{HEADER}\")"));
         }
+        if u32::try_from(text.len()).is_err() {
+            return Err("the rule file is too large".to_string());
+        }
         let mut rules = RuleSet::default();
-        for line in lines {
-            let mut chars = line.chars();
-            let Some(kind) = chars.next() else { continue };
-            let rest = chars.as_str();
+        let mut offset = 0;
+        for raw in text.split('\n') {
+            let line = raw.strip_suffix('\r').unwrap_or(raw);
+            let line_start = offset;
+            offset += raw.len() + 1;
+            if line_start == 0 || line.is_empty() {
+                continue; // the header, checked above
+            }
+            // The line after its one-byte kind, and the place of a part of it in `text`.
+            let Some(rest) = line.get(1..) else {
+                continue; // a kind that is not one byte: unknown
+            };
+            let rest_start = line_start + 1;
+            let span = |part: &str| {
+                let start = rest_start + (part.as_ptr() as usize - rest.as_ptr() as usize);
+                Span {
+                    start: start as u32,
+                    end: (start + part.len()) as u32,
+                }
+            };
             let pair = || rest.split_once('\t');
-            match kind {
-                'c' => {
-                    rules.generic_classes.insert(rest.to_string());
-                }
-                'i' => {
-                    rules.generic_ids.insert(rest.to_string());
-                }
-                'k' => {
+            match line.as_bytes()[0] {
+                b'c' => rules
+                    .generic_classes
+                    .push(name_hash(rest.bytes()), span(rest)),
+                b'i' => rules.generic_ids.push(name_hash(rest.bytes()), span(rest)),
+                b'k' => {
                     if let Some((key, selector)) = pair() {
                         rules
                             .keyed
@@ -111,41 +236,41 @@ impl RuleSet {
                             .push(Listed::new(selector));
                     }
                 }
-                'g' => rules.unkeyed.push(Listed::new(rest)),
-                's' => {
+                b'g' => rules.unkeyed.push(Listed::new(rest)),
+                b's' => {
                     if let Some((domains, selector)) = pair() {
                         let index = rules.site.len();
-                        let domains = domains.to_ascii_lowercase();
                         let mut any_positive = false;
                         for entry in domains.split(',').map(str::trim) {
                             if entry.is_empty() || entry.starts_with('~') {
                                 continue;
                             }
                             any_positive = true;
-                            rules
-                                .site_by_domain
-                                .entry(entry.to_string())
-                                .or_default()
-                                .push(index);
+                            let place = Span {
+                                start: index as u32,
+                                end: index as u32,
+                            };
+                            rules.site_by_domain.push(domain_hash(entry), place);
                         }
                         if !any_positive {
                             rules.site_everywhere_but.push(index);
                         }
-                        rules.site.push((domains, selector.to_string()));
+                        rules.site.push((span(domains), span(selector)));
                     }
                 }
-                'x' => {
+                b'x' => {
                     if let Some((domains, selector)) = pair() {
                         rules
                             .exceptions
                             .push((domains.to_string(), selector.to_string()));
                     }
                 }
-                'h' => rules.generichide_domains.push(rest.to_ascii_lowercase()),
-                'H' => rules.generichide_substrings.push(rest.to_string()),
+                b'h' => rules.generichide_domains.push(rest.to_ascii_lowercase()),
+                b'H' => rules.generichide_substrings.push(rest.to_string()),
                 _ => {}
             }
         }
+        rules.text = text;
         Ok(rules)
     }
 
@@ -181,18 +306,20 @@ impl RuleSet {
             .collect::<HashSet<_>>();
         let mut candidates: Vec<usize> = self.site_everywhere_but.clone();
         for key in domain_keys(&host) {
-            if let Some(indices) = self.site_by_domain.get(&key) {
-                candidates.extend(indices);
-            }
+            self.site_by_domain.any_under(domain_hash(&key), |place| {
+                candidates.push(place.start as usize);
+                false
+            });
         }
         crate::core::order::sort_dedup_ids(&mut candidates);
         let site_selectors = candidates
             .into_iter()
-            .map(|index| &self.site[index])
+            .filter_map(|index| self.site.get(index))
+            .map(|(domains, selector)| (domains.of(&self.text), selector.of(&self.text)))
             .filter(|(domains, selector)| {
-                domains_match(domains, &host) && !excepted.contains(selector)
+                domains_match(domains, &host) && !excepted.contains(*selector)
             })
-            .map(|(_, selector)| selector.clone())
+            .map(|(_, selector)| selector.to_string())
             .collect();
         PageRules {
             generic_enabled,
@@ -212,7 +339,7 @@ impl RuleSet {
             } else {
                 (&self.generic_classes, '.')
             };
-            if set.contains(name) {
+            if set.contains_name(&self.text, name) {
                 let selector = format!("{prefix}{name}");
                 if !page.excepted.contains(&selector) {
                     return Some(selector);
@@ -368,8 +495,13 @@ mod tests {
     #[test]
     fn parses_every_kind() {
         let rules = RuleSet::parse(SAMPLE).unwrap();
-        assert!(rules.generic_classes.contains("ad-banner"));
-        assert!(rules.generic_ids.contains("taboola-below"));
+        assert!(rules
+            .generic_classes
+            .contains_name(&rules.text, "ad-banner"));
+        assert!(rules
+            .generic_ids
+            .contains_name(&rules.text, "taboola-below"));
+        assert!(!rules.generic_classes.contains_name(&rules.text, "ad-banne"));
         let selectors = |listed: &[Listed]| {
             listed
                 .iter()
@@ -489,6 +621,73 @@ mod tests {
             selectors("https://www.example.net/"),
             vec![".wide-ad", ".case-ad"]
         );
+    }
+
+    /// The hashed tables give the answers a plain scan of every rule gives, on a list large
+    /// enough to make them grow many times, with repeated domains, negations, entity forms and
+    /// upper case.
+    #[test]
+    fn hashed_lookups_agree_with_a_plain_scan() {
+        let mut seed = 7_u64;
+        let mut next = |limit: u64| {
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (seed >> 33) % limit
+        };
+        let bases = ["news", "shop", "example", "Video", "blog", "tv", "mail"];
+        let tlds = ["com", "co.uk", "de", "*", "org"];
+        let mut text = String::from("!unsponsor-rules 1\n");
+        let mut classes = Vec::new();
+        for n in 0..3000 {
+            let name = format!("ad-{n}-{}", next(1000));
+            text.push_str(&format!("c{name}\ni{name}x\n"));
+            classes.push(name);
+        }
+        let mut hosts = Vec::new();
+        for n in 0..2000 {
+            let mut entries = Vec::new();
+            for _ in 0..1 + next(3) {
+                let sub = if next(3) == 0 { "www." } else { "" };
+                let domain = format!(
+                    "{sub}{}{}.{}",
+                    bases[next(7) as usize],
+                    next(40),
+                    tlds[next(5) as usize]
+                );
+                let negated = next(6) == 0;
+                entries.push(format!("{}{domain}", if negated { "~" } else { "" }));
+                hosts.push(domain.replace('*', "fr").to_ascii_lowercase());
+                hosts.push(format!(
+                    "m.{}",
+                    domain.replace('*', "co.uk").to_ascii_lowercase()
+                ));
+            }
+            text.push_str(&format!("s{}\t.site-{n}\n", entries.join(",")));
+        }
+        let rules = RuleSet::parse(&text).unwrap();
+        for name in &classes {
+            assert!(rules.generic_classes.contains_name(&rules.text, name));
+            assert!(rules
+                .generic_ids
+                .contains_name(&rules.text, &format!("{name}x")));
+            assert!(!rules
+                .generic_classes
+                .contains_name(&rules.text, &format!("{name}x")));
+            assert!(!rules.generic_ids.contains_name(&rules.text, name));
+        }
+        hosts.push("unrelated.net".to_string());
+        for host in hosts.iter().step_by(7) {
+            let scanned: Vec<String> = rules
+                .site
+                .iter()
+                .map(|(domains, selector)| (domains.of(&rules.text), selector.of(&rules.text)))
+                .filter(|(domains, _)| domains_match(domains, host))
+                .map(|(_, selector)| selector.to_string())
+                .collect();
+            let page = rules.for_page(&format!("https://{host}/a"));
+            assert_eq!(page.site_selectors, scanned, "for {host}");
+        }
     }
 
     #[test]
