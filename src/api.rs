@@ -400,8 +400,10 @@ pub fn restore_removal(index: usize) -> Result<JsValue, JsError> {
 pub fn remove_element(element: web_sys::Element, selector: String) -> Result<JsValue, JsError> {
     let preview: String = {
         let text = element.text_content().unwrap_or_default();
-        let words: Vec<&str> = text.split_whitespace().collect();
-        words.join(" ").chars().take(PREVIEW_MAX_CHARS).collect()
+        crate::core::tree::collapse_whitespace(&text)
+            .chars()
+            .take(PREVIEW_MAX_CHARS)
+            .collect()
     };
     SESSION.with(|cell| {
         let mut session = cell.borrow_mut();

@@ -430,12 +430,13 @@ impl RuleSet {
 /// (`a.b.example.com`, `b.example.com`, `example.com`, `com`) and entity forms (`example.*`,
 /// `b.example.*`, ...).
 fn domain_keys(host: &str) -> Vec<String> {
-    let labels: Vec<&str> = host.split('.').collect();
+    let dots: Vec<usize> = host.match_indices('.').map(|(at, _)| at).collect();
     let mut keys = Vec::new();
-    for start in 0..labels.len() {
-        keys.push(labels[start..].join("."));
-        for end in start + 1..labels.len() {
-            keys.push(format!("{}.*", labels[start..end].join(".")));
+    // Each label's start: the host's, then one past each dot.
+    for start in std::iter::once(0).chain(dots.iter().map(|dot| dot + 1)) {
+        keys.push(host[start..].to_string());
+        for &dot in dots.iter().filter(|&&dot| dot >= start) {
+            keys.push(format!("{}.*", &host[start..dot]));
         }
     }
     keys
@@ -688,6 +689,43 @@ mod tests {
             let page = rules.for_page(&format!("https://{host}/a"));
             assert_eq!(page.site_selectors, scanned, "for {host}");
         }
+    }
+
+    /// Every label start, every label end: the keys the domain index is looked up with.
+    #[test]
+    fn domain_keys_name_every_parent_and_entity_form() {
+        let by_labels = |host: &str| {
+            let labels: Vec<&str> = host.split('.').collect();
+            let mut keys = Vec::new();
+            for start in 0..labels.len() {
+                keys.push(labels[start..].join("."));
+                for end in start + 1..labels.len() {
+                    keys.push(format!("{}.*", labels[start..end].join(".")));
+                }
+            }
+            keys
+        };
+        for host in [
+            "a.b.example.co.uk",
+            "example.com",
+            "localhost",
+            "a..b",
+            ".x.",
+            "",
+        ] {
+            assert_eq!(domain_keys(host), by_labels(host), "for {host:?}");
+        }
+        assert_eq!(
+            domain_keys("shop.example.com"),
+            vec![
+                "shop.example.com",
+                "shop.*",
+                "shop.example.*",
+                "example.com",
+                "example.*",
+                "com"
+            ]
+        );
     }
 
     #[test]

@@ -726,7 +726,7 @@ fn preview(tree: &PageTree, analysis: &Analysis, node: NodeId) -> String {
         {
             continue;
         }
-        let words = item.text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let words = crate::core::tree::collapse_whitespace(&item.text);
         if words.is_empty() {
             continue;
         }

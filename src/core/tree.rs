@@ -313,6 +313,18 @@ impl PageTree {
     }
 }
 
+/// `text`'s words, separated by one space each.
+pub fn collapse_whitespace(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
 /// Non-whitespace characters in `text`.
 pub fn count_visible_chars(text: &str) -> usize {
     text.chars().filter(|c| !c.is_whitespace()).count()

@@ -436,11 +436,13 @@ fn query_document(document: &Document, queries: &[(usize, &SelectorQuery)]) -> j
         }
     };
     for chunk in queries.chunks(SELECTOR_GROUP_SIZE) {
-        let group = chunk
-            .iter()
-            .map(|(_, query)| query.selector.as_str())
-            .collect::<Vec<_>>()
-            .join(",");
+        let mut group = String::new();
+        for (_, query) in chunk {
+            if !group.is_empty() {
+                group.push(',');
+            }
+            group.push_str(&query.selector);
+        }
         match document.query_selector_all(&group) {
             Ok(list) => {
                 for index in 0..list.length() {
