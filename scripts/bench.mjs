@@ -23,7 +23,9 @@
 //   timer starts; our module is loaded by the first clean and its start-up is timed apart as
 //   startup_ms), and neither has run before in that page, so both pay their first-run costs (JS
 //   interpreter and baseline tiers for Readability, wasm baseline code for ours). Readability
-//   runs first, so its garbage may be collected during our clean; we accept that bias against us.
+//   runs first; the page's heap is collected (`gc()`, the browser runs with --expose-gc) before
+//   each of the two timed calls, so neither pays for the garbage of the page's load or of the
+//   other. (Before, our clean could pay for Readability's garbage.)
 //
 // Cold start: a fresh tab on a generated 1,500-element article, first clean on it:
 //   cold_start_ms      startup_ms (import of the glue, fetch + compile + instantiation of the core,
@@ -100,6 +102,10 @@ const OBSERVER = {
   quick: { durationMs: 2_000, tickMs: 50, nodesPerSecond: 3_000, adEvery: 20, settleMs: 1_000 },
 };
 
+// Every bench browser can collect garbage on request (`gc()` in a page), so that each timed call on
+// a corpus page starts on a collected heap: neither pays for the other's garbage.
+const BROWSER_OPTIONS = { extraArgs: ['--js-flags=--expose-gc'] };
+
 /** Time limits of a scaling page: generous, the 1M page may take minutes while unsliced. */
 function scalingLimits(spec) {
   const size = spec.kind === 'deep' ? spec.depth : spec.elements;
@@ -125,7 +131,7 @@ async function browserVersion(browser) {
 }
 
 async function withBrowser(extensionDir, server, environment, work) {
-  const browser = await launchBrowser(extensionDir, server.origin);
+  const browser = await launchBrowser(extensionDir, server.origin, BROWSER_OPTIONS);
   environment.browser ??= await browserVersion(browser);
   try {
     return await work(browser);
@@ -141,14 +147,14 @@ async function runCorpus(cases, corpus, extensionDir, server, environment) {
   const pages = [];
   console.log(`\n== corpus: ${cases.length} pages of ${corpus.label} ==`);
   console.log(`${'case'.padEnd(44)} ${'clean'.padStart(7)} ${'wall'.padStart(7)} ${'readab.'.padStart(7)} ${'ratio'.padStart(6)} ${'nodes'.padStart(7)}`);
-  let browser = await launchBrowser(extensionDir, server.origin);
+  let browser = await launchBrowser(extensionDir, server.origin, BROWSER_OPTIONS);
   environment.browser ??= await browserVersion(browser);
   try {
     for (const name of cases) {
       const row = await measureCorpusPage(browser, server, name, readabilitySource);
       if (row.error && isBrowserGone(row.error)) {
         await browser.close(); // a crashed browser must not take the rest of the run with it
-        browser = await launchBrowser(extensionDir, server.origin);
+        browser = await launchBrowser(extensionDir, server.origin, BROWSER_OPTIONS);
       }
       pages.push(row);
       console.log(row.error ? `${name.padEnd(44)} ERROR ${row.error}`

@@ -49,6 +49,13 @@ const memoryOf = (report) => (report && typeof report.memory_bytes === 'number' 
 
 // ---- corpus ----
 
+/** A full garbage collection of the page's heap, where the browser exposes `gc` (bench.mjs). */
+function collectGarbageInPage() {
+  if (typeof globalThis.gc !== 'function') return false;
+  globalThis.gc();
+  return true;
+}
+
 function readabilityInPage() {
   const cloneStarted = performance.now();
   const clone = document.cloneNode(true);
@@ -67,7 +74,9 @@ export async function measureCorpusPage(browser, server, name, readabilitySource
     await page.evaluate(() => void document.documentElement.getBoundingClientRect());
     await page.evaluate(settleInPage, 50);
     await page.evaluate(`${readabilitySource}\nwindow.__UnsponsorBenchReadability = Readability;`);
+    row.heap_collected = await page.evaluate(collectGarbageInPage);
     const readability = await withTimeout(page.evaluate(readabilityInPage), PAGE_TIMEOUT_MS, 'Readability');
+    await page.evaluate(collectGarbageInPage);
     const { result, report, wallMs } = await clean(browser, page, PAGE_TIMEOUT_MS);
     Object.assign(row, {
       clean_ms: report.clean_ms,

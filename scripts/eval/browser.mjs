@@ -33,8 +33,11 @@ export function prepareExtension() {
   return copy;
 }
 
-/** Launches Chromium with the extension; returns { context, worker, close }. */
-export async function launchBrowser(extensionDir, origin) {
+/**
+ * Launches Chromium with the extension; returns { context, worker, close }. `extraArgs`: more
+ * command-line switches (the bench adds `--js-flags=--expose-gc`).
+ */
+export async function launchBrowser(extensionDir, origin, { extraArgs = [] } = {}) {
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'unsponsor-corpus-profile-'));
   let context;
   try {
@@ -44,7 +47,7 @@ export async function launchBrowser(extensionDir, origin) {
       viewport: { width: 1280, height: 900 },
       args: [`--disable-extensions-except=${extensionDir}`, `--load-extension=${extensionDir}`,
         '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+        '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage', ...extraArgs],
     });
     // Loopback only: every other request is refused before it leaves the browser. (The
     // extension's own chrome-extension:// files are not network requests and pass.)
