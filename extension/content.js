@@ -18,9 +18,10 @@
   let cleaned = false;  // a clean ran and was not undone: category changes re-clean
   let appliedRules = null; // the reader's rule list last given to the core
 
-  async function loadWasm() {
+  /** `wasmFile`: the response (a promise of it) for pkg/unsponsor_bg.wasm, already requested. */
+  async function loadWasm(wasmFile) {
     const module = await import(url('pkg/unsponsor.js'));
-    await module.default({ module_or_path: url('pkg/unsponsor_bg.wasm') });
+    await module.default({ module_or_path: wasmFile });
     return module;
   }
 
@@ -43,12 +44,23 @@
   }
 
   // EasyList's rules, compiled at build time (rules/easylist.rules). Cleaning works without them
-  // (the heuristics alone), so a missing or unreadable file is not an error.
-  async function loadRules() {
+  // (the heuristics alone), so a missing or unreadable file is not an error: the file's bytes, or
+  // null.
+  async function readRules() {
     try {
       const response = await fetch(url('rules/easylist.rules'));
-      if (!response.ok) return null;
-      return core.loadRules(new Uint8Array(await response.arrayBuffer()));
+      return response.ok ? await response.arrayBuffer() : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** Gives the rule file's bytes (`rulesFile`, a promise of them) to the core: counts, or null. */
+  async function loadRules(rulesFile) {
+    const bytes = await rulesFile;
+    if (!bytes) return null;
+    try {
+      return core.loadRules(new Uint8Array(bytes));
     } catch {
       return null;
     }
@@ -57,15 +69,20 @@
   function load() {
     loading ??= (async () => {
       const started = performance.now();
+      // Both files are requested at once, before the glue is loaded: they download while it loads
+      // and while the module compiles, instead of one after the other.
+      const rulesFile = readRules();
+      const wasmFile = fetch(url('pkg/unsponsor_bg.wasm'));
+      wasmFile.catch(() => {}); // a failed request fails loadWasm, which awaits it
       try {
-        core = await loadWasm();
+        core = await loadWasm(wasmFile);
         engine = 'wasm';
       } catch (error) {
         if (!(error instanceof WebAssembly.CompileError)) throw error;
         core = await loadWasm2js();
         engine = 'wasm2js';
       }
-      rules = await loadRules();
+      rules = await loadRules(rulesFile);
       startupMs = performance.now() - started;
       core.onChange((report) => {
         api.runtime.sendMessage({ type: 'late-removal', total: report.total }).catch(() => {});
