@@ -5,11 +5,13 @@ use crate::core::labels::{classify_label, LabelKind};
 use crate::core::rules::RuleId;
 use crate::core::tree::Node;
 use crate::core::vocabulary::{
-    element_names, host_matches, is_ad_name, name_tokens, tokens_contain_sequence, url_host,
-    ADSENSE_ATTRIBUTES, ADSENSE_CLASS, AD_HOSTS, AMAZON_NAME_PREFIXES, COMMENTS_CLASS_SEQUENCES,
-    GPT_ATTRIBUTES, GPT_ID_PREFIXES, PROMO_CLASS_SEQUENCES, RELATED_CLASS_SEQUENCES, SECTION_WORDS,
-    SOCIAL_CLASS_SEQUENCES, SPONSORED_TOKENS, VENDORS,
+    element_names, host_matches, is_ad_name, name_tokens, starts_with_ignore_case,
+    tokens_contain_sequence, url_host, ADSENSE_ATTRIBUTES, ADSENSE_CLASS, AD_HOSTS,
+    AMAZON_NAME_PREFIXES, COMMENTS_CLASS_SEQUENCES, GPT_ATTRIBUTES, GPT_ID_PREFIXES,
+    PROMO_CLASS_SEQUENCES, RELATED_CLASS_SEQUENCES, SECTION_WORDS, SOCIAL_CLASS_SEQUENCES,
+    SPONSORED_TOKENS, VENDORS,
 };
+use std::borrow::Cow;
 
 /// How far the block reaches from the element that carries the signal.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -44,11 +46,11 @@ pub const NOT_BLOCKS: &[&str] = &[
     "base",
 ];
 
-/// An id or class name with its lower-case form and word tokens, computed once per element.
+/// An id or class name with its lower-case word tokens, computed once per element (prefixes
+/// are compared on `raw`, ignoring ASCII case).
 struct Name<'a> {
     raw: &'a str,
-    lower: String,
-    tokens: Vec<String>,
+    tokens: Vec<Cow<'a, str>>,
 }
 
 /// The strongest markup signal on one element, if any.
@@ -59,7 +61,6 @@ pub fn markup_signal(node: &Node) -> Option<Signal> {
     let names: Vec<Name> = element_names(&node.id, &node.class)
         .map(|raw| Name {
             raw,
-            lower: raw.to_ascii_lowercase(),
             tokens: name_tokens(raw),
         })
         .collect();
@@ -86,11 +87,11 @@ fn vendor_signal(node: &Node, names: &[Name], host: Option<&str>) -> Option<Sign
             let by_prefix = vendor
                 .name_prefixes
                 .iter()
-                .any(|p| name.lower.starts_with(p));
+                .any(|p| starts_with_ignore_case(name.raw, p));
             let by_token = name
                 .tokens
                 .iter()
-                .any(|t| vendor.tokens.contains(&t.as_str()));
+                .any(|t| vendor.tokens.contains(&t.as_ref()));
             if by_prefix || by_token {
                 return Some(Signal::new(
                     vendor.rule,
@@ -131,8 +132,10 @@ fn vendor_signal(node: &Node, names: &[Name], host: Option<&str>) -> Option<Sign
 }
 
 fn ad_slot_signal(node: &Node, names: &[Name]) -> Option<Signal> {
-    let id = node.id.to_ascii_lowercase();
-    if GPT_ID_PREFIXES.iter().any(|p| id.starts_with(p)) {
+    if GPT_ID_PREFIXES
+        .iter()
+        .any(|p| starts_with_ignore_case(&node.id, p))
+    {
         return Some(Signal::new(
             RuleId::AdSlotGpt,
             format!("id \"{}\"", node.id),
@@ -169,7 +172,7 @@ fn ad_slot_signal(node: &Node, names: &[Name]) -> Option<Signal> {
     for name in names {
         if AMAZON_NAME_PREFIXES
             .iter()
-            .any(|p| name.lower.starts_with(p))
+            .any(|p| starts_with_ignore_case(name.raw, p))
         {
             return Some(Signal::new(
                 RuleId::AdSlotAmazon,
@@ -223,10 +226,10 @@ fn class_signal(node: &Node, names: &[Name]) -> Option<Signal> {
         let tokens = &name.tokens;
         let is_sponsored = tokens
             .iter()
-            .any(|t| SPONSORED_TOKENS.contains(&t.as_str()));
+            .any(|t| SPONSORED_TOKENS.contains(&t.as_ref()));
         // A name that says what the section is ("share-sponsored-container" is a share bar)
         // wins over the bare word "sponsored".
-        let names_a_section = tokens.iter().any(|t| SECTION_WORDS.contains(&t.as_str()));
+        let names_a_section = tokens.iter().any(|t| SECTION_WORDS.contains(&t.as_ref()));
         if is_ad_name(tokens) || (is_sponsored && !names_a_section) {
             return Some(Signal::new(
                 RuleId::AdClass,

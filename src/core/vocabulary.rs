@@ -6,6 +6,7 @@
 //! `shadow`, `header` or `download`.
 
 use crate::core::rules::RuleId;
+use std::borrow::Cow;
 
 /// Texts longer than this (non-whitespace characters) are never labels.
 pub const LABEL_MAX_CHARS: usize = 80;
@@ -350,29 +351,57 @@ mod relevant_tests {
 }
 
 /// Splits an id or one class name into lower-case word tokens: on every non-alphanumeric
-/// character and at lower-to-upper case changes (`videoCube` → `video`, `cube`).
-pub fn name_tokens(name: &str) -> Vec<String> {
+/// character and at lower-to-upper case changes (`videoCube` → `video`, `cube`). A token already
+/// in lower case is borrowed from `name` (most are: this runs for every name on the page).
+pub fn name_tokens(name: &str) -> Vec<Cow<'_, str>> {
+    fn finish<'a>(tokens: &mut Vec<Cow<'a, str>>, token: &'a str, unchanged: bool) {
+        tokens.push(if unchanged {
+            Cow::Borrowed(token)
+        } else {
+            Cow::Owned(token.chars().flat_map(char::to_lowercase).collect())
+        });
+    }
     let mut tokens = Vec::new();
-    let mut current = String::new();
+    // The current token: where it starts, and whether lower-casing leaves it as it is.
+    let mut start: Option<usize> = None;
+    let mut unchanged = true;
     let mut previous_lower = false;
-    for c in name.chars() {
+    for (index, c) in name.char_indices() {
         if !c.is_alphanumeric() {
-            if !current.is_empty() {
-                tokens.push(std::mem::take(&mut current));
+            if let Some(from) = start.take() {
+                finish(&mut tokens, &name[from..index], unchanged);
             }
             previous_lower = false;
             continue;
         }
-        if c.is_uppercase() && previous_lower && !current.is_empty() {
-            tokens.push(std::mem::take(&mut current));
+        if c.is_uppercase() && previous_lower {
+            if let Some(from) = start.take() {
+                finish(&mut tokens, &name[from..index], unchanged);
+            }
+        }
+        if start.is_none() {
+            start = Some(index);
+            unchanged = true;
         }
         previous_lower = c.is_lowercase() || c.is_ascii_digit();
-        current.extend(c.to_lowercase());
+        unchanged &= if c.is_ascii() {
+            !c.is_ascii_uppercase()
+        } else {
+            let mut lower = c.to_lowercase();
+            lower.next() == Some(c) && lower.next().is_none()
+        };
     }
-    if !current.is_empty() {
-        tokens.push(current);
+    if let Some(from) = start {
+        finish(&mut tokens, &name[from..], unchanged);
     }
     tokens
+}
+
+/// Whether `name` starts with `prefix` (lower-case ASCII) in any ASCII case: the names' prefix
+/// tests without a lower-cased copy of every name.
+pub fn starts_with_ignore_case(name: &str, prefix: &str) -> bool {
+    name.len() >= prefix.len()
+        && name.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
 }
 
 /// The id and each class name of an element, the units that token rules look at.
@@ -419,25 +448,26 @@ pub fn host_matches(host: &str, domain: &str) -> bool {
 }
 
 /// Whether a class or id name's tokens contain `sequence` contiguously.
-pub fn tokens_contain_sequence(tokens: &[String], sequence: &[&str]) -> bool {
+pub fn tokens_contain_sequence<T: AsRef<str>>(tokens: &[T], sequence: &[&str]) -> bool {
     if sequence.is_empty() || tokens.len() < sequence.len() {
         return false;
     }
     tokens
         .windows(sequence.len())
-        .any(|window| window.iter().zip(sequence).all(|(a, b)| a == b))
+        .any(|window| window.iter().zip(sequence).all(|(a, b)| a.as_ref() == *b))
 }
 
 /// Whether a single id or class name says "ad container".
-pub fn is_ad_name(tokens: &[String]) -> bool {
-    if tokens.iter().any(|t| AD_TOKENS_ALONE.contains(&t.as_str())) {
+pub fn is_ad_name<T: AsRef<str>>(tokens: &[T]) -> bool {
+    if tokens.iter().any(|t| AD_TOKENS_ALONE.contains(&t.as_ref())) {
         return true;
     }
-    let has_short = tokens.iter().any(|t| AD_SHORT_TOKENS.contains(&t.as_str()));
+    let has_short = tokens.iter().any(|t| AD_SHORT_TOKENS.contains(&t.as_ref()));
     has_short
         && tokens.iter().all(|t| {
-            AD_SHORT_TOKENS.contains(&t.as_str())
-                || AD_CONTEXT_TOKENS.contains(&t.as_str())
+            let t = t.as_ref();
+            AD_SHORT_TOKENS.contains(&t)
+                || AD_CONTEXT_TOKENS.contains(&t)
                 || t.chars().all(|c| c.is_ascii_digit())
         })
 }
@@ -447,7 +477,81 @@ mod tests {
     use super::*;
 
     fn tokens(name: &str) -> Vec<String> {
-        name_tokens(name)
+        name_tokens(name).into_iter().map(Cow::into_owned).collect()
+    }
+
+    /// The token splitter as it was written first (a `String` per token), kept as the reference
+    /// the borrowing one must agree with.
+    fn reference_tokens(name: &str) -> Vec<String> {
+        let mut tokens = Vec::new();
+        let mut current = String::new();
+        let mut previous_lower = false;
+        for c in name.chars() {
+            if !c.is_alphanumeric() {
+                if !current.is_empty() {
+                    tokens.push(std::mem::take(&mut current));
+                }
+                previous_lower = false;
+                continue;
+            }
+            if c.is_uppercase() && previous_lower && !current.is_empty() {
+                tokens.push(std::mem::take(&mut current));
+            }
+            previous_lower = c.is_lowercase() || c.is_ascii_digit();
+            current.extend(c.to_lowercase());
+        }
+        if !current.is_empty() {
+            tokens.push(current);
+        }
+        tokens
+    }
+
+    #[test]
+    fn borrowed_tokens_agree_with_the_reference_splitter() {
+        for name in [
+            "",
+            "-",
+            "trc_related_container",
+            "videoCube",
+            "OUTBRAIN",
+            "div-gpt-ad-123",
+            "AdUnit",
+            "aBC",
+            "ABc",
+            "a1B",
+            "x--y__Z",
+            "İstanbulNews",
+            "ǅemal",
+            "ÉtéSponsorisé",
+            "Straße",
+            "ΣΟΦΙΑ",
+            "日本語広告",
+            "ad\u{301}x",
+            "MixedUP-case9Z",
+        ] {
+            assert_eq!(tokens(name), reference_tokens(name), "{name:?}");
+        }
+    }
+
+    #[test]
+    fn prefixes_are_lower_case_ascii() {
+        // `starts_with_ignore_case` relies on it.
+        let all = VENDORS
+            .iter()
+            .flat_map(|v| v.name_prefixes.iter())
+            .chain(AMAZON_NAME_PREFIXES)
+            .chain(GPT_ID_PREFIXES);
+        for prefix in all {
+            assert!(
+                prefix
+                    .bytes()
+                    .all(|b| b.is_ascii() && !b.is_ascii_uppercase()),
+                "{prefix}"
+            );
+        }
+        assert!(starts_with_ignore_case("TRC_x", "trc_"));
+        assert!(!starts_with_ignore_case("tr", "trc_"));
+        assert!(!starts_with_ignore_case("étc", "etc"));
     }
 
     #[test]
