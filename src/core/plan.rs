@@ -286,22 +286,13 @@ impl Remainder {
                 continue;
             }
             let parent = node.parent.and_then(|p| copy_id[p]);
-            let new = if node.is_text() {
-                let Some(parent) = parent else {
-                    continue;
-                };
-                // The recorded length, not the stored text's: long texts are stored shortened.
-                copy.add_text_shortened(parent, &node.text, node.text_chars)
-            } else {
-                let mut attributes = node.attributes.clone();
-                attributes.push(("id".to_string(), node.id.clone()));
-                attributes.push(("class".to_string(), node.class.clone()));
-                let new = copy.add_element(parent, &node.tag, attributes);
-                if tree.is_partial(id) {
-                    copy.mark_partial(new);
-                }
-                new
-            };
+            if node.is_text() && parent.is_none() {
+                continue;
+            }
+            let new = copy.add_copy(parent, node);
+            if tree.is_partial(id) {
+                copy.mark_partial(new);
+            }
             copy_id[id] = Some(new);
             original.push(id);
         }

@@ -244,6 +244,25 @@ impl PageTree {
         )
     }
 
+    /// Adds a copy of `node`, a node of another tree (its names are lower case already), under
+    /// `parent`. Cheaper than `add_element`: nothing is split or lowered again.
+    pub fn add_copy(&mut self, parent: Option<NodeId>, node: &Node) -> NodeId {
+        self.push(
+            parent,
+            Node {
+                kind: node.kind,
+                parent,
+                children: Vec::new(),
+                tag: node.tag.clone(),
+                id: node.id.clone(),
+                class: node.class.clone(),
+                attributes: node.attributes.clone(),
+                text: node.text.clone(),
+                text_chars: node.text_chars,
+            },
+        )
+    }
+
     fn push(&mut self, parent: Option<NodeId>, node: Node) -> NodeId {
         self.subtree_ends.take();
         let id = self.nodes.len();
