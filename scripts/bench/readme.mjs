@@ -47,7 +47,9 @@ export function renderSection(results) {
   if (corpus && corpus.summary) {
     const c = corpus.summary;
     lines.push(`**Corpus** (${c.pages} pages of \`${corpus.label || corpus.dir}\`, ${c.errors} errors), each page once,`
-      + ' Readability then our clean on the same loaded page:');
+      + ' Readability then our clean on the same loaded page'
+      + (c.heap_collected ? `, the page's heap collected before each of the two (${c.heap_collected} pages)` : '')
+      + ':');
     lines.push('');
     lines.push('| per page | median | p95 | max |');
     lines.push('|---|---|---|---|');

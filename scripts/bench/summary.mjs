@@ -42,6 +42,8 @@ export function summariseCorpus(pages) {
     readability_ms: readability,
     ratio,
     ratio_of_medians: pageRatio(clean.median, readability.median),
+    // Pages where the heap was collected before each timed call (the browser exposed gc()).
+    heap_collected: ok.filter((page) => page.heap_collected).length,
   };
 }
 
