@@ -84,6 +84,7 @@ export async function measureCorpusPage(browser, server, name, readabilitySource
       clean_wall_ms: wallMs === null ? null : wallMs - (result.startupMs || 0),
       call_wall_ms: wallMs,
       startup_ms: result.startupMs,
+      startup_parts: result.startupParts || null,
       engine: result.engine,
       nodes: report.timings ? report.timings.nodes : null,
       timings: report.timings || null,
@@ -115,6 +116,7 @@ export async function measureColdStart(browser, server, expectedEngine) {
     Object.assign(run, {
       engine: result.engine,
       startup_ms: result.startupMs,
+      startup_parts: result.startupParts || null,
       clean_ms: report.clean_ms,
       cold_start_ms: result.startupMs + report.clean_ms,
       call_wall_ms: wallMs,

@@ -76,6 +76,15 @@ export function renderSection(results) {
       lines.push(`| ${engine}${engine === 'wasm2js' ? ' (page CSP `script-src \'self\'`)' : ''} | ${ms(e.first_ms)} | ${ms(e.median_ms)} (${e.runs - e.errors} runs) | ${ms(e.startup_median_ms)} | ${ms(e.clean_median_ms)} |`);
     }
     lines.push('');
+    const parts = ['wasm', 'wasm2js'].filter((engine) => cold[engine] && cold[engine].startup_parts_median_ms);
+    if (parts.length) {
+      lines.push('Start-up, median of each part: '
+        + parts.map((engine) => {
+          const p = cold[engine].startup_parts_median_ms;
+          return `${engine}: loading the module ${ms(p.module)} ms (glue, download, compile, instantiation), then waiting for the rule file ${ms(p.rules_wait)} ms, reading the rules ${ms(p.rules_read)} ms`;
+        }).join('; ') + '.');
+      lines.push('');
+    }
   }
 
   if (results.scaling && results.scaling.length) {

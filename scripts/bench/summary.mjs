@@ -47,6 +47,18 @@ export function summariseCorpus(pages) {
   };
 }
 
+/**
+ * The median of each part of start-up over runs that report them (content.js `startupParts`:
+ * module = glue import + module download, compile and instantiation; rules_wait = the rest of
+ * the rule file's download; rules_read = the core reading the rules), or null.
+ */
+export function partMedians(parts) {
+  const reported = parts.filter((part) => part && typeof part === 'object');
+  if (!reported.length) return null;
+  const names = ['module', 'rules_wait', 'rules_read'];
+  return Object.fromEntries(names.map((name) => [name, percentile(reported.map((part) => part[name]), 0.5)]));
+}
+
 /** Cold start of one engine over its runs: the first (fresh browser) and the median. */
 export function summariseColdStart(runs, engine) {
   const mine = runs.filter((run) => run.expected_engine === engine);
@@ -58,6 +70,7 @@ export function summariseColdStart(runs, engine) {
     median_ms: percentile(ok.map((run) => run.cold_start_ms), 0.5),
     max_ms: ok.length ? Math.max(...ok.map((run) => run.cold_start_ms)) : null,
     startup_median_ms: percentile(ok.map((run) => run.startup_ms), 0.5),
+    startup_parts_median_ms: partMedians(ok.map((run) => run.startup_parts)),
     clean_median_ms: percentile(ok.map((run) => run.clean_ms), 0.5),
   };
 }
