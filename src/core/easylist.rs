@@ -200,74 +200,94 @@ impl RuleSet {
         if u32::try_from(text.len()).is_err() {
             return Err("the rule file is too large".to_string());
         }
+        // One pass over the bytes. The many generic names and site rules are read here byte by
+        // byte (their places kept, nothing copied); the few other lines as text.
+        let bytes = text.as_bytes();
+        let find = |from: usize, to: usize, byte: u8| {
+            bytes[from..to]
+                .iter()
+                .position(|&b| b == byte)
+                .map(|at| from + at)
+        };
+        let span = |from: usize, to: usize| Span {
+            start: from as u32,
+            end: to as u32,
+        };
         let mut rules = RuleSet::default();
-        let mut offset = 0;
-        for raw in text.split('\n') {
-            let line = raw.strip_suffix('\r').unwrap_or(raw);
-            let line_start = offset;
-            offset += raw.len() + 1;
-            if line_start == 0 || line.is_empty() {
-                continue; // the header, checked above
+        let mut next_line = 0;
+        while next_line < bytes.len() {
+            let line_start = next_line;
+            let newline = find(line_start, bytes.len(), b'\n').unwrap_or(bytes.len());
+            next_line = newline + 1;
+            let end = if newline > line_start && bytes[newline - 1] == b'\r' {
+                newline - 1
+            } else {
+                newline
+            };
+            if line_start == 0 || end == line_start {
+                continue; // the header (checked above), or an empty line
             }
-            // The line after its one-byte kind, and the place of a part of it in `text`.
-            let Some(rest) = line.get(1..) else {
-                continue; // a kind that is not one byte: unknown
-            };
-            let rest_start = line_start + 1;
-            let span = |part: &str| {
-                let start = rest_start + (part.as_ptr() as usize - rest.as_ptr() as usize);
-                Span {
-                    start: start as u32,
-                    end: (start + part.len()) as u32,
-                }
-            };
-            let pair = || rest.split_once('\t');
-            match line.as_bytes()[0] {
+            // The line after its one-byte kind.
+            let rest = line_start + 1;
+            match bytes[line_start] {
                 b'c' => rules
                     .generic_classes
-                    .push(name_hash(rest.bytes()), span(rest)),
-                b'i' => rules.generic_ids.push(name_hash(rest.bytes()), span(rest)),
-                b'k' => {
-                    if let Some((key, selector)) = pair() {
-                        rules
-                            .keyed
-                            .entry(key.to_string())
-                            .or_default()
-                            .push(Listed::new(selector));
-                    }
-                }
-                b'g' => rules.unkeyed.push(Listed::new(rest)),
+                    .push(name_hash(bytes[rest..end].iter().copied()), span(rest, end)),
+                b'i' => rules
+                    .generic_ids
+                    .push(name_hash(bytes[rest..end].iter().copied()), span(rest, end)),
                 b's' => {
-                    if let Some((domains, selector)) = pair() {
-                        let index = rules.site.len();
-                        let mut any_positive = false;
-                        for entry in domains.split(',').map(str::trim) {
-                            if entry.is_empty() || entry.starts_with('~') {
-                                continue;
-                            }
-                            any_positive = true;
-                            let place = Span {
-                                start: index as u32,
-                                end: index as u32,
-                            };
-                            rules.site_by_domain.push(domain_hash(entry), place);
+                    let Some(tab) = find(rest, end, b'\t') else {
+                        continue;
+                    };
+                    let index = rules.site.len();
+                    let mut any_positive = false;
+                    let mut entry_start = rest;
+                    while entry_start <= tab {
+                        let entry_end = find(entry_start, tab, b',').unwrap_or(tab);
+                        // Trimmed as `domains_match` trims (commas and tabs are ASCII, so these
+                        // are character boundaries).
+                        let entry = text[entry_start..entry_end].trim();
+                        entry_start = entry_end + 1;
+                        if entry.is_empty() || entry.starts_with('~') {
+                            continue;
                         }
-                        if !any_positive {
-                            rules.site_everywhere_but.push(index);
-                        }
-                        rules.site.push((span(domains), span(selector)));
-                    }
-                }
-                b'x' => {
-                    if let Some((domains, selector)) = pair() {
+                        any_positive = true;
                         rules
-                            .exceptions
-                            .push((domains.to_string(), selector.to_string()));
+                            .site_by_domain
+                            .push(domain_hash(entry), span(index, index));
+                    }
+                    if !any_positive {
+                        rules.site_everywhere_but.push(index);
+                    }
+                    rules.site.push((span(rest, tab), span(tab + 1, end)));
+                }
+                kind @ (b'k' | b'g' | b'x' | b'h' | b'H') => {
+                    let rest = &text[rest..end];
+                    let pair = || rest.split_once('\t');
+                    match kind {
+                        b'k' => {
+                            if let Some((key, selector)) = pair() {
+                                rules
+                                    .keyed
+                                    .entry(key.to_string())
+                                    .or_default()
+                                    .push(Listed::new(selector));
+                            }
+                        }
+                        b'g' => rules.unkeyed.push(Listed::new(rest)),
+                        b'x' => {
+                            if let Some((domains, selector)) = pair() {
+                                rules
+                                    .exceptions
+                                    .push((domains.to_string(), selector.to_string()));
+                            }
+                        }
+                        b'h' => rules.generichide_domains.push(rest.to_ascii_lowercase()),
+                        _ => rules.generichide_substrings.push(rest.to_string()),
                     }
                 }
-                b'h' => rules.generichide_domains.push(rest.to_ascii_lowercase()),
-                b'H' => rules.generichide_substrings.push(rest.to_string()),
-                _ => {}
+                _ => {} // unknown kinds are skipped (newer files stay readable)
             }
         }
         rules.text = text;
