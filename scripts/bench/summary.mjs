@@ -55,7 +55,7 @@ export function summariseCorpus(pages) {
 export function partMedians(parts) {
   const reported = parts.filter((part) => part && typeof part === 'object');
   if (!reported.length) return null;
-  const names = ['module', 'rules_wait', 'rules_read'];
+  const names = ['glue', 'module', 'rules_wait', 'rules_read'];
   return Object.fromEntries(names.map((name) => [name, percentile(reported.map((part) => part[name]), 0.5)]));
 }
 
