@@ -63,7 +63,7 @@ impl Span {
 /// comparison, never a wrong answer.
 #[derive(Debug, Default)]
 struct SpansByHash {
-    slots: Vec<(u64, Span)>,
+    slots: Vec<(u32, Span)>,
     len: usize,
 }
 
@@ -73,7 +73,7 @@ const EMPTY_SLOT: Span = Span {
 };
 
 impl SpansByHash {
-    fn push(&mut self, hash: u64, span: Span) {
+    fn push(&mut self, hash: u32, span: Span) {
         if (self.len + 1) * 2 > self.slots.len() {
             let size = (self.slots.len() * 2).max(64);
             let old = std::mem::replace(&mut self.slots, vec![(0, EMPTY_SLOT); size]);
@@ -87,7 +87,7 @@ impl SpansByHash {
         self.len += 1;
     }
 
-    fn place(&mut self, hash: u64, span: Span) {
+    fn place(&mut self, hash: u32, span: Span) {
         let mask = self.slots.len() - 1;
         let mut slot = Self::home(hash, mask);
         while self.slots[slot].1 != EMPTY_SLOT {
@@ -96,8 +96,8 @@ impl SpansByHash {
         self.slots[slot] = (hash, span);
     }
 
-    fn home(hash: u64, mask: usize) -> usize {
-        ((hash ^ (hash >> 32)) as usize) & mask
+    fn home(hash: u32, mask: usize) -> usize {
+        ((hash ^ (hash >> 16)) as usize) & mask
     }
 
     fn len(&self) -> usize {
@@ -105,7 +105,7 @@ impl SpansByHash {
     }
 
     /// Whether `found` holds for a span stored under `hash`.
-    fn any_under(&self, hash: u64, mut found: impl FnMut(Span) -> bool) -> bool {
+    fn any_under(&self, hash: u32, mut found: impl FnMut(Span) -> bool) -> bool {
         if self.slots.is_empty() {
             return false;
         }
@@ -127,16 +127,17 @@ impl SpansByHash {
     }
 }
 
-/// FNV-1a over `bytes`: small and quick, and good enough to spread names (a collision only
-/// costs a comparison).
-fn name_hash(bytes: impl Iterator<Item = u8>) -> u64 {
-    bytes.fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
-        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+/// FNV-1a (32 bits) over `bytes`: small and quick, and good enough to spread names (a collision
+/// only costs a comparison). 32 bits, not 64: the wasm2js build (pages whose CSP forbids
+/// WebAssembly) emulates every 64-bit multiplication with several 32-bit ones.
+fn name_hash(bytes: impl Iterator<Item = u8>) -> u32 {
+    bytes.fold(0x811c_9dc5, |hash, byte| {
+        (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193)
     })
 }
 
 /// A domain entry's hash, case folded as the domain matching is.
-fn domain_hash(entry: &str) -> u64 {
+fn domain_hash(entry: &str) -> u32 {
     name_hash(entry.bytes().map(|b| b.to_ascii_lowercase()))
 }
 
