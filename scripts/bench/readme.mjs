@@ -81,7 +81,8 @@ export function renderSection(results) {
       lines.push('Start-up, median of each part: '
         + parts.map((engine) => {
           const p = cold[engine].startup_parts_median_ms;
-          return `${engine}: loading the module ${ms(p.module)} ms (glue, download, compile, instantiation), then waiting for the rule file ${ms(p.rules_wait)} ms, reading the rules ${ms(p.rules_read)} ms`;
+          const glue = Number.isFinite(p.glue) ? `, of which the glue's import ${ms(p.glue)} ms` : '';
+          return `${engine}: loading the module ${ms(p.module)} ms (glue, download, compile, instantiation${glue}), then waiting for the rule file ${ms(p.rules_wait)} ms, reading the rules ${ms(p.rules_read)} ms`;
         }).join('; ') + '.');
       lines.push('');
     }

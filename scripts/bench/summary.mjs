@@ -48,9 +48,10 @@ export function summariseCorpus(pages) {
 }
 
 /**
- * The median of each part of start-up over runs that report them (content.js `startupParts`:
- * module = glue import + module download, compile and instantiation; rules_wait = the rest of
- * the rule file's download; rules_read = the core reading the rules), or null.
+ * The median of each part of start-up over runs that report them (content.js `startupParts`):
+ * module = glue import + module download, compile and instantiation; glue = the glue's import
+ * alone (a part of module); rules_wait = the rest of the rule file's download; rules_read = the
+ * core reading the rules. Null when no run reports them.
  */
 export function partMedians(parts) {
   const reported = parts.filter((part) => part && typeof part === 'object');
