@@ -26,16 +26,16 @@ const LOOPBACK_HOSTS: &[&str] = &["127.0.0.1", "localhost", "[::1]", "::1"];
 #[derive(Debug, Default)]
 pub struct RuleSet {
     text: String,
-    generic_classes: SpansByHash,
-    generic_ids: SpansByHash,
+    generic_classes: PlacesByHash,
+    generic_ids: PlacesByHash,
     keyed: HashMap<String, Vec<Listed>>,
     unkeyed: Vec<Listed>,
     /// Site rules: where each one's domain list and selector are in `text`.
     site: Vec<(Span, Span)>,
     /// Site rules by each domain they name (`example.com`, or `shop.*` for entity rules), so a
-    /// page looks up only the rules that can apply to it. The span is the rule's place in `site`
-    /// (as `start`), found by the domain's hash: the rule's domain list is checked after.
-    site_by_domain: SpansByHash,
+    /// page looks up only the rules that can apply to it: each rule's place in `site`, found by
+    /// the domain's hash (the rule's domain list is checked after).
+    site_by_domain: PlacesByHash,
     /// Site rules that name only excluded domains (`~example.com##...`): they apply widely.
     site_everywhere_but: Vec<usize>,
     exceptions: Vec<(String, String)>,
@@ -57,43 +57,42 @@ impl Span {
     }
 }
 
-/// Spans found by the hash of a name: an open-addressing table (linear probing), so that loading
-/// is one insertion per rule. Several spans may share a hash (a domain many rules name, or a
-/// collision): a lookup visits them all and the caller compares, so a collision costs a
-/// comparison, never a wrong answer.
+/// Numbers found by the hash of a name: an open-addressing table (linear probing), so that
+/// loading is one insertion per rule. For generic names the number is where the name starts in
+/// the rule file's text (it runs to the end of its line); for site rules, the rule's place in
+/// `RuleSet::site`. Several numbers may share a hash (a domain many rules name, or a collision):
+/// a lookup visits them all and the caller compares, so a collision costs a comparison, never a
+/// wrong answer.
 #[derive(Debug, Default)]
-struct SpansByHash {
-    slots: Vec<(u32, Span)>,
+struct PlacesByHash {
+    slots: Vec<(u32, u32)>,
     len: usize,
 }
 
-const EMPTY_SLOT: Span = Span {
-    start: u32::MAX,
-    end: u32::MAX,
-};
+const EMPTY_SLOT: u32 = u32::MAX;
 
-impl SpansByHash {
-    fn push(&mut self, hash: u32, span: Span) {
+impl PlacesByHash {
+    fn push(&mut self, hash: u32, place: u32) {
         if (self.len + 1) * 2 > self.slots.len() {
             let size = (self.slots.len() * 2).max(64);
             let old = std::mem::replace(&mut self.slots, vec![(0, EMPTY_SLOT); size]);
-            for (hash, span) in old {
-                if span != EMPTY_SLOT {
-                    self.place(hash, span);
+            for (hash, place) in old {
+                if place != EMPTY_SLOT {
+                    self.place(hash, place);
                 }
             }
         }
-        self.place(hash, span);
+        self.place(hash, place);
         self.len += 1;
     }
 
-    fn place(&mut self, hash: u32, span: Span) {
+    fn place(&mut self, hash: u32, place: u32) {
         let mask = self.slots.len() - 1;
         let mut slot = Self::home(hash, mask);
         while self.slots[slot].1 != EMPTY_SLOT {
             slot = (slot + 1) & mask;
         }
-        self.slots[slot] = (hash, span);
+        self.slots[slot] = (hash, place);
     }
 
     fn home(hash: u32, mask: usize) -> usize {
@@ -104,8 +103,8 @@ impl SpansByHash {
         self.len
     }
 
-    /// Whether `found` holds for a span stored under `hash`.
-    fn any_under(&self, hash: u32, mut found: impl FnMut(Span) -> bool) -> bool {
+    /// Whether `found` holds for a number stored under `hash`.
+    fn any_under(&self, hash: u32, mut found: impl FnMut(u32) -> bool) -> bool {
         if self.slots.is_empty() {
             return false;
         }
@@ -121,9 +120,14 @@ impl SpansByHash {
         false
     }
 
-    /// Whether a span under `name`'s hash holds exactly `name`.
+    /// Whether a name stored under `name`'s hash is exactly `name`: the line at that place in
+    /// `text` is `name`, then ends.
     fn contains_name(&self, text: &str, name: &str) -> bool {
-        self.any_under(name_hash(name.bytes()), |span| span.of(text) == name)
+        self.any_under(name_hash(name.bytes()), |start| {
+            let rest = text.as_bytes().get(start as usize..).unwrap_or_default();
+            rest.starts_with(name.as_bytes())
+                && matches!(rest.get(name.len()), None | Some(b'\n' | b'\r'))
+        })
     }
 }
 
@@ -233,10 +237,10 @@ impl RuleSet {
             match bytes[line_start] {
                 b'c' => rules
                     .generic_classes
-                    .push(name_hash(bytes[rest..end].iter().copied()), span(rest, end)),
+                    .push(name_hash(bytes[rest..end].iter().copied()), rest as u32),
                 b'i' => rules
                     .generic_ids
-                    .push(name_hash(bytes[rest..end].iter().copied()), span(rest, end)),
+                    .push(name_hash(bytes[rest..end].iter().copied()), rest as u32),
                 b's' => {
                     let Some(tab) = find(rest, end, b'\t') else {
                         continue;
@@ -254,9 +258,7 @@ impl RuleSet {
                             continue;
                         }
                         any_positive = true;
-                        rules
-                            .site_by_domain
-                            .push(domain_hash(entry), span(index, index));
+                        rules.site_by_domain.push(domain_hash(entry), index as u32);
                     }
                     if !any_positive {
                         rules.site_everywhere_but.push(index);
@@ -328,7 +330,7 @@ impl RuleSet {
         let mut candidates: Vec<usize> = self.site_everywhere_but.clone();
         for key in domain_keys(&host) {
             self.site_by_domain.any_under(domain_hash(&key), |place| {
-                candidates.push(place.start as usize);
+                candidates.push(place as usize);
                 false
             });
         }
