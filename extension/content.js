@@ -15,7 +15,7 @@
   let loading = null;
   let startupMs = null; // module load + instantiation + rules, measured once per page
   let startupParts = null; // where it went, in ms: { glue, module, rules_wait, rules_read } (for the bench)
-  let rules = null;     // counts of the EasyList rules loaded, or null
+  let rules = null;     // the EasyList rules loaded: counts and whether the index was used, or null
   let cleaned = false;  // a clean ran and was not undone: category changes re-clean
   let appliedRules = null; // the reader's rule list last given to the core
 
@@ -47,23 +47,25 @@
     return module;
   }
 
-  // EasyList's rules, compiled at build time (rules/easylist.rules). Cleaning works without them
-  // (the heuristics alone), so a missing or unreadable file is not an error: the file's bytes, or
-  // null.
-  async function readRules() {
+  // EasyList's rules, compiled at build time (rules/easylist.rules), and the build's index of
+  // them (rules/easylist.index: the core's lookup tables, so loading copies them instead of
+  // reading every rule). Cleaning works without the rules (the heuristics alone), and the rules
+  // without the index (read line by line, slower), so a missing or unreadable file is not an
+  // error: the file's bytes, or null.
+  async function readFile(name) {
     try {
-      const response = await fetch(url('rules/easylist.rules'));
+      const response = await fetch(url(name));
       return response.ok ? await response.arrayBuffer() : null;
     } catch {
       return null;
     }
   }
 
-  /** Gives the rule file's bytes to the core: counts, or null. */
-  function loadRules(bytes) {
+  /** Gives the rule file's bytes (and its index's) to the core: { counts, indexed }, or null. */
+  function loadRules(bytes, index) {
     if (!bytes) return null;
     try {
-      return core.loadRules(new Uint8Array(bytes));
+      return core.loadRules(new Uint8Array(bytes), index ? new Uint8Array(index) : undefined);
     } catch {
       return null;
     }
@@ -72,7 +74,7 @@
   function load() {
     loading ??= (async () => {
       const started = performance.now();
-      // The three files are requested at once, the small glue first (it is needed first), so the
+      // The four files are requested at once, the small glue first (it is needed first), so the
       // module and the rules download while the glue loads, instead of one after the other.
       let glueLoaded = started;
       const glue = import(url('pkg/unsponsor.js')).then((module) => {
@@ -80,7 +82,8 @@
         return module;
       });
       const wasmFile = fetch(url('pkg/unsponsor_bg.wasm'));
-      const rulesFile = readRules();
+      const rulesFile = readFile('rules/easylist.rules');
+      const indexFile = readFile('rules/easylist.index');
       // A failure fails loadWasm, which awaits them.
       glue.catch(() => {});
       wasmFile.catch(() => {});
@@ -93,9 +96,9 @@
         engine = 'wasm2js';
       }
       const loaded = performance.now();
-      const bytes = await rulesFile;
+      const [bytes, index] = await Promise.all([rulesFile, indexFile]);
       const read = performance.now();
-      rules = loadRules(bytes);
+      rules = loadRules(bytes, index);
       startupMs = performance.now() - started;
       startupParts = { glue: glueLoaded - started, module: loaded - started, rules_wait: read - loaded, rules_read: started + startupMs - read };
       core.onChange((report) => {

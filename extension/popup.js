@@ -113,8 +113,12 @@ const onClean = () => withButton(elements.clean, async () => {
   setStatus('working', t('working'));
   const result = await run('clean');
   if (!result.ok) return showFailure(result);
-  // How many EasyList rules the page's content script loaded (tests check the layer is there).
-  if (result.rules !== undefined) elements.status.dataset.rules = String(result.rules?.generic ?? 0);
+  // How many EasyList rules the page's content script loaded, and whether through the build's
+  // index (tests check the layer is there, and loaded the quick way).
+  if (result.rules !== undefined) {
+    elements.status.dataset.rules = String(result.rules?.generic ?? 0);
+    elements.status.dataset.rulesIndexed = String(Boolean(result.rules?.indexed));
+  }
   showCleaned(result.report, result.engine);
 });
 

@@ -29,7 +29,8 @@
 //
 // Cold start: a fresh tab on a generated 1,500-element article, first clean on it:
 //   cold_start_ms      startup_ms (import of the glue, fetch + compile + instantiation of the core,
-//                      fetch + parse of the EasyList rules, measured by content.js) + clean_ms.
+//                      fetch + load of the EasyList rules and their index, measured by
+//                      content.js) + clean_ms.
 //   Done for the wasm build and for the wasm2js build (the same page served with the header
 //   `Content-Security-Policy: script-src 'self'`, where Chromium refuses WebAssembly and
 //   content.js falls back), alternating, in a browser started for this part: `first` is the very
@@ -65,7 +66,8 @@
 //                      callbacks and garbage collection, and the noise of a shared machine.
 //
 // Bundle: raw and gzip (level 9) bytes of what dist/chrome ships: pkg/unsponsor_bg.wasm, the JS
-// glue pkg/unsponsor.js, each file of the wasm2js fallback pkg-js/*.js, and rules/easylist.rules.
+// glue pkg/unsponsor.js, each file of the wasm2js fallback pkg-js/*.js, rules/easylist.rules,
+// and its index rules/easylist.index (rules_gzip_bytes in the summary counts both).
 //
 // Targets (reported met / missed / not measured; never a failure): ratio_median ≤ 0.10,
 // clean_ms_p95 ≤ 16, the 1M page completes with its longest task ≤ 50 ms, the 100k-deep page
@@ -104,7 +106,12 @@ const OBSERVER = {
 
 // Every bench browser can collect garbage on request (`gc()` in a page), so that each timed call on
 // a corpus page starts on a collected heap: neither pays for the other's garbage.
-const BROWSER_OPTIONS = { extraArgs: ['--js-flags=--expose-gc'] };
+// UNSPONSOR_BENCH_JS_FLAGS adds V8 flags, for experiments only (what would eager compilation of
+// the core give: `--no-wasm-lazy-compilation`, `--no-liftoff --no-wasm-lazy-compilation`); an
+// extension cannot set them, so such a run says what the product cannot do, and the JSON records
+// them (environment.js_flags).
+const JS_FLAGS = ['--expose-gc', ...(process.env.UNSPONSOR_BENCH_JS_FLAGS || '').split(/\s+/).filter(Boolean)];
+const BROWSER_OPTIONS = { extraArgs: [`--js-flags=${JS_FLAGS.join(' ')}`] };
 
 /** Time limits of a scaling page: generous, the 1M page may take minutes while unsliced. */
 function scalingLimits(spec) {
@@ -278,6 +285,7 @@ async function main() {
     node: process.versions.node,
     browser: null,
     niceness: os.getPriority(),
+    js_flags: JS_FLAGS.join(' '),
     load_start: Number(os.loadavg()[0].toFixed(2)),
     load_end: null,
   };

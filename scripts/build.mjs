@@ -4,7 +4,10 @@
 //                   WebAssembly in Chromium content scripts
 //   dist/chrome/    unpacked extension for Chrome (service-worker background)
 //   dist/firefox/   unpacked extension for Firefox (event-page background, gecko id)
-//   dist/*/rules/   EasyList's cosmetic rules, compiled (scripts/compile-rules.mjs), with licence
+//   dist/*/rules/   EasyList's cosmetic rules, compiled (scripts/compile-rules.mjs), with licence,
+//                   and their index (easylist.index: the core's lookup tables, made by the core
+//                   itself, run here in Node, so a page's first click copies them instead of
+//                   reading 24,000 rules)
 //   dist/www/       the offline demo site
 //   dist/unsponsor-<browser>-<version>.zip   store packages
 // Run through `npm run build` (which installs the tools first) or `node scripts/build.mjs`.
@@ -12,7 +15,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { compileRules } from './compile-rules.mjs';
 import { iconPng } from './icons.mjs';
 import { wrapWasm2js } from './wasm2js-wrap.mjs';
@@ -32,12 +35,14 @@ const GECKO_ID = 'unsponsor@unsponsor.dev';
 /** EasyList's cosmetic rules (read from the shared data folder, never copied into the repo). */
 const EASYLIST_DIR = process.env.UNSPONSOR_EASYLIST_DIR || path.resolve(root, '..', 'shared', 'rules', 'easylist');
 const RULES_FILE = 'rules/easylist.rules';
+const RULES_INDEX_FILE = 'rules/easylist.index';
 const RULES_LICENCE_FILE = 'rules/LICENSE-EasyList.txt';
 const RULES_LICENCE = `The file easylist.rules is derived from EasyList (https://easylist.to/):
 its element-hiding rules, validated and compiled into a compact form by Unsponsor's build
 (scripts/compile-rules.mjs). Credit: The EasyList authors (https://easylist.to/).
+easylist.index is made from easylist.rules by the same build: lookup tables of positions in it.
 
-easylist.rules is distributed under the Creative Commons Attribution-ShareAlike 3.0 Unported
+easylist.rules and easylist.index are distributed under the Creative Commons Attribution-ShareAlike 3.0 Unported
 licence (CC BY-SA 3.0): https://creativecommons.org/licenses/by-sa/3.0/
 EasyList itself is dual-licensed GPLv3 or CC BY-SA 3.0 (https://easylist.to/pages/licence.html).
 
@@ -56,9 +61,22 @@ function buildRules() {
   return compiled.text;
 }
 
-function writeRules(out, rulesText) {
+/**
+ * The index of the compiled rules (src/core/easylist.rs, `RuleSet::index`): the core just built
+ * (pkg/), run in Node, reads the rules and writes its tables, so they are exactly the ones its
+ * loader expects.
+ */
+async function indexRules(rulesText) {
+  step(`rules index → ${RULES_INDEX_FILE}`);
+  const glue = await import(pathToFileURL(path.join(root, 'pkg', `${crateName}.js`)).href);
+  glue.initSync({ module: fs.readFileSync(path.join(root, 'pkg', `${crateName}_bg.wasm`)) });
+  return Buffer.from(glue.indexRules(new TextEncoder().encode(rulesText)));
+}
+
+function writeRules(out, rulesText, rulesIndex) {
   fs.mkdirSync(path.join(out, 'rules'), { recursive: true });
   fs.writeFileSync(path.join(out, RULES_FILE), rulesText);
+  fs.writeFileSync(path.join(out, RULES_INDEX_FILE), rulesIndex);
   fs.writeFileSync(path.join(out, RULES_LICENCE_FILE), RULES_LICENCE);
 }
 
@@ -109,7 +127,9 @@ function buildWasm2js() {
 function manifestFor(browser, hasRules) {
   const manifest = JSON.parse(fs.readFileSync(path.join(root, 'extension', 'manifest.json'), 'utf8'));
   if (!hasRules) {
-    for (const entry of manifest.web_accessible_resources) entry.resources = entry.resources.filter((file) => file !== RULES_FILE);
+    for (const entry of manifest.web_accessible_resources) {
+      entry.resources = entry.resources.filter((file) => file !== RULES_FILE && file !== RULES_INDEX_FILE);
+    }
   }
   const cargoVersion = /^version = "([^"]+)"/m.exec(fs.readFileSync(path.join(root, 'Cargo.toml'), 'utf8'))[1];
   manifest.version = cargoVersion;
@@ -131,7 +151,7 @@ function manifestFor(browser, hasRules) {
   return manifest;
 }
 
-function assembleExtension(browser, rulesText) {
+function assembleExtension(browser, rulesText, rulesIndex) {
   step(`extension → dist/${browser}/`);
   const out = path.join(dist, browser);
   fs.rmSync(out, { recursive: true, force: true });
@@ -142,20 +162,20 @@ function assembleExtension(browser, rulesText) {
   }
   for (const file of [`${crateName}.js`, `${crateName}_bg.wasm`]) copy(path.join(root, 'pkg', file), path.join(out, 'pkg', file));
   for (const file of [`${crateName}.js`, `${crateName}_bg.w2j.js`]) copy(path.join(root, 'pkg-js', file), path.join(out, 'pkg-js', file));
-  if (rulesText) writeRules(out, rulesText);
+  if (rulesText) writeRules(out, rulesText, rulesIndex);
   const manifest = manifestFor(browser, Boolean(rulesText));
   fs.writeFileSync(path.join(out, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest.version;
 }
 
-function assembleDemo(rulesText) {
+function assembleDemo(rulesText, rulesIndex) {
   step('demo → dist/www/');
   const out = path.join(dist, 'www');
   fs.rmSync(out, { recursive: true, force: true });
   copy(path.join(root, 'www'), out);
   for (const file of [`${crateName}.js`, `${crateName}_bg.wasm`]) copy(path.join(root, 'pkg', file), path.join(out, 'pkg', file));
   fs.writeFileSync(path.join(out, 'favicon.png'), iconPng(32));
-  if (rulesText) writeRules(out, rulesText);
+  if (rulesText) writeRules(out, rulesText, rulesIndex);
 }
 
 function packageExtension(browser, version) {
@@ -170,9 +190,10 @@ fs.mkdirSync(dist, { recursive: true });
 buildWasm();
 buildWasm2js();
 const rulesText = buildRules();
+const rulesIndex = rulesText ? await indexRules(rulesText) : null;
 for (const browser of ['chrome', 'firefox']) {
-  const version = assembleExtension(browser, rulesText);
+  const version = assembleExtension(browser, rulesText, rulesIndex);
   packageExtension(browser, version);
 }
-assembleDemo(rulesText);
+assembleDemo(rulesText, rulesIndex);
 step(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);

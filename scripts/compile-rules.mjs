@@ -19,7 +19,8 @@
 //                           contain the substring (wildcard patterns are cut at the first `*` or
 //                           `^`, which widens them: fewer hidden elements, never more)
 //
-// Groups come in that order, each in input order with duplicates removed. Selectors are kept as
+// Groups come in the order k, g, x, h, H, c, i, s (the many simple lines last, see KINDS), each
+// in input order with duplicates removed. Selectors are kept as
 // written (trimmed), so an exception's selector compares equal to the hiding rule it cancels; a
 // `c`/`i` name is emitted only when "." / "#" + name is exactly the original selector text.
 //
@@ -41,15 +42,18 @@ const COSMETIC_FILE = 'easylist-cosmetic.txt';
 const GENERICHIDE_FILE = 'easylist-generichide.txt';
 
 /** Output kinds, in output order, with their stats name. */
+// Output order. The many simple lines (c, i, s) come last: the build's index of the file
+// (src/core/easylist.rs, `RuleSet::index`) holds them as tables, and a loader with the index
+// reads the text only up to where they begin.
 const KINDS = [
-  ['c', 'generic_class'],
-  ['i', 'generic_id'],
   ['k', 'keyed'],
   ['g', 'unkeyed'],
-  ['s', 'site'],
   ['x', 'exception'],
   ['h', 'generichide'],
   ['H', 'generichide_url'],
+  ['c', 'generic_class'],
+  ['i', 'generic_id'],
+  ['s', 'site'],
 ];
 
 export const REJECT_REASONS = [

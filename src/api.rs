@@ -3,6 +3,7 @@
 //! One page has one session: what was removed (for undo), the running report, and the watcher
 //! for late widgets. Errors become `JsError` here and nowhere else.
 
+use crate::core::budget::LateBudget;
 use crate::core::category::CategorySet;
 use crate::core::easylist::SelectorQuery;
 use crate::core::easylist::{PageRules, RuleSet};
@@ -32,6 +33,8 @@ struct Session {
     report: Report,
     options: CleanOptions,
     watcher: Option<Watcher>,
+    /// The main-thread time late passes may still use (see `core::budget`).
+    late_budget: LateBudget,
     listener: Option<js_sys::Function>,
     /// Changes on every clean, undo and navigation: a sliced pass still running for an older
     /// value stops at its next slice.
@@ -801,12 +804,13 @@ fn start_watching(window: web_sys::Window) -> Result<(), JsError> {
     let Some(target) = window.document().and_then(|d| d.document_element()) else {
         return Ok(());
     };
-    let watcher = Watcher::start(window, &target, late_pass, || {
+    let clock = window.clone();
+    let watcher = Watcher::start(window, &target, late_pass, move || {
         SESSION.with(|cell| {
             if let Ok(mut session) = cell.try_borrow_mut() {
                 let delay = late_pass_delay_ms(
                     session.report.reinsertions,
-                    session.report.last_late_pass_ms,
+                    session.late_budget.wait_ms(now_ms(&clock)),
                 );
                 if let Some(watcher) = session.watcher.as_mut() {
                     watcher.schedule(delay);
@@ -943,6 +947,9 @@ fn finish_late_pass(
     spent: f64,
 ) -> Option<(js_sys::Function, JsValue)> {
     session.report.last_late_pass_ms = spent;
+    if let Some(window) = web_sys::window() {
+        session.late_budget.spend(now_ms(&window), spent);
+    }
     if let Some(watcher) = session.watcher.as_ref() {
         watcher.forget_pending_records();
     }
@@ -987,28 +994,22 @@ pub fn undo() -> Result<JsValue, JsError> {
 
 /// Loads compiled EasyList rules (`rules/easylist.rules`, made by scripts/compile-rules.mjs),
 /// given as its bytes (a `Uint8Array`: copied into the module in one go, where a string of
-/// 700 KB would be copied character by character by the glue) or as a string. Returns
-/// `{ generic, site, exceptions }` counts.
+/// 700 KB would be copied character by character by the glue) or as a string, with the index
+/// the build made of it (`rules/easylist.index`, bytes; see `RuleSet::index`) when there is one:
+/// loading then copies the index's tables instead of reading every rule. Returns
+/// `{ generic, site, exceptions, indexed }`: counts, and whether the index was used (an index
+/// made from another text is set aside, and the rules are read from the text alone).
 #[wasm_bindgen(js_name = loadRules)]
-pub fn load_rules(rules: JsValue) -> Result<JsValue, JsError> {
-    let text = match rules.as_string() {
-        Some(text) => text,
-        // `ArrayBuffer.isView`, not `instanceof Uint8Array`: in a Firefox content script the
-        // bytes may come from another compartment, whose Uint8Array is not the glue's.
-        None if js_sys::ArrayBuffer::is_view(&rules) => {
-            let bytes = rules.unchecked_into::<js_sys::Uint8Array>().to_vec();
-            String::from_utf8(bytes)
-                .map_err(|_| JsError::new("invalid rule file: it is not UTF-8 text"))?
-        }
-        None => {
-            return Err(JsError::new(
-                "invalid rule file: give its text or its bytes",
-            ))
-        }
-    };
-    let rules =
-        RuleSet::from_text(text).map_err(|e| JsError::new(&format!("invalid rule file: {e}")))?;
-    let counts = rules.counts();
+pub fn load_rules(rules: JsValue, index: Option<Vec<u8>>) -> Result<JsValue, JsError> {
+    let text = rules_text(rules)?;
+    let (rules, indexed) = match index {
+        Some(index) => RuleSet::from_text_and_index(text, &index),
+        None => RuleSet::from_text(text).map(|rules| (rules, false)),
+    }
+    .map_err(invalid_rules)?;
+    let loaded = to_js(&rules.counts())?;
+    // Setting a property of a fresh plain object cannot fail.
+    let _ = js_sys::Reflect::set(&loaded, &"indexed".into(), &indexed.into());
     RULES.with(|cell| {
         *cell.borrow_mut() = Some(LoadedLists {
             rules,
@@ -1016,7 +1017,37 @@ pub fn load_rules(rules: JsValue) -> Result<JsValue, JsError> {
             page: PageRules::default(),
         })
     });
-    to_js(&counts)
+    Ok(loaded)
+}
+
+/// The index of a compiled rule file (its bytes), for `loadRules`: run by the build
+/// (scripts/build.mjs, in Node), with this same module, so the tables it writes are the ones
+/// this code builds and reads.
+#[wasm_bindgen(js_name = indexRules)]
+pub fn index_rules(rules: JsValue) -> Result<Vec<u8>, JsError> {
+    let rules = RuleSet::from_text(rules_text(rules)?).map_err(invalid_rules)?;
+    Ok(rules.index())
+}
+
+fn invalid_rules(problem: String) -> JsError {
+    JsError::new(&format!("invalid rule file: {problem}"))
+}
+
+/// A rule file given as a string or as its UTF-8 bytes.
+fn rules_text(rules: JsValue) -> Result<String, JsError> {
+    match rules.as_string() {
+        Some(text) => Ok(text),
+        // `ArrayBuffer.isView`, not `instanceof Uint8Array`: in a Firefox content script the
+        // bytes may come from another compartment, whose Uint8Array is not the glue's.
+        None if js_sys::ArrayBuffer::is_view(&rules) => {
+            let bytes = rules.unchecked_into::<js_sys::Uint8Array>().to_vec();
+            String::from_utf8(bytes)
+                .map_err(|_| JsError::new("invalid rule file: it is not UTF-8 text"))
+        }
+        None => Err(JsError::new(
+            "invalid rule file: give its text or its bytes",
+        )),
+    }
 }
 
 /// The current report (empty before a clean and after undo).

@@ -192,16 +192,52 @@ const ZERGNET_PAGE: &str = r#"Police housing doctors of museum of festival said 
 #[wasm_bindgen_test]
 fn rule_files_that_are_neither_text_nor_utf8_bytes_are_a_clear_error() {
     let not_utf8 = js_sys::Uint8Array::from(&[0x23u8, 0x23, 0xff, 0xfe][..]);
-    let error = unsponsor::load_rules(not_utf8.into())
+    let error = unsponsor::load_rules(not_utf8.into(), None)
         .map_err(JsValue::from)
         .unwrap_err();
     let message = get(&error, "message").as_string().unwrap_or_default();
     assert!(message.contains("not UTF-8"), "{message}");
-    let error = unsponsor::load_rules(JsValue::from_f64(3.0))
+    let error = unsponsor::load_rules(JsValue::from_f64(3.0), None)
         .map_err(JsValue::from)
         .unwrap_err();
     let message = get(&error, "message").as_string().unwrap_or_default();
     assert!(message.contains("invalid rule file"), "{message}");
+}
+
+/// The build's index of a rule file is used when it was made from that file, and set aside
+/// (the rules read line by line, to the same counts) when it was not.
+#[wasm_bindgen_test]
+fn a_rule_index_is_used_only_with_its_own_file() {
+    let text = "!unsponsor-rules 1\nk.promo-box\tdiv.promo-box > a\ncweb-test-ad\niweb-test-slot\nsexample.com\t.site-ad\n";
+    let other = text.replace("web-test-ad", "web-test-ads");
+    let index = unsponsor::index_rules(text.into())
+        .map_err(JsValue::from)
+        .unwrap();
+    let load = |text: &str, index: Option<Vec<u8>>| {
+        let loaded = unsponsor::load_rules(text.into(), index)
+            .map_err(JsValue::from)
+            .unwrap();
+        (
+            get(&loaded, "indexed").as_bool(),
+            get(&loaded, "generic").as_f64(),
+            get(&loaded, "site").as_f64(),
+        )
+    };
+    assert_eq!(
+        load(text, Some(index.clone())),
+        (Some(true), Some(3.0), Some(1.0))
+    );
+    assert_eq!(
+        load(&other, Some(index)),
+        (Some(false), Some(3.0), Some(1.0))
+    );
+    assert_eq!(
+        load(text, Some(vec![1, 2, 3])),
+        (Some(false), Some(3.0), Some(1.0))
+    );
+    assert_eq!(load(text, None), (Some(false), Some(3.0), Some(1.0)));
+    // Leave no rules behind for the other tests.
+    load("!unsponsor-rules 1\n", None);
 }
 
 #[wasm_bindgen_test]

@@ -45,8 +45,13 @@ try {
   await init({ module_or_path: new URL('./pkg/unsponsor_bg.wasm', import.meta.url) });
   // EasyList's compiled rules, as the extension loads them; the heuristics work without them.
   try {
-    const response = await fetch(new URL('./rules/easylist.rules', import.meta.url));
-    if (response.ok) loadRules(new Uint8Array(await response.arrayBuffer()));
+    const read = async (name) => {
+      const response = await fetch(new URL(name, import.meta.url));
+      return response.ok ? new Uint8Array(await response.arrayBuffer()) : undefined;
+    };
+    // The index (the core's lookup tables, made at build time) only makes loading faster.
+    const [rules, index] = await Promise.all([read('./rules/easylist.rules'), read('./rules/easylist.index').catch(() => undefined)]);
+    if (rules) loadRules(rules, index);
   } catch {
     // Offline copies without the rules file still clean with the heuristics.
   }

@@ -6,8 +6,9 @@ import zlib from 'node:zlib';
 
 /**
  * One entry per file of the built extension folder (dist/chrome): the wasm core, its JS glue,
- * every file of the wasm2js fallback, and the compiled EasyList rules. A missing file is an
- * entry with `missing: true` (the rules are absent when the build had no EasyList).
+ * every file of the wasm2js fallback, the compiled EasyList rules and their index (the core's
+ * lookup tables, made at build time). A missing file is an entry with `missing: true` (the rules
+ * are absent when the build had no EasyList).
  */
 export function measureBundle(extensionDir) {
   const entries = [
@@ -20,6 +21,7 @@ export function measureBundle(extensionDir) {
     entries.push({ name: `wasm2js:${file}`, file: `pkg-js/${file}`, what: file.includes('w2j') ? 'the Rust core, wasm2js' : 'wasm2js fallback glue' });
   }
   entries.push({ name: 'rules', file: 'rules/easylist.rules', what: 'compiled EasyList rules' });
+  entries.push({ name: 'rules_index', file: 'rules/easylist.index', what: 'their index, the lookup tables made at build time' });
   return entries.map((entry) => {
     const full = path.join(extensionDir, entry.file);
     if (!fs.existsSync(full)) return { ...entry, missing: true, raw_bytes: null, gzip_bytes: null };

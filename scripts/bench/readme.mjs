@@ -37,6 +37,10 @@ export function renderSection(results) {
     + ` (${env.cpu_model || '–'}), ${env.browser || 'Chromium'}, Node ${env.node || '–'}, niceness ${env.niceness ?? '–'},`
     + ` load average ${env.load_start ?? '–'} at the start and ${env.load_end ?? '–'} at the end. The machine is shared, so`
     + ' every time has noise of its own; the section holds one run.');
+  if (env.js_flags && env.js_flags !== '--expose-gc') {
+    lines.push('');
+    lines.push(`**An experiment, not the product:** the browser ran with the V8 flags \`${env.js_flags}\` (UNSPONSOR_BENCH_JS_FLAGS), which an extension cannot set.`);
+  }
   lines.push('');
   lines.push('| target | measured | |');
   lines.push('|---|---|---|');
@@ -82,7 +86,7 @@ export function renderSection(results) {
         + parts.map((engine) => {
           const p = cold[engine].startup_parts_median_ms;
           const glue = Number.isFinite(p.glue) ? `, of which the glue's import ${ms(p.glue)} ms` : '';
-          return `${engine}: loading the module ${ms(p.module)} ms (glue, download, compile, instantiation${glue}), then waiting for the rule file ${ms(p.rules_wait)} ms, reading the rules ${ms(p.rules_read)} ms`;
+          return `${engine}: loading the module ${ms(p.module)} ms (glue, download, compile, instantiation${glue}), then waiting for the rule files ${ms(p.rules_wait)} ms, loading the rules ${ms(p.rules_read)} ms`;
         }).join('; ') + '.');
       lines.push('');
     }

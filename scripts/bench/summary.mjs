@@ -86,6 +86,7 @@ export function buildSummary(results) {
   const deep = byName(results.scaling, 'deep100k');
   const wasm = byName(results.bundle, 'wasm');
   const rules = byName(results.bundle, 'rules');
+  const rulesIndex = byName(results.bundle, 'rules_index');
   const observer = results.observer;
   return {
     pages: corpus ? corpus.pages : null,
@@ -113,7 +114,9 @@ export function buildSummary(results) {
     clean_ms_deep_100k: deep ? deep.clean_ms : null,
     observer_cpu_share: observer && !observer.error ? observer.cpu_share : null,
     wasm_gzip_bytes: wasm ? wasm.gzip_bytes : null,
-    rules_gzip_bytes: rules ? rules.gzip_bytes : null,
+    // The compiled rule data a page loads: the rules and, where the build made it, their index.
+    rules_gzip_bytes: rules ? rules.gzip_bytes + ((rulesIndex && rulesIndex.gzip_bytes) || 0) : null,
+    rules_index_gzip_bytes: rulesIndex ? rulesIndex.gzip_bytes : null,
   };
 }
 

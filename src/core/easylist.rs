@@ -1,5 +1,7 @@
 //! EasyList's cosmetic rules, compiled at build time by `scripts/compile-rules.mjs` into a
-//! line format (see that script) and parsed here at run time.
+//! line format (see that script) and parsed here at run time. The build then has this code write
+//! an index of the file (`RuleSet::index`: the lookup tables below, `rules/easylist.index`), so
+//! that a page loads the tables instead of building them (`RuleSet::from_text_and_index`).
 //!
 //! Two ways to match, chosen per rule for speed:
 //! - simple generic rules (`##.class`, `###id`) are matched here, against the page snapshot's
@@ -11,117 +13,112 @@
 //! hiding off there for developers' local servers, but Unsponsor's own tests and demo are served
 //! from loopback and must behave as a real site would.
 
+use crate::core::fnv::{Map, Set};
 use crate::core::selector::{ElementIndex, Subject};
 use crate::core::tree::{NodeId, PageTree};
 use crate::core::vocabulary::element_names;
-use std::collections::{HashMap, HashSet};
 
 const HEADER: &str = "!unsponsor-rules 1";
 const LOOPBACK_HOSTS: &[&str] = &["127.0.0.1", "localhost", "[::1]", "::1"];
 
 /// A parsed rule file. It keeps the file's text whole: the many simple rules (generic names, site
-/// rules) are places in that text, found through hash tables of their own built at load, not
-/// strings of their own. Loading is on the path of a reader's first click on a page, and building
-/// a string and a standard hash-set entry per rule was most of it (about 24,000 rules).
+/// rules) are places in that text, found through hash tables of places (built at load, or read
+/// from the build's index), not strings of their own. Loading is on the path of a reader's first
+/// click on a page: building a string and a standard hash-set entry per rule was once most of it
+/// (about 24,000 rules), then building the tables was (13-15 ms in the browser).
 #[derive(Debug, Default)]
 pub struct RuleSet {
     text: String,
     generic_classes: PlacesByHash,
     generic_ids: PlacesByHash,
-    keyed: HashMap<String, Vec<Listed>>,
+    keyed: Map<String, Vec<Listed>>,
     unkeyed: Vec<Listed>,
-    /// Site rules: where each one's domain list and selector are in `text`.
-    site: Vec<(Span, Span)>,
+    /// Site rules: where each one's line starts in `text`, after its kind (`s`): the domain
+    /// list, a tab, the selector.
+    site: Vec<u32>,
     /// Site rules by each domain they name (`example.com`, or `shop.*` for entity rules), so a
     /// page looks up only the rules that can apply to it: each rule's place in `site`, found by
     /// the domain's hash (the rule's domain list is checked after).
     site_by_domain: PlacesByHash,
     /// Site rules that name only excluded domains (`~example.com##...`): they apply widely.
     site_everywhere_but: Vec<usize>,
+    /// Where the lines the tables cover begin: after it, the text holds only `c`, `i` and `s`
+    /// lines (scripts/compile-rules.mjs writes them last). Loading with an index reads the text
+    /// up to here only.
+    bulk_start: usize,
     exceptions: Vec<(String, String)>,
     generichide_domains: Vec<String>,
     generichide_substrings: Vec<String>,
 }
 
-/// A place in the rule file's text, in bytes.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-struct Span {
-    start: u32,
-    end: u32,
-}
-
-impl Span {
-    fn of(self, text: &str) -> &str {
-        text.get(self.start as usize..self.end as usize)
-            .unwrap_or_default()
-    }
-}
-
-/// Numbers found by the hash of a name: an open-addressing table (linear probing), so that
-/// loading is one insertion per rule. For generic names the number is where the name starts in
-/// the rule file's text (it runs to the end of its line); for site rules, the rule's place in
-/// `RuleSet::site`. Several numbers may share a hash (a domain many rules name, or a collision):
-/// a lookup visits them all and the caller compares, so a collision costs a comparison, never a
-/// wrong answer.
+/// Numbers found by the hash of a name: an open-addressing table (linear probing, two thirds
+/// full) of the numbers alone. For generic names the number is where the name starts in the rule
+/// file's text (it runs to the end of its line); for site rules, the rule's place in
+/// `RuleSet::site`. A lookup visits every number from the hash's home slot to the next empty
+/// slot, and the caller compares with the text: a number there under another hash (a collision,
+/// or a neighbour's) costs a comparison, never a wrong answer. Holding no hashes keeps the
+/// build's index of the tables small (`RuleSet::index`).
 #[derive(Debug, Default)]
 struct PlacesByHash {
-    slots: Vec<(u32, u32)>,
+    slots: Vec<u32>,
     len: usize,
 }
 
 const EMPTY_SLOT: u32 = u32::MAX;
 
 impl PlacesByHash {
-    fn push(&mut self, hash: u32, place: u32) {
-        if (self.len + 1) * 2 > self.slots.len() {
-            let size = (self.slots.len() * 2).max(64);
-            let old = std::mem::replace(&mut self.slots, vec![(0, EMPTY_SLOT); size]);
-            for (hash, place) in old {
-                if place != EMPTY_SLOT {
-                    self.place(hash, place);
-                }
+    /// The table of `entries` (hash, number), sized once.
+    fn new(entries: &[(u32, u32)]) -> PlacesByHash {
+        if entries.is_empty() {
+            return PlacesByHash::default();
+        }
+        let mut slots = vec![EMPTY_SLOT; entries.len() + entries.len() / 2 + 1];
+        for &(hash, place) in entries {
+            let mut slot = Self::home(hash, slots.len());
+            while slots[slot] != EMPTY_SLOT {
+                slot = Self::next(slot, slots.len());
             }
+            slots[slot] = place;
         }
-        self.place(hash, place);
-        self.len += 1;
+        PlacesByHash {
+            slots,
+            len: entries.len(),
+        }
     }
 
-    fn place(&mut self, hash: u32, place: u32) {
-        let mask = self.slots.len() - 1;
-        let mut slot = Self::home(hash, mask);
-        while self.slots[slot].1 != EMPTY_SLOT {
-            slot = (slot + 1) & mask;
-        }
-        self.slots[slot] = (hash, place);
+    // (`size.max(1)`: sizes are never 0 here, and this says so to the compiler, which then
+    // leaves out a division-by-zero check.)
+    fn home(hash: u32, size: usize) -> usize {
+        hash as usize % size.max(1)
     }
 
-    fn home(hash: u32, mask: usize) -> usize {
-        ((hash ^ (hash >> 16)) as usize) & mask
+    fn next(slot: usize, size: usize) -> usize {
+        (slot + 1) % size.max(1)
     }
 
     fn len(&self) -> usize {
         self.len
     }
 
-    /// Whether `found` holds for a number stored under `hash`.
+    /// Whether `found` holds for a number the walk from `hash`'s home slot meets.
     fn any_under(&self, hash: u32, mut found: impl FnMut(u32) -> bool) -> bool {
         if self.slots.is_empty() {
             return false;
         }
-        let mask = self.slots.len() - 1;
-        let mut slot = Self::home(hash, mask);
-        // The table is at most half full, so an empty slot ends every walk.
-        while self.slots[slot].1 != EMPTY_SLOT {
-            if self.slots[slot].0 == hash && found(self.slots[slot].1) {
+        let size = self.slots.len();
+        let mut slot = Self::home(hash, size);
+        // The table has empty slots, so one ends every walk.
+        while self.slots[slot] != EMPTY_SLOT {
+            if found(self.slots[slot]) {
                 return true;
             }
-            slot = (slot + 1) & mask;
+            slot = Self::next(slot, size);
         }
         false
     }
 
-    /// Whether a name stored under `name`'s hash is exactly `name`: the line at that place in
-    /// `text` is `name`, then ends.
+    /// Whether a name the walk from `name`'s hash meets is exactly `name`: the line at that
+    /// place in `text` is `name`, then ends.
     fn contains_name(&self, text: &str, name: &str) -> bool {
         self.any_under(name_hash(name.bytes()), |start| {
             let rest = text.as_bytes().get(start as usize..).unwrap_or_default();
@@ -145,6 +142,90 @@ fn domain_hash(entry: &str) -> u32 {
     name_hash(entry.bytes().map(|b| b.to_ascii_lowercase()))
 }
 
+/// The first word of an index ("USX1"), and of its format: a change of layout changes it.
+const INDEX_MAGIC: u32 = u32::from_le_bytes(*b"USX1");
+
+/// Most bytes of text a fingerprint reads (evenly spread, with the length).
+const FINGERPRINT_SAMPLES: usize = 4096;
+
+/// A fingerprint of the rule file's text, so that an index is used only with the text it was
+/// made from: its length and about 4,000 of its bytes, evenly spread (a whole hash would cost a
+/// pass over 700 KB on each page). Files from two builds differ in length or in the sampled
+/// bytes; a damaged index is caught by its checks (`read_index`) and, past them, costs missed
+/// rules only: every name found is compared with the text.
+fn fingerprint(text: &[u8]) -> u32 {
+    let step = text.len() / FINGERPRINT_SAMPLES + 1;
+    name_hash(text.iter().step_by(step).copied()) ^ text.len() as u32
+}
+
+fn check_text(text: &str) -> Result<(), String> {
+    if text.lines().next().map(str::trim_end) != Some(HEADER) {
+        return Err(format!("not a compiled rule file (expected \"{HEADER}\")"));
+    }
+    if u32::try_from(text.len()).is_err() {
+        return Err("the rule file is too large".to_string());
+    }
+    Ok(())
+}
+
+/// Reads an index's words, refusing what would not fit.
+struct Words<'a> {
+    bytes: &'a [u8],
+}
+
+impl Words<'_> {
+    fn next(&mut self) -> Option<u32> {
+        let (word, rest) = self.bytes.split_first_chunk::<4>()?;
+        self.bytes = rest;
+        Some(u32::from_le_bytes(*word))
+    }
+
+    /// A list: its length, then its words.
+    fn list(&mut self) -> Option<Vec<u32>> {
+        let count = self.next()? as usize;
+        if count > self.bytes.len() / 4 {
+            return None;
+        }
+        let mut words = Vec::with_capacity(count);
+        for _ in 0..count {
+            words.push(self.next()?);
+        }
+        Some(words)
+    }
+
+    fn table(&mut self) -> Option<PlacesByHash> {
+        let slots = self.list()?;
+        let len = slots.iter().filter(|&&slot| slot != EMPTY_SLOT).count();
+        // What lookups rely on: an empty slot (every walk ends at one).
+        (len < slots.len() || slots.is_empty()).then_some(PlacesByHash { slots, len })
+    }
+}
+
+/// The tables an index holds, if it is sound and was made from `text` (see `RuleSet::index`).
+fn read_index(text: &str, index: &[u8]) -> Option<RuleSet> {
+    let mut words = Words { bytes: index };
+    let header_matches = words.next()? == INDEX_MAGIC
+        && words.next()? as usize == text.len()
+        && words.next()? == fingerprint(text.as_bytes());
+    let bulk_start = words.next()? as usize;
+    if !header_matches || !text.is_char_boundary(bulk_start) {
+        return None;
+    }
+    let mut rules = RuleSet {
+        bulk_start,
+        generic_classes: words.table()?,
+        generic_ids: words.table()?,
+        site_by_domain: words.table()?,
+        site: words.list()?,
+        ..RuleSet::default()
+    };
+    for index in words.list()? {
+        rules.site_everywhere_but.push(index as usize);
+    }
+    // Nothing may follow: a longer index is not one this code wrote.
+    words.bytes.is_empty().then_some(rules)
+}
+
 /// Counts, for the report and the build log.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct RuleCounts {
@@ -157,7 +238,7 @@ pub struct RuleCounts {
 #[derive(Debug, Default)]
 pub struct PageRules {
     generic_enabled: bool,
-    excepted: HashSet<String>,
+    excepted: Set<String>,
     site_selectors: Vec<String>,
 }
 
@@ -198,15 +279,63 @@ impl RuleSet {
 
     /// `parse`, keeping `text` (no copy of the file).
     pub fn from_text(text: String) -> Result<RuleSet, String> {
-        let mut lines = text.lines();
-        if lines.next().map(str::trim_end) != Some(HEADER) {
-            return Err(format!("not a compiled rule file (expected \"{HEADER}\")"));
+        check_text(&text)?;
+        let mut rules = RuleSet::default();
+        rules.read_lines(&text, true);
+        rules.text = text;
+        Ok(rules)
+    }
+
+    /// `from_text`, with the tables of generic names and site rules read from `index` (written
+    /// by [`RuleSet::index`] from the same text at build time) instead of built from the text:
+    /// only the few lines before the index's `bulk_start` are read. An index made from another
+    /// text, or damaged, is set aside and the tables are built from the text (the same rules,
+    /// more slowly). Returns the rules and whether the index was used.
+    pub fn from_text_and_index(text: String, index: &[u8]) -> Result<(RuleSet, bool), String> {
+        check_text(&text)?;
+        let Some(mut rules) = read_index(&text, index) else {
+            return RuleSet::from_text(text).map(|rules| (rules, false));
+        };
+        rules.read_lines(&text, false);
+        rules.text = text;
+        Ok((rules, true))
+    }
+
+    /// The index of these rules (see [`RuleSet::from_text_and_index`]): made at build time, so
+    /// that loading copies the tables instead of reading 24,000 lines on a reader's first click.
+    ///
+    /// Layout, in little-endian 32-bit words: `INDEX_MAGIC`, the text's length in bytes, its
+    /// fingerprint, `bulk_start` (from there on the text holds only `c`, `i` and `s` lines, which
+    /// the tables cover); then the tables of generic classes, generic ids and site rules by
+    /// domain, each as its slot count and the slots; then where each site rule
+    /// starts, after its count; then the site rules that name only excluded domains, likewise.
+    pub fn index(&self) -> Vec<u8> {
+        let mut words = vec![
+            INDEX_MAGIC,
+            self.text.len() as u32,
+            fingerprint(self.text.as_bytes()),
+            self.bulk_start as u32,
+        ];
+        for table in [
+            &self.generic_classes,
+            &self.generic_ids,
+            &self.site_by_domain,
+        ] {
+            words.push(table.slots.len() as u32);
+            words.extend(&table.slots);
         }
-        if u32::try_from(text.len()).is_err() {
-            return Err("the rule file is too large".to_string());
-        }
-        // One pass over the bytes. The many generic names and site rules are read here byte by
-        // byte (their places kept, nothing copied); the few other lines as text.
+        words.push(self.site.len() as u32);
+        words.extend(&self.site);
+        words.push(self.site_everywhere_but.len() as u32);
+        words.extend(self.site_everywhere_but.iter().map(|&index| index as u32));
+        words.iter().flat_map(|word| word.to_le_bytes()).collect()
+    }
+
+    /// Reads the lines of `text`: all of them with `bulk`; else those before `bulk_start`,
+    /// skipping `c`, `i` and `s` lines (the index holds them). The many generic names and site
+    /// rules are read byte by byte (their places kept, nothing copied); the few other lines as
+    /// text. Notes in `bulk_start` where the last other line ends.
+    fn read_lines(&mut self, text: &str, bulk: bool) {
         let bytes = text.as_bytes();
         let find = |from: usize, to: usize, byte: u8| {
             bytes[from..to]
@@ -214,13 +343,11 @@ impl RuleSet {
                 .position(|&b| b == byte)
                 .map(|at| from + at)
         };
-        let span = |from: usize, to: usize| Span {
-            start: from as u32,
-            end: to as u32,
-        };
-        let mut rules = RuleSet::default();
+        // (hash, number) of each entry of the three tables, which are built once, at the end.
+        let (mut classes, mut ids, mut domains) = (Vec::new(), Vec::new(), Vec::new());
+        let stop = if bulk { bytes.len() } else { self.bulk_start };
         let mut next_line = 0;
-        while next_line < bytes.len() {
+        while next_line < stop {
             let line_start = next_line;
             let newline = find(line_start, bytes.len(), b'\n').unwrap_or(bytes.len());
             next_line = newline + 1;
@@ -230,22 +357,19 @@ impl RuleSet {
                 newline
             };
             if line_start == 0 || end == line_start {
-                continue; // the header (checked above), or an empty line
+                continue; // the header (checked before), or an empty line
             }
             // The line after its one-byte kind.
             let rest = line_start + 1;
             match bytes[line_start] {
-                b'c' => rules
-                    .generic_classes
-                    .push(name_hash(bytes[rest..end].iter().copied()), rest as u32),
-                b'i' => rules
-                    .generic_ids
-                    .push(name_hash(bytes[rest..end].iter().copied()), rest as u32),
+                b'c' | b'i' | b's' if !bulk => {}
+                b'c' => classes.push((name_hash(bytes[rest..end].iter().copied()), rest as u32)),
+                b'i' => ids.push((name_hash(bytes[rest..end].iter().copied()), rest as u32)),
                 b's' => {
                     let Some(tab) = find(rest, end, b'\t') else {
                         continue;
                     };
-                    let index = rules.site.len();
+                    let index = self.site.len();
                     let mut any_positive = false;
                     let mut entry_start = rest;
                     while entry_start <= tab {
@@ -258,43 +382,54 @@ impl RuleSet {
                             continue;
                         }
                         any_positive = true;
-                        rules.site_by_domain.push(domain_hash(entry), index as u32);
+                        domains.push((domain_hash(entry), index as u32));
                     }
                     if !any_positive {
-                        rules.site_everywhere_but.push(index);
+                        self.site_everywhere_but.push(index);
                     }
-                    rules.site.push((span(rest, tab), span(tab + 1, end)));
+                    self.site.push(rest as u32);
                 }
                 kind @ (b'k' | b'g' | b'x' | b'h' | b'H') => {
+                    if bulk {
+                        self.bulk_start = next_line.min(bytes.len());
+                    }
                     let rest = &text[rest..end];
                     let pair = || rest.split_once('\t');
                     match kind {
                         b'k' => {
                             if let Some((key, selector)) = pair() {
-                                rules
-                                    .keyed
+                                self.keyed
                                     .entry(key.to_string())
                                     .or_default()
                                     .push(Listed::new(selector));
                             }
                         }
-                        b'g' => rules.unkeyed.push(Listed::new(rest)),
+                        b'g' => self.unkeyed.push(Listed::new(rest)),
                         b'x' => {
                             if let Some((domains, selector)) = pair() {
-                                rules
-                                    .exceptions
+                                self.exceptions
                                     .push((domains.to_string(), selector.to_string()));
                             }
                         }
-                        b'h' => rules.generichide_domains.push(rest.to_ascii_lowercase()),
-                        _ => rules.generichide_substrings.push(rest.to_string()),
+                        b'h' => self.generichide_domains.push(rest.to_ascii_lowercase()),
+                        _ => self.generichide_substrings.push(rest.to_string()),
                     }
                 }
                 _ => {} // unknown kinds are skipped (newer files stay readable)
             }
         }
-        rules.text = text;
-        Ok(rules)
+        if bulk {
+            self.generic_classes = PlacesByHash::new(&classes);
+            self.generic_ids = PlacesByHash::new(&ids);
+            self.site_by_domain = PlacesByHash::new(&domains);
+        }
+    }
+
+    /// Site rule `index`: its domain list and its selector.
+    fn site_rule(&self, index: usize) -> Option<(&str, &str)> {
+        let line = self.text.get(*self.site.get(index)? as usize..)?;
+        let line = &line[..line.find('\n').unwrap_or(line.len())];
+        line.strip_suffix('\r').unwrap_or(line).split_once('\t')
     }
 
     pub fn counts(&self) -> RuleCounts {
@@ -326,7 +461,7 @@ impl RuleSet {
             .iter()
             .filter(|(domains, _)| domains.is_empty() || domains_match(domains, &host))
             .map(|(_, selector)| selector.clone())
-            .collect::<HashSet<_>>();
+            .collect::<Set<_>>();
         let mut candidates: Vec<usize> = self.site_everywhere_but.clone();
         for key in domain_keys(&host) {
             self.site_by_domain.any_under(domain_hash(&key), |place| {
@@ -337,8 +472,7 @@ impl RuleSet {
         crate::core::order::sort_dedup_ids(&mut candidates);
         let site_selectors = candidates
             .into_iter()
-            .filter_map(|index| self.site.get(index))
-            .map(|(domains, selector)| (domains.of(&self.text), selector.of(&self.text)))
+            .filter_map(|index| self.site_rule(index))
             .filter(|(domains, selector)| {
                 domains_match(domains, &host) && !excepted.contains(*selector)
             })
@@ -391,7 +525,7 @@ impl RuleSet {
         if page.generic_enabled {
             // Keys of the page's ids and classes, looked up without building a string for each.
             let mut key = String::new();
-            let mut seen: HashSet<&str> = HashSet::new();
+            let mut seen: Set<&str> = Set::default();
             for node in tree.nodes() {
                 if !node.is_element() {
                     continue;
@@ -647,11 +781,10 @@ mod tests {
         );
     }
 
-    /// The hashed tables give the answers a plain scan of every rule gives, on a list large
-    /// enough to make them grow many times, with repeated domains, negations, entity forms and
-    /// upper case.
-    #[test]
-    fn hashed_lookups_agree_with_a_plain_scan() {
+    /// A rule file large enough to make the tables grow many times, with repeated domains,
+    /// negations, entity forms and upper case, and a few lines of the other kinds first: its
+    /// text, the generic class names, and hosts its site rules name.
+    fn generated_rules() -> (String, Vec<String>, Vec<String>) {
         let mut seed = 7_u64;
         let mut next = |limit: u64| {
             seed = seed
@@ -662,6 +795,7 @@ mod tests {
         let bases = ["news", "shop", "example", "Video", "blog", "tv", "mail"];
         let tlds = ["com", "co.uk", "de", "*", "org"];
         let mut text = String::from("!unsponsor-rules 1\n");
+        text.push_str("k.promo-box\tdiv.promo-box > a\ng[data-taboola-options]\nxnews3.de\t.ad-7-1\nhquiet.example\nH://10.0.0.\n");
         let mut classes = Vec::new();
         for n in 0..3000 {
             let name = format!("ad-{n}-{}", next(1000));
@@ -689,6 +823,14 @@ mod tests {
             }
             text.push_str(&format!("s{}\t.site-{n}\n", entries.join(",")));
         }
+        hosts.push("unrelated.net".to_string());
+        (text, classes, hosts)
+    }
+
+    /// The hashed tables give the answers a plain scan of every rule gives.
+    #[test]
+    fn hashed_lookups_agree_with_a_plain_scan() {
+        let (text, classes, hosts) = generated_rules();
         let rules = RuleSet::parse(&text).unwrap();
         for name in &classes {
             assert!(rules.generic_classes.contains_name(&rules.text, name));
@@ -700,17 +842,145 @@ mod tests {
                 .contains_name(&rules.text, &format!("{name}x")));
             assert!(!rules.generic_ids.contains_name(&rules.text, name));
         }
-        hosts.push("unrelated.net".to_string());
         for host in hosts.iter().step_by(7) {
-            let scanned: Vec<String> = rules
-                .site
-                .iter()
-                .map(|(domains, selector)| (domains.of(&rules.text), selector.of(&rules.text)))
+            let scanned: Vec<String> = (0..rules.site.len())
+                .filter_map(|index| rules.site_rule(index))
                 .filter(|(domains, _)| domains_match(domains, host))
                 .map(|(_, selector)| selector.to_string())
                 .collect();
             let page = rules.for_page(&format!("https://{host}/a"));
             assert_eq!(page.site_selectors, scanned, "for {host}");
+        }
+    }
+
+    /// What a page gets from a rule set: generic hiding, exceptions, site selectors, and the
+    /// generic names that match (each class name, and each name + "x" as an id).
+    fn answers(rules: &RuleSet, host: &str, names: &[String]) -> Vec<String> {
+        let page = rules.for_page(&format!("https://{host}/a"));
+        let mut excepted: Vec<&String> = page.excepted.iter().collect();
+        excepted.sort();
+        let mut out = vec![format!("{} {excepted:?}", page.generic_enabled)];
+        out.extend(page.site_selectors.iter().cloned());
+        for name in names {
+            out.extend(rules.simple_match(&page, "", name));
+            out.extend(rules.simple_match(&page, &format!("{name}x"), ""));
+        }
+        out
+    }
+
+    /// Loaded with its index, a rule file answers every page as it does read line by line,
+    /// with the same counts, the same queries, and the same index again.
+    #[test]
+    fn an_index_gives_what_the_text_gives() {
+        let (text, classes, hosts) = generated_rules();
+        let read = RuleSet::parse(&text).unwrap();
+        let index = read.index();
+        let (indexed, used) = RuleSet::from_text_and_index(text.clone(), &index).unwrap();
+        assert!(used, "the index was set aside");
+        assert!(indexed.bulk_start > 0 && indexed.bulk_start < text.len() / 10);
+        assert_eq!(indexed.counts(), read.counts());
+        assert_eq!(indexed.index(), index);
+        for host in hosts
+            .iter()
+            .step_by(11)
+            .chain([&"news3.de".to_string(), &"www.quiet.example".to_string()])
+        {
+            assert_eq!(
+                answers(&indexed, host, &classes[..60]),
+                answers(&read, host, &classes[..60]),
+                "for {host}"
+            );
+        }
+        // The keyed and unkeyed selectors come from the lines before the bulk.
+        let mut tree = PageTree::new();
+        let body = tree.add_element(None, "body", vec![]);
+        let promo = tree.add_element(
+            Some(body),
+            "div",
+            vec![("class".into(), "promo-box".into())],
+        );
+        tree.add_element(Some(promo), "a", vec![]);
+        tree.note_unread_attribute(promo, "data-taboola-options");
+        let queries = |rules: &RuleSet| {
+            let found = rules.queries(
+                &tree,
+                &rules.for_page("https://a.example/"),
+                &ElementIndex::new(&tree),
+            );
+            found.into_iter().map(|q| q.selector).collect::<Vec<_>>()
+        };
+        assert_eq!(
+            queries(&indexed),
+            vec!["div.promo-box > a", "[data-taboola-options]"]
+        );
+        assert_eq!(queries(&indexed), queries(&read));
+        // Lines of any kind in any order: the index covers every c, i and s line.
+        let mixed = format!("{text}kx.late\tdiv.late\ncad-late\n");
+        let read = RuleSet::parse(&mixed).unwrap();
+        let (indexed, used) = RuleSet::from_text_and_index(mixed.clone(), &read.index()).unwrap();
+        assert!(used);
+        assert_eq!(indexed.counts(), read.counts());
+        for host in hosts.iter().step_by(13) {
+            assert_eq!(
+                answers(&indexed, host, &classes),
+                answers(&read, host, &classes),
+                "for {host}"
+            );
+        }
+        let page = indexed.for_page("https://a.example/");
+        assert_eq!(
+            indexed.simple_match(&page, "", "ad-late").as_deref(),
+            Some(".ad-late")
+        );
+    }
+
+    /// An index made from another text is set aside (the text alone is read); a damaged one is
+    /// set aside or, past the checks, costs missed rules only: no panic, no endless lookup.
+    #[test]
+    fn an_index_of_another_text_or_damaged_is_set_aside() {
+        let index = RuleSet::parse(SAMPLE).unwrap().index();
+        let other = SAMPLE.replace("cad-banner", "cad-banners");
+        let (rules, used) = RuleSet::from_text_and_index(other.clone(), &index).unwrap();
+        assert!(!used);
+        let page = rules.for_page("https://a.example/");
+        assert_eq!(
+            rules.simple_match(&page, "", "ad-banners").as_deref(),
+            Some(".ad-banners")
+        );
+        assert!(
+            !RuleSet::from_text_and_index(SAMPLE.to_string(), &index[..index.len() - 4])
+                .unwrap()
+                .1
+        );
+        assert!(
+            !RuleSet::from_text_and_index(SAMPLE.to_string(), &[])
+                .unwrap()
+                .1
+        );
+        let mut longer = index.clone();
+        longer.extend([0; 4]);
+        assert!(
+            !RuleSet::from_text_and_index(SAMPLE.to_string(), &longer)
+                .unwrap()
+                .1
+        );
+        assert!(RuleSet::from_text_and_index("no header".to_string(), &index).is_err());
+        let names = ["ad-banner".to_string(), "taboola-below".to_string()];
+        for at in 0..index.len() {
+            for flip in [0x01, 0x80, 0xff] {
+                let mut damaged = index.clone();
+                damaged[at] ^= flip;
+                let (rules, _) =
+                    RuleSet::from_text_and_index(SAMPLE.to_string(), &damaged).unwrap();
+                for host in [
+                    "example.com",
+                    "news.example.com",
+                    "example.org",
+                    "a.example",
+                ] {
+                    answers(&rules, host, &names);
+                }
+            }
         }
     }
 

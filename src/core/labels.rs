@@ -4,8 +4,8 @@
 //! Taboola", "You May Like", "STORY CONTINUES BELOW THIS AD"). A sentence that merely mentions
 //! one ("the legislation, sponsored by Graham and Blumenthal") is never a label.
 
+use crate::core::fnv::{Map, Set};
 use crate::core::rules::RuleId;
-use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 /// What a label says about the block it belongs to.
@@ -349,16 +349,16 @@ fn sponsor_credit(words: &[&str]) -> Option<LabelKind> {
 
 /// The phrase tables split into words once, indexed by first word.
 struct PhraseIndex {
-    by_first_word: HashMap<&'static str, Vec<(LabelKind, Vec<&'static str>)>>,
-    all_words: HashSet<&'static str>,
+    by_first_word: Map<&'static str, Vec<(LabelKind, Vec<&'static str>)>>,
+    all_words: Set<&'static str>,
 }
 
 fn phrase_index() -> &'static PhraseIndex {
     static INDEX: OnceLock<PhraseIndex> = OnceLock::new();
     INDEX.get_or_init(|| {
-        let mut by_first_word: HashMap<&'static str, Vec<(LabelKind, Vec<&'static str>)>> =
-            HashMap::new();
-        let mut all_words = HashSet::new();
+        let mut by_first_word: Map<&'static str, Vec<(LabelKind, Vec<&'static str>)>> =
+            Map::default();
+        let mut all_words = Set::default();
         for (kind, phrases) in PHRASES {
             for phrase in phrases.iter() {
                 let words: Vec<&'static str> = phrase.split(' ').collect();

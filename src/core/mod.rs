@@ -5,9 +5,11 @@
 //! → [`report`] for the popup.
 
 pub mod analysis;
+pub mod budget;
 pub mod category;
 pub mod detect;
 pub mod easylist;
+pub mod fnv;
 pub mod guard;
 pub mod labels;
 pub mod order;

@@ -12,8 +12,8 @@
 //! not understand (escapes, selector lists, unknown syntax) makes it give up and the selector is
 //! queried the old way.
 
+use crate::core::fnv::Map;
 use crate::core::tree::{NodeId, PageTree};
-use std::collections::HashMap;
 
 /// How an attribute's value is compared.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -294,18 +294,18 @@ fn parse_attribute(inner: &str) -> Option<AttributeTest> {
 /// Elements of one page indexed by tag and by attribute name, built once per pass.
 pub struct ElementIndex<'a> {
     tree: &'a PageTree,
-    by_tag: HashMap<&'a str, Vec<NodeId>>,
-    by_attribute: HashMap<&'a str, Vec<NodeId>>,
+    by_tag: Map<&'a str, Vec<NodeId>>,
+    by_attribute: Map<&'a str, Vec<NodeId>>,
     /// For attributes the snapshot read: (value, element) pairs sorted by value, so prefix and
     /// equality tests are a binary search (EasyList has hundreds of `a[href^="..."]` rules).
-    by_value: HashMap<&'a str, Vec<(&'a str, NodeId)>>,
+    by_value: Map<&'a str, Vec<(&'a str, NodeId)>>,
 }
 
 impl<'a> ElementIndex<'a> {
     pub fn new(tree: &'a PageTree) -> Self {
-        let mut by_tag: HashMap<&str, Vec<NodeId>> = HashMap::new();
-        let mut by_attribute: HashMap<&str, Vec<NodeId>> = HashMap::new();
-        let mut by_value: HashMap<&str, Vec<(&str, NodeId)>> = HashMap::new();
+        let mut by_tag: Map<&str, Vec<NodeId>> = Map::default();
+        let mut by_attribute: Map<&str, Vec<NodeId>> = Map::default();
+        let mut by_value: Map<&str, Vec<(&str, NodeId)>> = Map::default();
         for (id, node) in tree.nodes().iter().enumerate() {
             if !node.is_element() {
                 continue;

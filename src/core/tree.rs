@@ -4,7 +4,7 @@
 //! from HTML fixtures. Nodes are stored in document order (pre-order), so a parent always has a
 //! smaller id than its children. That makes bottom-up sums a single reverse loop.
 
-use std::collections::HashMap;
+use crate::core::fnv::Map;
 use std::sync::OnceLock;
 
 /// Index of a node in its [`PageTree`].
@@ -67,7 +67,7 @@ pub struct PageTree {
     subtree_ends: OnceLock<Vec<NodeId>>,
     /// Attribute names (lower case) that elements carry but the snapshot did not read, with the
     /// elements carrying each: enough for the EasyList pre-check (`core::selector`).
-    unread_attributes: HashMap<String, Vec<NodeId>>,
+    unread_attributes: Map<String, Vec<NodeId>>,
     /// Elements only partly in this snapshot (a slice of a huge page ends inside them, or they
     /// are the context above a late widget): the rest of their subtree is not here, so the plan
     /// must never remove them.
@@ -92,7 +92,7 @@ impl PageTree {
         PageTree {
             nodes: Vec::with_capacity(capacity),
             subtree_ends: OnceLock::new(),
-            unread_attributes: HashMap::new(),
+            unread_attributes: Map::default(),
             partial: Vec::new(),
             article_outside: false,
             article_hint: None,

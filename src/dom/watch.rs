@@ -20,21 +20,18 @@ pub const MAX_LATE_PASS_DELAY_MS: i32 = 5_000;
 /// Passes per clean. A page that keeps re-inserting its widget gets this many, then is left.
 pub const MAX_LATE_PASSES: u32 = 200;
 
-/// Time budget: late passes may use at most this share of the main thread. After a pass that
-/// took `t` ms, the next one waits at least `t * (1 / share - 1)` ms.
-pub const MAX_LATE_PASS_CPU_SHARE: f64 = 0.04;
-/// The budget may delay a pass this long at most (a sliced pass over a huge page can take
+/// The time budget may delay a pass this long at most (a sliced pass over a huge page can take
 /// seconds; the 5 s cap of the back-off would break the budget there).
 const MAX_BUDGET_DELAY_MS: f64 = 120_000.0;
 
 /// Delay before the next late pass, given how many re-insertions were seen and how long the
-/// last pass took.
-pub fn late_pass_delay_ms(reinsertions: u32, last_pass_ms: f64) -> i32 {
+/// time budget (`core::budget::LateBudget`, at most 4% of the main thread) asks to wait.
+pub fn late_pass_delay_ms(reinsertions: u32, budget_wait_ms: f64) -> i32 {
     let doublings = (reinsertions / REINSERTIONS_PER_DOUBLING).min(16);
     let backoff = LATE_PASS_DELAY_MS
         .saturating_mul(1 << doublings)
         .min(MAX_LATE_PASS_DELAY_MS);
-    let budget = (last_pass_ms * (1.0 / MAX_LATE_PASS_CPU_SHARE - 1.0)).ceil();
+    let budget = budget_wait_ms.ceil();
     let budget = if budget.is_finite() {
         budget.clamp(0.0, MAX_BUDGET_DELAY_MS) as i32
     } else {

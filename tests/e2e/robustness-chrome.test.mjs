@@ -96,6 +96,7 @@ describe('Unsponsor in Chromium: robustness', { timeout: 300_000 }, () => {
       const answer = await worker.evaluate(({ tabId, url }) => runInTab(tabId, 'clean', url), { tabId: page.tabId, url: page.url });
       assert.ok(answer.ok, `runInTab failed: ${JSON.stringify(answer)}`);
       if (hasRules) assert.ok(answer.rules && answer.rules.generic > 0, `the EasyList rules did not load through the dynamic URL: rules = ${JSON.stringify(answer.rules)}`);
+      if (hasRules) assert.equal(answer.rules.indexed, true, `the rules index did not load through the dynamic URL: rules = ${JSON.stringify(answer.rules)}`);
       log(`content script: engine ${answer.engine}, rules ${JSON.stringify(answer.rules)}`);
 
       // Where the content script loaded its files from: the dynamic host, never the fixed id.

@@ -96,6 +96,7 @@ function fakeResults() {
     bundle: [
       { name: 'wasm', file: 'pkg/unsponsor_bg.wasm', what: 'core', raw_bytes: 200_000, gzip_bytes: 90_000 },
       { name: 'rules', file: 'rules/easylist.rules', what: 'rules', raw_bytes: 700_000, gzip_bytes: 220_000 },
+      { name: 'rules_index', file: 'rules/easylist.index', what: 'index', raw_bytes: 600_000, gzip_bytes: 150_000 },
     ],
   };
   results.summary = buildSummary(results);
@@ -112,6 +113,8 @@ test('summary holds the issue\'s fields and every target is met, missed or not m
   assert.equal(summary.ratio_median, 0.05);
   assert.equal(summary.cold_start_ms, 110);
   assert.equal(summary.wasm_gzip_bytes, 90_000);
+  assert.equal(summary.rules_gzip_bytes, 370_000, 'the rules and their index');
+  assert.equal(summary.rules_index_gzip_bytes, 150_000);
   const status = Object.fromEntries(targets.map((target) => [target.id, target.status]));
   assert.deepEqual(status, {
     ratio_median: 'met',
@@ -162,7 +165,7 @@ test('bundle: raw and gzip bytes per file, missing files reported', () => {
     fs.writeFileSync(path.join(dir, 'pkg-js', 'unsponsor.js'), 'export {};\n');
     fs.writeFileSync(path.join(dir, 'pkg-js', 'unsponsor_bg.w2j.js'), 'export const x = 1;\n');
     const entries = measureBundle(dir);
-    assert.deepEqual(entries.map((entry) => entry.file), ['pkg/unsponsor_bg.wasm', 'pkg/unsponsor.js', 'pkg-js/unsponsor.js', 'pkg-js/unsponsor_bg.w2j.js', 'rules/easylist.rules']);
+    assert.deepEqual(entries.map((entry) => entry.file), ['pkg/unsponsor_bg.wasm', 'pkg/unsponsor.js', 'pkg-js/unsponsor.js', 'pkg-js/unsponsor_bg.w2j.js', 'rules/easylist.rules', 'rules/easylist.index']);
     assert.equal(entries[0].raw_bytes, 5000);
     assert.ok(entries[0].gzip_bytes < 5000);
     assert.equal(entries.at(-1).missing, true);
@@ -185,6 +188,10 @@ test('README section: rendered from the results, rewritten between the markers o
   assert.doesNotMatch(once, /old figures/);
   assert.equal(replaceSection(once, section), once);
   assert.throws(() => replaceSection('# no markers\n', section), /no <!-- bench:start -->/);
+  assert.doesNotMatch(section, /An experiment, not the product/);
+  const experiment = fakeResults();
+  experiment.environment.js_flags = '--expose-gc --no-wasm-lazy-compilation';
+  assert.match(renderSection(experiment), /An experiment, not the product.*--no-wasm-lazy-compilation/);
 });
 
 test('the repository README has the generated section, and says it is generated', () => {

