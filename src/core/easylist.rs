@@ -705,9 +705,8 @@ mod tests {
         assert!(rules.simple_match(&loopback, "", "ad-banner").is_some());
     }
 
-    #[test]
-    fn site_rules_follow_their_domains() {
-        let rules = RuleSet::parse(SAMPLE).unwrap();
+    /// `<body><div class="promo-box"><a>`: the tree, the body, the div and the link.
+    fn promo_box_page() -> (PageTree, NodeId, NodeId, NodeId) {
         let mut tree = PageTree::new();
         let body = tree.add_element(None, "body", vec![]);
         let promo = tree.add_element(
@@ -715,7 +714,14 @@ mod tests {
             "div",
             vec![("class".into(), "promo-box".into())],
         );
-        tree.add_element(Some(promo), "a", vec![]);
+        let link = tree.add_element(Some(promo), "a", vec![]);
+        (tree, body, promo, link)
+    }
+
+    #[test]
+    fn site_rules_follow_their_domains() {
+        let rules = RuleSet::parse(SAMPLE).unwrap();
+        let (mut tree, body, _, _) = promo_box_page();
         tree.add_element(Some(body), "div", vec![("class".into(), "site-ad".into())]);
         let feed = tree.add_element(Some(body), "div", vec![]);
         tree.note_unread_attribute(feed, "data-taboola-options");
@@ -748,14 +754,7 @@ mod tests {
     fn selectors_whose_subject_is_absent_are_not_queried() {
         let rules = RuleSet::parse(SAMPLE).unwrap();
         let page = rules.for_page("https://shop.example.com/");
-        let mut tree = PageTree::new();
-        let body = tree.add_element(None, "body", vec![]);
-        let promo = tree.add_element(
-            Some(body),
-            "div",
-            vec![("class".into(), "promo-box".into())],
-        );
-        let link = tree.add_element(Some(promo), "a", vec![]);
+        let (tree, _, _, link) = promo_box_page();
         let queries = rules.queries(&tree, &page, &ElementIndex::new(&tree));
         let selectors: Vec<_> = queries.iter().map(|q| q.selector.as_str()).collect();
         // No element has data-taboola-options or the class site-ad.
@@ -892,14 +891,7 @@ mod tests {
             );
         }
         // The keyed and unkeyed selectors come from the lines before the bulk.
-        let mut tree = PageTree::new();
-        let body = tree.add_element(None, "body", vec![]);
-        let promo = tree.add_element(
-            Some(body),
-            "div",
-            vec![("class".into(), "promo-box".into())],
-        );
-        tree.add_element(Some(promo), "a", vec![]);
+        let (mut tree, _, promo, _) = promo_box_page();
         tree.note_unread_attribute(promo, "data-taboola-options");
         let queries = |rules: &RuleSet| {
             let found = rules.queries(
