@@ -13,7 +13,7 @@
 //! hiding off there for developers' local servers, but Unsponsor's own tests and demo are served
 //! from loopback and must behave as a real site would.
 
-use crate::core::fnv::{Map, Set};
+use crate::core::fnv::{self, Map, Set};
 use crate::core::selector::{ElementIndex, Subject};
 use crate::core::tree::{NodeId, PageTree};
 use crate::core::vocabulary::element_names;
@@ -128,13 +128,11 @@ impl PlacesByHash {
     }
 }
 
-/// FNV-1a (32 bits) over `bytes`: small and quick, and good enough to spread names (a collision
-/// only costs a comparison). 32 bits, not 64: the wasm2js build (pages whose CSP forbids
-/// WebAssembly) emulates every 64-bit multiplication with several 32-bit ones.
+/// FNV-1a (32 bits, `core::fnv`) over `bytes`: small and quick, and good enough to spread names
+/// (a collision only costs a comparison). 32 bits, not 64: the wasm2js build (pages whose CSP
+/// forbids WebAssembly) emulates every 64-bit multiplication with several 32-bit ones.
 fn name_hash(bytes: impl Iterator<Item = u8>) -> u32 {
-    bytes.fold(0x811c_9dc5, |hash, byte| {
-        (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193)
-    })
+    bytes.fold(fnv::START, fnv::add)
 }
 
 /// A domain entry's hash, case folded as the domain matching is.

@@ -8,21 +8,28 @@
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 
+/// FNV-1a (32 bits) of no bytes: where a hash starts.
+pub const START: u32 = 0x811c_9dc5;
+
+/// FNV-1a (32 bits): `hash` with one more byte. (`bytes.fold(START, add)` hashes `bytes`; the
+/// EasyList tables hash names this way too.)
+pub fn add(hash: u32, byte: u8) -> u32 {
+    (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193)
+}
+
 /// FNV-1a over the bytes hashed, 32 bits.
 #[derive(Clone, Copy)]
 pub struct Fnv(u32);
 
 impl Default for Fnv {
     fn default() -> Fnv {
-        Fnv(0x811c_9dc5)
+        Fnv(START)
     }
 }
 
 impl Hasher for Fnv {
     fn write(&mut self, bytes: &[u8]) {
-        for &byte in bytes {
-            self.0 = (self.0 ^ u32::from(byte)).wrapping_mul(0x0100_0193);
-        }
+        self.0 = bytes.iter().copied().fold(self.0, add);
     }
 
     /// The 32 bits twice: the hash tables take some bits from the top of the 64 (on a 64-bit
