@@ -355,7 +355,7 @@
     try {
       switch (command) {
         case 'report':
-          return { ok: true, engine, picking: Boolean(picker), report: core ? core.report() : null };
+          return { ok: true, engine, picking: Boolean(picker), report: core ? core.report() : null, detach: core ? core.detachStats() : null };
         case 'clean':
           await load();
           return { ok: true, engine, startupMs, startupParts, rules, report: await clean(options) };

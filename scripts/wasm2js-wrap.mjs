@@ -4,7 +4,11 @@
 
 /** Returns the wrapped source; throws if wasm2js's output no longer has the expected shape. */
 export function wrapWasm2js(source) {
-  let out = source.replace(/^import \* as \S+ from '[^']+';\n/m, '');
+  // One `import * as` line per module the wasm imports from: the glue, and each JavaScript
+  // snippet (src/dom/*.js) whose functions the wasm calls directly. asmFunc reads the same
+  // modules from its `imports` argument, which the glue fills.
+  let out = source.replace(/^import \* as \S+ from '[^']+';\n/gm, '');
+  if (/^import /m.test(out)) throw new Error('unexpected wasm2js output: an import line other than "import * as ... from"');
   const tail = out.indexOf('\nvar retasmFunc = asmFunc(');
   if (tail < 0) throw new Error('unexpected wasm2js output: no "var retasmFunc = asmFunc(" line');
   out = `${out.slice(0, tail)}\nexport function instantiate(imports) { return { exports: asmFunc(imports) }; }\n`;

@@ -17,9 +17,7 @@ use crate::core::user_rules::{apply_to_plan, RuleError, UserRule, UserRules};
 use crate::core::vocabulary::url_host;
 use crate::dom::late_roots;
 use crate::dom::watch::{late_pass_delay_ms, Watcher, MAX_LATE_PASSES};
-use crate::dom::{
-    match_selectors, remove, restore, restore_one, snapshot, RemovedNode, Snapshot, Walker,
-};
+use crate::dom::{detach_stats, match_selectors, snapshot, Removed, Snapshot, Walker};
 use serde::Serialize;
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
@@ -29,7 +27,7 @@ struct Session {
     /// The address the session belongs to. A single-page app that navigates (history.pushState)
     /// shows a new page: the session ends there, as it would on a real navigation.
     url: String,
-    removed: Vec<RemovedNode>,
+    removed: Removed,
     report: Report,
     options: CleanOptions,
     watcher: Option<Watcher>,
@@ -374,7 +372,7 @@ pub fn restore_removal(index: usize) -> Result<JsValue, JsError> {
         end_session_after_navigation(&mut session);
         let mut element = JsValue::NULL;
         if index < session.removed.len() {
-            if let Some(node) = restore_one(&mut session.removed, index) {
+            if let Some(node) = session.removed.restore_one(index) {
                 if let Ok(restored) = node.dyn_into::<web_sys::Element>() {
                     session.kept_by_reader.push(restored.clone());
                     element = restored.into();
@@ -416,15 +414,15 @@ pub fn remove_element(element: web_sys::Element, selector: String) -> Result<JsV
         }
         session.kept_by_reader.retain(|kept| kept != &element);
         let node: web_sys::Node = element.clone().into();
-        let removed =
-            remove(&node).ok_or_else(|| JsError::new("this element is no longer in the page"))?;
+        if !session.removed.take_out(&node, !session.sliced) {
+            return Err(JsError::new("this element is no longer in the page"));
+        }
         let planned = PlannedRemoval {
             node: 0,
             rule: RuleId::UserRule,
             evidence: format!("picked: {selector}"),
             preview,
         };
-        session.removed.push(removed);
         session.report.push(RemovalRecord::new(&planned, false));
         if let Some(watcher) = session.watcher.as_ref() {
             watcher.forget_pending_records();
@@ -486,8 +484,11 @@ fn apply_removals_counting(
     count_reinsertions: bool,
 ) -> usize {
     let mut count = 0;
+    // A huge page's removals all land in one task (one rendering of the page, see
+    // `SlicedPass`); elsewhere a block holding a frame is hidden now and detached just after.
+    let defer_frames = !session.sliced;
     for item in decided {
-        if let Some(removed) = remove(&item.handle) {
+        if session.removed.take_out(&item.handle, defer_frames) {
             let record = RemovalRecord::new(&item.removal, late);
             if count_reinsertions
                 && session
@@ -498,7 +499,6 @@ fn apply_removals_counting(
             {
                 session.report.reinsertions += 1;
             }
-            session.removed.push(removed);
             session.report.push(record);
             count += 1;
         }
@@ -988,8 +988,15 @@ pub fn undo() -> Result<JsValue, JsError> {
         restored: usize,
     }
     to_js(&Undone {
-        restored: restore(removed),
+        restored: removed.restore_all(),
     })
+}
+
+/// The main-thread time spent detaching blocks that hold a frame after the cleans that hid
+/// them (see src/dom/removal.js): `{ detachedMs, longestDetachMs, detached, waiting }`.
+#[wasm_bindgen(js_name = detachStats)]
+pub fn detach_statistics() -> JsValue {
+    detach_stats()
 }
 
 /// Loads compiled EasyList rules (`rules/easylist.rules`, made by scripts/compile-rules.mjs),

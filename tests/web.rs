@@ -461,3 +461,95 @@ async fn a_single_page_app_navigation_starts_a_new_page() {
         .replace_state_with_url(&JsValue::NULL, "", Some(&original))
         .unwrap();
 }
+
+/// An ad slot whose creative is a frame (the slot's block is what the clean removes).
+const FRAME_AD: &str = r#"<div class="ad-unit-wrapper"><div class="ad-label">Advertisement</div><div id="div-gpt-ad-1712345678901-7" style="width: 300px; height: 250px;" data-google-query-id="CKz7"><iframe id="ad-frame" title="3rd party ad content" srcdoc="<p>Buy now</p>"></iframe></div></div>"#;
+
+fn frame() -> web_sys::Element {
+    document()
+        .get_element_by_id("ad-frame")
+        .expect("the ad frame")
+}
+
+/// Calls a method of `target` that takes no arguments.
+fn call(target: &JsValue, method: &str) -> JsValue {
+    let function: js_sys::Function = get(target, method).dyn_into().unwrap();
+    function.call0(target).unwrap()
+}
+
+/// Whether the element has a box on screen (none inside a `display: none` block).
+fn rendered(element: &web_sys::Element) -> bool {
+    let rects = call(element, "getClientRects");
+    get(&rects, "length").as_f64().unwrap() > 0.0
+}
+
+fn detach_figure(name: &str) -> f64 {
+    get(&unsponsor::detach_statistics(), name).as_f64().unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn a_block_holding_a_frame_is_hidden_at_once_and_detached_after() {
+    load_article(FRAME_AD);
+    let before = fixture_root().outer_html();
+    let frame = frame();
+    assert!(rendered(&frame));
+    let detached_before = detach_figure("detached");
+    let report = clean_defaults();
+    assert_eq!(get(&report, "total").as_f64(), Some(1.0));
+    // The clean hid the block; its frame's teardown waits for a task of its own.
+    assert!(frame.is_connected());
+    assert!(!rendered(&frame));
+    assert_eq!(detach_figure("waiting"), 1.0);
+    sleep(50).await;
+    assert!(!frame.is_connected());
+    assert_eq!(detach_figure("waiting"), 0.0);
+    assert_eq!(detach_figure("detached"), detached_before + 1.0);
+    // Detached with its own style attribute: undo puts back exactly what was there.
+    unsponsor::undo().map_err(JsValue::from).unwrap();
+    assert_eq!(fixture_root().outer_html(), before);
+}
+
+#[wasm_bindgen_test]
+async fn undo_and_restore_before_the_detaching_show_the_block_again_with_its_frame_alive() {
+    for per_item in [false, true] {
+        load_article(FRAME_AD);
+        let before = fixture_root().outer_html();
+        let window_before = get(&frame(), "contentWindow");
+        clean_defaults();
+        if per_item {
+            let answer = unsponsor::restore_removal(0)
+                .map_err(JsValue::from)
+                .unwrap();
+            assert_eq!(get(&answer, "restored").as_bool(), Some(true));
+        } else {
+            let undone = unsponsor::undo().map_err(JsValue::from).unwrap();
+            assert_eq!(get(&undone, "restored").as_f64(), Some(1.0));
+        }
+        assert_eq!(fixture_root().outer_html(), before);
+        assert!(rendered(&frame()));
+        // Never detached: the frame still holds the document it had (a frame put back into the
+        // page would load a new one), and no later task takes it out.
+        assert!(js_sys::Object::is(
+            &get(&frame(), "contentWindow"),
+            &window_before
+        ));
+        sleep(50).await;
+        assert_eq!(fixture_root().outer_html(), before);
+        assert_eq!(detach_figure("waiting"), 0.0);
+    }
+}
+
+#[wasm_bindgen_test]
+fn a_second_clean_finishes_the_detaching_first_and_removes_nothing_new() {
+    let before = load_article(FRAME_AD);
+    let frame = frame();
+    clean_defaults();
+    assert!(frame.is_connected());
+    let again = clean_defaults();
+    assert_eq!(get(&again, "total").as_f64(), Some(1.0));
+    assert!(!frame.is_connected());
+    assert_eq!(detach_figure("waiting"), 0.0);
+    let undone = unsponsor::undo().map_err(JsValue::from).unwrap();
+    assert_eq!(get(&undone, "restored").as_f64(), Some(1.0));
+    assert_eq!(document().document_element().unwrap().outer_html(), before);
+}

@@ -47,6 +47,25 @@ async function clean(browser, page, timeoutMs) {
 
 const memoryOf = (report) => (report && typeof report.memory_bytes === 'number' ? report.memory_bytes : null);
 
+/**
+ * Waits (up to `timeoutMs`) until the blocks the clean hid for later detaching are out of the
+ * page (src/dom/removal.js), and answers the page's detaching figures: { detach_ms (main-thread
+ * time, all tasks), longest_detach_ms (the longest such task), detached (blocks) }, nulls for a
+ * build that detaches everything inside the clean.
+ */
+async function detachingAfterClean(browser, page, timeoutMs) {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const { result } = await withTimeout(timedRunInTab(browser.worker, 'report', page.url()), timeoutMs, 'report');
+    const stats = result && result.ok ? result.detach : null;
+    if (!stats) return { detach_ms: null, longest_detach_ms: null, detached: null };
+    if (stats.waiting === 0 || Date.now() > until) {
+      return { detach_ms: stats.detachedMs, longest_detach_ms: stats.longestDetachMs, detached: stats.detached, detach_waiting: stats.waiting };
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 // ---- corpus ----
 
 /** A full garbage collection of the page's heap, where the browser exposes `gc` (bench.mjs). */
@@ -95,6 +114,7 @@ export async function measureCorpusPage(browser, server, name, readabilitySource
       readability_found: readability.found,
     });
     row.ratio = pageRatio(row.clean_ms, row.readability_ms);
+    Object.assign(row, await detachingAfterClean(browser, page, PAGE_TIMEOUT_MS));
   } catch (error) {
     row.error = message(error);
   } finally {

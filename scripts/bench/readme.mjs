@@ -63,6 +63,11 @@ export function renderSection(results) {
     lines.push(`| ratio ours / Readability | ${fixed(c.ratio.median, 2)} | ${fixed(c.ratio.p95, 2)} | ${fixed(c.ratio.max, 2)} |`);
     lines.push('');
     lines.push(`Ratio of the medians: ${fixed(c.ratio_of_medians, 2)}.`);
+    if (c.longest_detach_ms && c.pages_detaching_later) {
+      const d = c.longest_detach_ms;
+      lines.push(`On ${c.pages_detaching_later} pages, blocks holding a frame were hidden in the clean and detached after it, in tasks of their own`
+        + ` (not in the times above): the longest such task per page had a p95 of ${ms(d.p95)} ms and a max of ${ms(d.max)} ms.`);
+    }
     lines.push('');
   } else if (corpus && corpus.skipped) {
     lines.push(`**Corpus**: not measured (${corpus.skipped}).`);

@@ -34,6 +34,7 @@ export function summariseCorpus(pages) {
   const wall = distribution(ok.map((page) => page.clean_wall_ms));
   const readability = distribution(ok.map((page) => page.readability_ms));
   const ratio = distribution(ok.map((page) => page.ratio));
+  const detach = distribution(ok.map((page) => page.longest_detach_ms));
   return {
     pages: pages.length,
     errors: pages.length - ok.length,
@@ -42,6 +43,10 @@ export function summariseCorpus(pages) {
     readability_ms: readability,
     ratio,
     ratio_of_medians: pageRatio(clean.median, readability.median),
+    // Blocks holding a frame are detached after the clean, in tasks of their own (removal.js):
+    // the longest such task per page (null for pages that detached nothing later).
+    longest_detach_ms: detach,
+    pages_detaching_later: ok.filter((page) => page.detached > 0).length,
     // Pages where the heap was collected before each timed call (the browser exposed gc()).
     heap_collected: ok.filter((page) => page.heap_collected).length,
   };
@@ -102,6 +107,7 @@ export function buildSummary(results) {
     ratio_p95: corpus ? corpus.ratio.p95 : null,
     ratio_max: corpus ? corpus.ratio.max : null,
     ratio_of_medians: corpus ? corpus.ratio_of_medians : null,
+    longest_detach_ms_max: corpus && corpus.longest_detach_ms ? corpus.longest_detach_ms.max : null,
     cold_start_ms: cold ? cold.wasm.median_ms : null,
     cold_start_first_ms: cold ? cold.wasm.first_ms : null,
     cold_start_wasm2js_ms: cold ? cold.wasm2js.median_ms : null,

@@ -1,7 +1,8 @@
 //! The DOM adapter: the only code that touches the live page.
 //!
 //! It snapshots the page into a [`PageTree`] in one walk, removes the blocks a plan names
-//! (remembering where each was), puts them back exactly on undo, and watches for late widgets.
+//! (remembering where each was; the moving itself is removal.js), puts them back exactly on
+//! undo, and watches for late widgets.
 //! It is defensive: a node it cannot read is skipped, never fatal.
 
 pub mod watch;
@@ -136,7 +137,8 @@ pub fn snapshot(document: &Document) -> Snapshot {
 
 /// A walk over the page that can stop after a number of nodes and go on later, so a huge page
 /// is snapshotted (and cleaned) in slices, each in its own task. The walk itself is read.js;
-/// this decodes what it read.
+/// this decodes what it read. A new walk first detaches the blocks still hidden awaiting
+/// detachment (removal.js), so no pass sees them.
 ///
 /// A slice is a page tree of its own. It starts with the elements the walk is still inside (the
 /// open path), marked partial, so what follows sits where it really is; elements the slice ends
@@ -148,6 +150,7 @@ pub struct Walker {
 
 impl Walker {
     pub fn new(root: Node) -> Walker {
+        finish_detaching();
         Walker {
             walk: new_walk(&root),
         }
@@ -156,6 +159,7 @@ impl Walker {
     /// A walk over the subtrees of `roots` only, each with its ancestors standing above it as
     /// (partial) context.
     pub fn over(roots: &[Node]) -> Walker {
+        finish_detaching();
         let roots: js_sys::Array = roots.iter().collect();
         Walker {
             walk: new_walk_over(&roots),
@@ -289,78 +293,52 @@ fn decode(data: &str, tree: &mut PageTree) -> Vec<u32> {
     positions
 }
 
-/// Where a removed node was, so undo can put it back exactly.
-pub struct RemovedNode {
-    node: Node,
-    parent: Node,
-    next_sibling: Option<Node>,
+#[wasm_bindgen(module = "/src/dom/removal.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = takeOut)]
+    fn take_out(node: &Node, defer_frames: bool) -> JsValue;
+    #[wasm_bindgen(js_name = finishDetaching)]
+    fn finish_detaching();
+    #[wasm_bindgen(js_name = putBack)]
+    fn put_back(records: &js_sys::Array) -> u32;
+    #[wasm_bindgen(js_name = putBackOne)]
+    fn put_back_one(records: &js_sys::Array, index: u32) -> Option<Node>;
+    /// `{ detachedMs, longestDetachMs, detached, waiting }`: the detaching done after cleans.
+    #[wasm_bindgen(js_name = detachStats)]
+    pub fn detach_stats() -> JsValue;
 }
 
-/// Detaches `node`, remembering its place. `None` when it is no longer in the page.
-pub fn remove(node: &Node) -> Option<RemovedNode> {
-    let parent = node.parent_node()?;
-    let next_sibling = node.next_sibling();
-    parent.remove_child(node).ok()?;
-    Some(RemovedNode {
-        node: node.clone(),
-        parent,
-        next_sibling,
-    })
-}
+/// The blocks taken out of the page, in order, each with where it was (records of removal.js).
+#[derive(Default)]
+pub struct Removed(js_sys::Array);
 
-/// Puts removed nodes back, last removed first, so every remembered sibling is in place again
-/// when its turn comes. Returns how many were restored.
-pub fn restore(removed: Vec<RemovedNode>) -> usize {
-    let mut restored = 0;
-    for item in removed.into_iter().rev() {
-        let sibling_still_there = item
-            .next_sibling
-            .as_ref()
-            .is_none_or(|sibling| sibling.parent_node().as_ref() == Some(&item.parent));
-        let reference = if sibling_still_there {
-            item.next_sibling.as_ref()
-        } else {
-            // The page moved the sibling meanwhile: append rather than lose the block.
-            None
-        };
-        if item.parent.insert_before(&item.node, reference).is_ok() {
-            restored += 1;
+impl Removed {
+    /// Takes `node` out of the page and remembers where it was. False when it is no longer in
+    /// the page. `defer_frames`: a block holding a frame may be hidden now and detached in a
+    /// later task (see removal.js); false where the removals must all land in this task.
+    pub fn take_out(&self, node: &Node, defer_frames: bool) -> bool {
+        let record = take_out(node, defer_frames);
+        let taken = !record.is_null();
+        if taken {
+            self.0.push(&record);
         }
+        taken
     }
-    restored
-}
 
-/// Puts back one removed node (`removed[index]`, taken out of the list) where it was: before
-/// its old next sibling if that is still there, else before that sibling's own next sibling when
-/// it was removed too, and so on; at the end of its parent when the page moved things meanwhile.
-pub fn restore_one(removed: &mut Vec<RemovedNode>, index: usize) -> Option<Node> {
-    if index >= removed.len() {
-        return None;
+    pub fn len(&self) -> usize {
+        self.0.length() as usize
     }
-    let item = removed.remove(index);
-    let mut reference = item.next_sibling.clone();
-    for _ in 0..=removed.len() {
-        let Some(sibling) = reference.as_ref() else {
-            break;
-        };
-        if sibling.parent_node().as_ref() == Some(&item.parent) {
-            break;
-        }
-        reference = removed
-            .iter()
-            .find(|other| &other.node == sibling)
-            .and_then(|other| other.next_sibling.clone());
+
+    /// Puts every block back where it was, last taken out first, and forgets them. Returns how
+    /// many are back.
+    pub fn restore_all(&self) -> usize {
+        put_back(&self.0) as usize
     }
-    if reference
-        .as_ref()
-        .is_some_and(|sibling| sibling.parent_node().as_ref() != Some(&item.parent))
-    {
-        reference = None;
+
+    /// Puts back block `index` (see `putBackOne` in removal.js) and forgets it.
+    pub fn restore_one(&self, index: usize) -> Option<Node> {
+        put_back_one(&self.0, index as u32)
     }
-    item.parent
-        .insert_before(&item.node, reference.as_ref())
-        .ok()?;
-    Some(item.node)
 }
 
 /// EasyList selectors per `querySelectorAll` call: grouping is much faster than one call each,

@@ -48,9 +48,9 @@ test('percentiles are nearest-rank, as npm run eval computes them', () => {
 
 test('corpus summary: per-page ratio median differs from the ratio of medians; errors left out', () => {
   const pages = [
-    { case: 'a', clean_ms: 1, clean_wall_ms: 2, readability_ms: 10, ratio: 0.1 },
-    { case: 'b', clean_ms: 30, clean_wall_ms: 31, readability_ms: 10, ratio: 3 },
-    { case: 'c', clean_ms: 8, clean_wall_ms: 9, readability_ms: 40, ratio: 0.2 },
+    { case: 'a', clean_ms: 1, clean_wall_ms: 2, readability_ms: 10, ratio: 0.1, longest_detach_ms: 0, detached: 0 },
+    { case: 'b', clean_ms: 30, clean_wall_ms: 31, readability_ms: 10, ratio: 3, longest_detach_ms: 12, detached: 3 },
+    { case: 'c', clean_ms: 8, clean_wall_ms: 9, readability_ms: 40, ratio: 0.2, longest_detach_ms: null, detached: null },
     { case: 'd', error: 'timeout' },
   ];
   const summary = summariseCorpus(pages);
@@ -61,6 +61,10 @@ test('corpus summary: per-page ratio median differs from the ratio of medians; e
   assert.equal(summary.readability_ms.median, 10);
   assert.equal(summary.ratio.median, 0.2);
   assert.equal(summary.ratio_of_medians, 0.8);
+  // Frames detached after the clean: counted apart, pages without the figure left out.
+  assert.equal(summary.pages_detaching_later, 1);
+  assert.equal(summary.longest_detach_ms.count, 2);
+  assert.equal(summary.longest_detach_ms.max, 12);
 });
 
 test('cold start: first run and median per engine', () => {

@@ -21,6 +21,16 @@ test('the wasm core stays under its size budget', () => {
   assert.ok(bytes <= WASM_GZIP_BUDGET_BYTES, `wasm is ${bytes} bytes gzip`);
 });
 
+test('the wasm2js fallback and the glue load nothing but what the package lists', () => {
+  // The content script may load only the web-accessible files: the glue has the JavaScript
+  // snippets (src/dom/*.js) folded in, and the wasm2js module takes every import from the glue.
+  for (const file of ['pkg/unsponsor.js', 'pkg-js/unsponsor.js', 'pkg-js/unsponsor_bg.w2j.js']) {
+    const source = fs.readFileSync(path.join(dist, 'chrome', file), 'utf8');
+    const imports = [...source.matchAll(/^\s*import(?:\s+[\w$*{]|\s*["'{*]).*$/gm)].map((match) => match[0].trim());
+    assert.deepEqual(imports, [], `${file} imports ${imports.join('; ')}`);
+  }
+});
+
 for (const browser of ['chrome', 'firefox']) {
   test(`${browser}: asks only for activeTab, scripting and storage at install; site access only as optional, per site`, () => {
     const m = manifest(browser);
