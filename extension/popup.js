@@ -224,16 +224,28 @@ async function showSite(settings) {
   applyNeverTouch(elements.neverTouch.checked);
 }
 
-/** On opening, show the settings for this site and what was already removed from the page. */
+/** How long opening waits for the page's report before showing the site's controls anyway. */
+const REPORT_WAIT_MS = 300;
+
+/**
+ * On opening, show what was already removed from the page and the settings for this site. The
+ * list of removals sits above the site's controls, so the popup asks for the report first and
+ * draws it before showing the controls: a reader clicking a box at once must not have it move
+ * away under the pointer. A page slow to answer (over REPORT_WAIT_MS) gets its list afterwards.
+ */
 async function showCurrentState() {
   try {
     tab = await targetTab();
     host = tab ? Settings.hostOf(tab.url) : null;
+    const reporting = run('report').catch((error) => ({ ok: false, state: 'error', error: String(error) }));
     const settings = await Settings.load(api);
     await showNotice();
-    await showSite(settings);
+    const early = await Promise.race([reporting, new Promise((resolve) => setTimeout(() => resolve(null), REPORT_WAIT_MS))]);
+    if (early) showRemovals(early);
+    if (!(early && early.state === 'restricted')) await showSite(settings);
     if (elements.neverTouch.checked) setStatus('paused', t('neverTouchActive', [host]));
-    const result = await run('report');
+    const result = early || await reporting;
+    if (!early) showRemovals(result);
     if (!result.ok) {
       if (result.state === 'restricted') {
         showFailure(result);
@@ -242,13 +254,17 @@ async function showCurrentState() {
       return;
     }
     if (result.report && result.report.total > 0) {
-      render(result.report);
       setStatus('cleaned', t('removedFromPage', [blocks(result.report.total)]), result.engine);
     }
   } catch (error) {
     // Opening the popup must never fail: cleaning still works from the button.
     console.warn('Unsponsor popup:', error);
   }
+}
+
+/** Draws the removals the page reports (nothing for a failed or empty answer). */
+function showRemovals(result) {
+  if (result.ok && result.report && result.report.total > 0) render(result.report);
 }
 
 localize();

@@ -21,7 +21,7 @@ import { RequestLog } from './lib/network.mjs';
 import { waitForPopupState } from './lib/popup.mjs';
 import {
   storedSettings, writeStoredSettings,
-  autoCleanJourney, categoryTogglesJourney, cleanWithPopup, corruptedSettingJourney, importExportJourney,
+  autoCleanJourney, categoryTogglesJourney, cleanWithPopup, popupDrawsRemovalsFirstJourney, corruptedSettingJourney, importExportJourney,
   keepThisJourney, pickerJourney, previewJourney, READER_PAGE_PATH, waitForPageTexts, READER_TEXTS,
   globalCategoriesJourney, globalCategoriesAtOnceJourney, neverTouchJourney, syncFallbackNoticeJourney,
 } from './lib/reader.mjs';
@@ -114,6 +114,9 @@ describe('Unsponsor reader controls in Chromium', { timeout: 600_000 }, () => {
   });
 
   test('category toggles re-clean and restore at once, per site', { timeout: 90_000 }, () => categoryTogglesJourney(driver, { url, log }));
+
+  test('the popup opened on a cleaned page lists the removals before showing the site controls below them', { timeout: 90_000 }, () =>
+    popupDrawsRemovalsFirstJourney(driver, { url, log }));
 
   test('"Put back" restores one block; "Keep this" restores it and keeps it after a reload', { timeout: 90_000 }, () => keepThisJourney(driver, { url, log }));
 

@@ -126,6 +126,49 @@ export async function categoryTogglesJourney(driver, { url, log }) {
   }
 }
 
+/** Runs IN THE POPUP, before its own scripts (a script added for new documents): logs, with the time, whether the removal list and the site's controls show, at every change. */
+export function recordPopupLayoutInPage() {
+  const log = [];
+  globalThis.__unsponsorLayoutLog = log;
+  const record = () => {
+    const site = document.getElementById('site');
+    const summary = document.getElementById('summary');
+    if (site && summary) log.push({ t: performance.now(), site: !site.hidden, summary: !summary.hidden });
+  };
+  new MutationObserver(record).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['hidden'] });
+}
+
+/**
+ * The popup opened on a cleaned page draws its list of removals (which sits above the site's
+ * controls) before it shows those controls, so a box does not move away under the reader's
+ * pointer; it may show them without the list only once it has waited 300 ms for the page
+ * (popup.js, REPORT_WAIT_MS). Needs a driver whose popup session can add a script to new
+ * documents (Chromium, over CDP).
+ */
+export async function popupDrawsRemovalsFirstJourney(driver, { url, log }) {
+  const REPORT_WAIT_MS = 300;
+  const page = await driver.openPage(url);
+  let popup;
+  try {
+    ({ popup } = await cleanWithPopup(driver, page));
+    await waitForPopupCategories(popup, ['ads', 'promos'], 'the clean to list ads and promos');
+    // Opened again with the recorder in place: the same popup document, reloaded.
+    await popup.session.send('Page.addScriptToEvaluateOnNewDocument', { source: `(${recordPopupLayoutInPage})();` });
+    await popup.session.send('Page.reload', {});
+    const history = await pollUntil(async () => {
+      const entries = await popup.evaluate('globalThis.__unsponsorLayoutLog ?? null');
+      return entries && entries.some((entry) => entry.site && entry.summary) ? entries : false;
+    }, { timeoutMs: 15_000, message: 'the reopened popup to show both the list and the site controls' });
+    const early = history.filter((entry) => entry.site && !entry.summary && entry.t < REPORT_WAIT_MS);
+    assert.deepEqual(early, [], `the site's controls showed before the list of removals: ${JSON.stringify(history)}`);
+    await waitForPopupCategories(popup, ['ads', 'promos'], 'the reopened popup to list what the page had removed');
+    log(`popup layout on opening: ${JSON.stringify(history.map((entry) => ({ ...entry, t: Math.round(entry.t) })))}`);
+  } finally {
+    if (popup) await driver.closePopup(popup).catch(() => {});
+    await driver.closePage(page).catch(() => {});
+  }
+}
+
 /** "Put back" restores one block; "Keep this" restores one and saves an exception that holds after a reload. */
 export async function keepThisJourney(driver, { url, log }) {
   let page = await driver.openPage(url);
