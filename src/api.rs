@@ -992,6 +992,14 @@ pub fn undo() -> Result<JsValue, JsError> {
     })
 }
 
+/// Plans a small built-in page (no DOM) and returns how many blocks it removes. The browser
+/// compiles each function of the module the first time it runs; content.js calls this while the
+/// rule files finish downloading, so the first clean finds much of its code compiled.
+#[wasm_bindgen(js_name = warmUp)]
+pub fn warm_up() -> usize {
+    crate::dom::warm_up()
+}
+
 /// The main-thread time spent detaching blocks that hold a frame after the cleans that hid
 /// them (see src/dom/removal.js): `{ detachedMs, longestDetachMs, detached, waiting }`.
 #[wasm_bindgen(js_name = detachStats)]

@@ -5,7 +5,10 @@
 //! undo, and watches for late widgets.
 //! It is defensive: a node it cannot read is skipped, never fatal.
 
+mod warm_up;
 pub mod watch;
+
+pub use warm_up::warm_up;
 
 use crate::core::easylist::SelectorQuery;
 use crate::core::plan::SelectorMatch;

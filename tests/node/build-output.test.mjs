@@ -21,6 +21,24 @@ test('the wasm core stays under its size budget', () => {
   assert.ok(bytes <= WASM_GZIP_BUDGET_BYTES, `wasm is ${bytes} bytes gzip`);
 });
 
+test('the core\'s warm-up plans its built-in page like a real one, calling nothing outside the module', () => {
+  // Every import a stub that fails the test: the warm-up needs neither the glue nor a page.
+  const module = new WebAssembly.Module(fs.readFileSync(path.join(dist, 'chrome', 'pkg', 'unsponsor_bg.wasm')));
+  const calls = [];
+  const imports = {};
+  for (const { module: from, name } of WebAssembly.Module.imports(module)) {
+    imports[from] ??= {};
+    imports[from][name] = () => {
+      calls.push(name);
+      throw new Error(`warmUp called the import ${name}`);
+    };
+  }
+  const removed = new WebAssembly.Instance(module, imports).exports.warmUp();
+  assert.deepEqual(calls, []);
+  // The built-in page's ad slot, Taboola widget, "Sponsored" block, ad break and promo.
+  assert.equal(removed, 5);
+});
+
 test('the wasm2js fallback and the glue load nothing but what the package lists', () => {
   // The content script may load only the web-accessible files: the glue has the JavaScript
   // snippets (src/dom/*.js) folded in, and the wasm2js module takes every import from the glue.
