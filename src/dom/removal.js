@@ -9,8 +9,8 @@
 // frame and 25-100 ms for a frame that holds a full page (measured on breitbart, cnet and cnn of
 // the dev corpus). When the caller allows it (`deferFrames`), such a block is hidden at once
 // (`display: none !important` in its style attribute, whose old value the record keeps in
-// `style`) and detached afterwards, in tasks of their own of about DETACH_SLICE_MS each (always
-// at least one block per task), so the clean ends sooner and the teardown does not stretch it.
+// `style`) and detached afterwards, one block per task (a teardown's cost is unknown until it is
+// done), so the clean ends sooner and no task holds more than one teardown.
 // `style` is undefined once the block is out of the page.
 //
 // Nothing else sees a hidden block: every walk of the page first finishes the detaching
@@ -18,7 +18,6 @@
 // (its frame keeps its document) instead of detaching and inserting it.
 
 const FRAMES = 'iframe, frame, object, embed';
-const DETACH_SLICE_MS = 8;
 
 // Records hidden in place, waiting to be detached, oldest first.
 let waiting = [];
@@ -52,20 +51,15 @@ function detach(record) {
   if (parent) parent.removeChild(record.node);
 }
 
-function detachSome() {
+function detachNext() {
   timer = 0;
   const started = performance.now();
-  let index = 0;
-  while (index < waiting.length && (index === 0 || performance.now() - started < DETACH_SLICE_MS)) {
-    detach(waiting[index]);
-    index += 1;
-  }
-  waiting = waiting.slice(index);
+  detach(waiting.shift());
   const spent = performance.now() - started;
   stats.detachedMs += spent;
   stats.longestDetachMs = Math.max(stats.longestDetachMs, spent);
-  stats.detached += index;
-  if (waiting.length > 0) timer = setTimeout(detachSome, 0);
+  stats.detached += 1;
+  if (waiting.length > 0) timer = setTimeout(detachNext, 0);
 }
 
 // Takes `node` out of the page. Returns its record, or null when it is not in the page.
@@ -77,7 +71,7 @@ export function takeOut(node, deferFrames) {
     record.style = node.getAttribute('style');
     node.style.setProperty('display', 'none', 'important');
     waiting.push(record);
-    if (!timer) timer = setTimeout(detachSome, 0);
+    if (!timer) timer = setTimeout(detachNext, 0);
   } else {
     parent.removeChild(node);
   }
