@@ -186,6 +186,9 @@ export async function measureScalingPage(browser, server, name, spec, { buildTim
       timings: report.timings || null,
       removed: report.total,
       memory_bytes: memoryOf(report),
+      // The clean's own tasks (huge pages are cleaned in slices): how many, and the longest.
+      slices: report.slices ?? null,
+      longest_slice_ms: report.longest_slice_ms ?? null,
     });
     row.stage = 'collect';
     const after = await withTimeout(page.evaluate(collectAfterCleanInPage, { since, settleMs: 300, adSelector: AD_SELECTOR }), cleanTimeoutMs, 'collecting long tasks');
