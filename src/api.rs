@@ -17,7 +17,7 @@ use crate::core::user_rules::{apply_to_plan, RuleError, UserRule, UserRules};
 use crate::core::vocabulary::url_host;
 use crate::dom::late_roots;
 use crate::dom::watch::{late_pass_delay_ms, Watcher, MAX_LATE_PASSES};
-use crate::dom::{detach_stats, match_selectors, snapshot, Removed, Snapshot, Walker};
+use crate::dom::{detach_stats, match_selectors, snapshot, Detach, Removed, Snapshot, Walker};
 use serde::Serialize;
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
@@ -55,7 +55,7 @@ struct Session {
 /// stays responsive (a million-element page would otherwise block it for seconds).
 const SLICED_PAGE_ELEMENTS: u32 = 20_000;
 /// Nodes in the first slice; later slices are sized from the time the previous ones took.
-const FIRST_SLICE_NODES: usize = 1_000;
+const FIRST_SLICE_NODES: usize = 250;
 const MIN_SLICE_NODES: usize = 500;
 const MAX_SLICE_NODES: usize = 20_000;
 /// Time one slice aims at (a task over 50 ms is a "long task" to the browser).
@@ -414,7 +414,7 @@ pub fn remove_element(element: web_sys::Element, selector: String) -> Result<JsV
         }
         session.kept_by_reader.retain(|kept| kept != &element);
         let node: web_sys::Node = element.clone().into();
-        if !session.removed.take_out(&node, !session.sliced) {
+        if !session.removed.take_out(&node, Detach::FramesLater) {
             return Err(JsError::new("this element is no longer in the page"));
         }
         let planned = PlannedRemoval {
@@ -484,11 +484,15 @@ fn apply_removals_counting(
     count_reinsertions: bool,
 ) -> usize {
     let mut count = 0;
-    // A huge page's removals all land in one task (one rendering of the page, see
-    // `SlicedPass`); elsewhere a block holding a frame is hidden now and detached just after.
-    let defer_frames = !session.sliced;
+    // On a huge page every block is hidden in this task (one rendering of the page, see
+    // `SlicedPass`) and detached in later ones; elsewhere only a block holding a frame is.
+    let detach = if session.sliced {
+        Detach::AllLater
+    } else {
+        Detach::FramesLater
+    };
     for item in decided {
-        if session.removed.take_out(&item.handle, defer_frames) {
+        if session.removed.take_out(&item.handle, detach) {
             let record = RemovalRecord::new(&item.removal, late);
             if count_reinsertions
                 && session
@@ -662,8 +666,13 @@ pub fn clean_async(options: JsValue) -> Result<js_sys::Promise, JsError> {
     let options = parse_options(options)?;
     let window = window()?;
     let document = document(&window)?;
-    let elements = document.get_elements_by_tag_name("*").length();
-    if elements <= SLICED_PAGE_ELEMENTS {
+    // More than SLICED_PAGE_ELEMENTS elements? The collection walks the page up to the index
+    // asked for: its length would walk a million-element page whole (about 50 ms).
+    let huge = document
+        .get_elements_by_tag_name("*")
+        .item(SLICED_PAGE_ELEMENTS)
+        .is_some();
+    if !huge {
         let report = clean_in_one_go(options)?;
         return Ok(js_sys::Promise::resolve(&report));
     }
@@ -700,8 +709,9 @@ type OnPassDone = Box<dyn FnOnce(Result<(usize, f64), JsError>)>;
 
 /// A pass over a huge page in slices. Each slice is snapshotted and planned in its own task
 /// (a timer between slices lets the page run); the removals are all made at the end, in one
-/// task, so the browser lays the huge page out again once rather than after every slice. The
-/// pass stops early when the session's generation moves on (undo, another clean, navigation).
+/// task, so the browser lays the huge page out again once rather than after every slice: every
+/// block is hidden in that task and detached in later ones (`Detach::AllLater`). The pass stops
+/// early when the session's generation moves on (undo, another clean, navigation).
 struct SlicedPass {
     walker: Walker,
     generation: u64,
@@ -726,6 +736,7 @@ impl SlicedPass {
         .schedule();
     }
 
+    /// Runs the next step in a task of its own.
     fn schedule(self) {
         let Some(window) = web_sys::window() else {
             return (self.on_done)(Err(JsError::new("the page closed during the clean")));
@@ -785,7 +796,14 @@ impl SlicedPass {
         match outcome {
             Err(error) => (self.on_done)(Err(error)),
             Ok(false) => (self.on_done)(Ok((0, self.spent))),
-            Ok(true) if finished => (self.on_done)(Ok((removed, self.spent))),
+            Ok(true) if finished => {
+                // The report is built and handed over in a task of its own: on a huge page,
+                // turning thousands of records into JavaScript objects is a long task alone.
+                let (on_done, spent) = (self.on_done, self.spent);
+                let done = Closure::once_into_js(move || on_done(Ok((removed, spent))));
+                let _ = window
+                    .set_timeout_with_callback_and_timeout_and_arguments_0(done.unchecked_ref(), 0);
+            }
             Ok(true) => {
                 let scale = (SLICE_TARGET_MS / slice_ms.max(1.0)).clamp(0.5, 2.0);
                 self.slice_nodes = ((self.slice_nodes as f64 * scale) as usize)

@@ -2,7 +2,7 @@
 //! its own task, and the result matches what a clean in one go removes.
 #![cfg(target_arch = "wasm32")]
 
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 
@@ -68,6 +68,20 @@ async fn a_huge_page_is_cleaned_in_slices_and_loses_only_its_ads() {
         total >= ads,
         "removed {total} blocks, the page had {ads} ads"
     );
+    // Every block was hidden in the clean's last task (no box left on screen); later tasks
+    // detach them.
+    let ads_left = document
+        .query_selector_all("#huge .trc_related_container")
+        .unwrap();
+    for index in 0..ads_left.length() {
+        let element: web_sys::Element = ads_left.get(index).unwrap().unchecked_into();
+        assert_eq!(
+            element.get_client_rects().length(),
+            0,
+            "an ad is still shown"
+        );
+    }
+    wait_for_detaching().await;
     assert_eq!(
         document
             .query_selector_all("#huge .trc_related_container")
@@ -91,6 +105,74 @@ async fn a_huge_page_is_cleaned_in_slices_and_loses_only_its_ads() {
         ads / 2
     );
     document.get_element_by_id("huge").unwrap().remove();
+}
+
+async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .unwrap();
+    });
+    JsFuture::from(promise).await.unwrap();
+}
+
+/// Waits (up to 5 s) until no block hidden by a clean waits to be detached.
+async fn wait_for_detaching() {
+    for _ in 0..250 {
+        if field(&unsponsor::detach_statistics(), "waiting").as_f64() == Some(0.0) {
+            return;
+        }
+        sleep(20).await;
+    }
+    panic!("blocks were still waiting to be detached after 5 s");
+}
+
+#[wasm_bindgen_test]
+async fn on_a_huge_page_every_block_is_hidden_before_any_is_detached() {
+    build_page(1_600, 40);
+    let document = document();
+    let huge = document.get_element_by_id("huge").unwrap();
+    // Records, in order, every style change and every removal under the page.
+    let records = js_sys::Array::new();
+    let keep = records.clone();
+    let callback = wasm_bindgen::closure::Closure::<dyn FnMut(js_sys::Array)>::new(
+        move |batch: js_sys::Array| {
+            for record in batch.iter() {
+                keep.push(&record);
+            }
+        },
+    );
+    let observer = web_sys::MutationObserver::new(callback.as_ref().unchecked_ref()).unwrap();
+    let init = web_sys::MutationObserverInit::new();
+    init.set_subtree(true);
+    init.set_child_list(true);
+    init.set_attribute_filter(&js_sys::Array::of1(&JsValue::from_str("style")));
+    observer.observe_with_options(&huge, &init).unwrap();
+    let promise = unsponsor::clean_async(JsValue::UNDEFINED)
+        .map_err(JsValue::from)
+        .unwrap();
+    let report = JsFuture::from(promise).await.unwrap();
+    wait_for_detaching().await;
+    for record in observer.take_records().iter() {
+        records.push(&record);
+    }
+    observer.disconnect();
+    let total = field(&report, "total").as_f64().unwrap() as usize;
+    let kinds: Vec<String> = records
+        .iter()
+        .map(|record| field(&record, "type").as_string().unwrap())
+        .collect();
+    // First one style change per block (hidden), then no removal before the last of them.
+    // (Detaching gives each block its old style attribute back first: more style changes.)
+    let first_removal = kinds.iter().position(|kind| kind == "childList").unwrap();
+    assert!(
+        first_removal >= total && kinds[..total].iter().all(|kind| kind == "attributes"),
+        "a block was detached before every block was hidden: {kinds:?}"
+    );
+    let removals = kinds.iter().filter(|kind| *kind == "childList").count();
+    assert_eq!(removals, total, "not every block was detached");
+    huge.remove();
 }
 
 #[wasm_bindgen_test]

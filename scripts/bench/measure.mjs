@@ -5,7 +5,7 @@
 import { withTimeout } from '../eval/browser.mjs';
 import {
   AD_SELECTOR, buildScalingPageInPage, collectAfterCleanInPage, mutatePageInPage, pageNowInPage,
-  scalingPageArguments, startMainThreadWatchInPage,
+  renderFloorInPage, scalingPageArguments, startMainThreadWatchInPage, watchAdsInPage,
 } from './pages.mjs';
 import { pageRatio } from './summary.mjs';
 
@@ -174,7 +174,10 @@ export async function measureScalingPage(browser, server, name, spec, { buildTim
     row.stage = 'build';
     const built = await withTimeout(page.evaluate(buildScalingPageInPage, scalingPageArguments(spec)), buildTimeoutMs, 'building the page');
     Object.assign(row, { elements: built.elements, ads: built.ads, depth_built: built.depth, build_ms: built.build_ms });
+    row.stage = 'rendering floor';
+    row.render_floor_ms = await withTimeout(page.evaluate(renderFloorInPage), cleanTimeoutMs, 'the rendering floor');
     row.stage = 'clean';
+    await page.evaluate(watchAdsInPage, AD_SELECTOR);
     row.long_tasks_supported = await page.evaluate(startMainThreadWatchInPage);
     await page.evaluate(settleInPage, 100);
     const since = await page.evaluate(pageNowInPage);
@@ -191,8 +194,10 @@ export async function measureScalingPage(browser, server, name, spec, { buildTim
       longest_slice_ms: report.longest_slice_ms ?? null,
     });
     row.stage = 'collect';
-    const after = await withTimeout(page.evaluate(collectAfterCleanInPage, { since, settleMs: 300, adSelector: AD_SELECTOR }), cleanTimeoutMs, 'collecting long tasks');
+    // Blocks hidden in the clean are detached in later tasks: the window holds them too.
+    const after = await withTimeout(page.evaluate(collectAfterCleanInPage, { since, settleMs: 300, adSelector: AD_SELECTOR, goneWithinMs: 20_000 }), cleanTimeoutMs, 'collecting long tasks');
     Object.assign(row, mainThreadFigures(after, since));
+    Object.assign(row, await detachingAfterClean(browser, page, PAGE_TIMEOUT_MS));
     row.ads_left = after.adsLeft;
     row.completed = true;
     delete row.stage;
@@ -206,26 +211,40 @@ export async function measureScalingPage(browser, server, name, spec, { buildTim
 
 /**
  * Long tasks seen from the page (see startMainThreadWatchInPage). Each heartbeat gap is split at
- * the frames that started inside it (script task | rendering); longest_task_ms is the longer of
- * the Long Tasks API's longest entry and the longest such piece, 0 when nothing took over 50 ms.
- * The raw gaps are kept (longest_gap_ms, gaps: start relative to `since`, and duration, in ms).
+ * the frames that started inside it; a piece that starts at a frame is the browser's rendering,
+ * the others are tasks (the clean's own, a garbage collection, the page's). A Long Tasks API
+ * entry holding a frame is a rendering too. longest_task_ms is the longest of everything, 0
+ * when nothing took over 50 ms; longest_render_ms and longest_other_task_ms split it (0 when
+ * none of the kind took over 50 ms). The raw gaps are kept (longest_gap_ms, gaps: start
+ * relative to `since`, and duration, in ms).
  */
 export function mainThreadFigures({ tasks, gaps, frames = [], beatsPerSecond }, since = 0) {
   const longest = (list) => list.reduce((max, entry) => Math.max(max, entry.duration), 0);
+  const sorted = [...frames].sort((a, b) => a - b);
   const pieces = [];
   for (const gap of gaps) {
-    const cuts = frames.filter((time) => time > gap.start && time < gap.start + gap.duration).sort((a, b) => a - b);
+    const end = gap.start + gap.duration;
+    const cuts = sorted.filter((time) => time > gap.start && time < end);
     let from = gap.start;
-    for (const cut of [...cuts, gap.start + gap.duration]) {
-      pieces.push({ start: from, duration: cut - from });
+    let rendering = false;
+    for (const cut of [...cuts, end]) {
+      pieces.push({ start: from, duration: cut - from, rendering });
       from = cut;
+      rendering = true;
     }
   }
+  const holdsFrame = (task) => sorted.some((time) => time >= task.start && time <= task.start + task.duration);
   const longPieces = pieces.filter((piece) => piece.duration > 50);
   const round = (value) => Math.round(value * 10) / 10;
+  const longestOf = (rendering) => Math.max(
+    longest(tasks.filter((task) => holdsFrame(task) === rendering)),
+    longest(longPieces.filter((piece) => piece.rendering === rendering)),
+  );
   return {
     longest_task_ms: Math.max(longest(tasks), longest(longPieces)),
     long_tasks: Math.max(tasks.length, longPieces.length),
+    longest_render_ms: longestOf(true),
+    longest_other_task_ms: longestOf(false),
     longest_task_api_ms: longest(tasks),
     long_tasks_api: tasks.length,
     longest_gap_ms: longest(gaps),

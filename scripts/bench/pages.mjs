@@ -238,9 +238,10 @@ export function buildScalingPageInPage({ kind, elements, depth, contentTemplates
  *   every gap over 50 ms between two beats, i.e. the main thread busy with anything else, the
  *   clean's own task included. A gap over-states the task by up to one beat interval (~4 ms),
  *   and merges tasks that run back to back;
- * - a requestAnimationFrame chain noting late frames: a frame's callbacks run at the start of
+ * - a requestAnimationFrame chain noting every frame: a frame's callbacks run at the start of
  *   the browser's rendering task, so a frame inside a gap splits it into the task(s) before
- *   (the clean) and the rendering after (style and layout of the removals).
+ *   (the clean) and the rendering after (style and layout of the removals), and a long task
+ *   holding a frame is a rendering.
  * Returns whether the Long Tasks API is supported.
  */
 export function startMainThreadWatchInPage() {
@@ -257,11 +258,8 @@ export function startMainThreadWatchInPage() {
   };
   setTimeout(beat, 0);
   window.__benchFrames = [];
-  let lastFrame = performance.now();
   const frame = () => {
-    const now = performance.now();
-    if (now - lastFrame > 50) window.__benchFrames.push(now);
-    lastFrame = now;
+    window.__benchFrames.push(performance.now());
     if (heartbeat.running) requestAnimationFrame(frame);
   };
   requestAnimationFrame(frame);
@@ -279,12 +277,42 @@ export function pageNowInPage() {
   return performance.now();
 }
 
+/** Remembers the ads of the page (elements matching `adSelector`), for collectAfterCleanInPage. */
+export function watchAdsInPage(adSelector) {
+  window.__benchAds = [...document.querySelectorAll(adSelector)];
+  return window.__benchAds.length;
+}
+
 /**
- * Waits for two frames and `settleMs` (long-task entries are delivered after the task), stops the
- * heartbeat, and returns the long tasks and heartbeat gaps that ended after `since`, and how
- * many elements matching `adSelector` are still in the page.
+ * What any change costs the browser on this page, the floor under the rendering after a clean:
+ * the rendering after one character is added to the first paragraph (from the frame's start
+ * to the next task), then the page as it was (that rendering is not timed). In ms.
  */
-export function collectAfterCleanInPage({ since, settleMs, adSelector }) {
+export function renderFloorInPage() {
+  const paragraph = document.querySelector('p');
+  const text = paragraph && paragraph.firstChild;
+  if (!text || text.nodeType !== 3) return Promise.resolve(null);
+  const afterNextFrame = () => new Promise((resolve) => requestAnimationFrame(() => {
+    const start = performance.now();
+    setTimeout(() => resolve(performance.now() - start), 0);
+  }));
+  return afterNextFrame().then(() => {
+    text.appendData('x');
+    return afterNextFrame();
+  }).then((ms) => {
+    text.deleteData(text.length - 1, 1);
+    return afterNextFrame().then(() => ms);
+  });
+}
+
+/**
+ * Waits until the ads watchAdsInPage saw are out of the page (blocks may be hidden in the clean
+ * and detached in later tasks; at most `goneWithinMs`), then two frames and `settleMs`
+ * (long-task entries are delivered after the task); stops the heartbeat, and returns the long
+ * tasks and heartbeat gaps that ended after `since`, the frames after it, and how many elements
+ * matching `adSelector` are still in the page.
+ */
+export function collectAfterCleanInPage({ since, settleMs, adSelector, goneWithinMs = 0 }) {
   return new Promise((resolve) => {
     const finish = () => {
       const observer = window.__benchLongTaskObserver;
@@ -302,8 +330,17 @@ export function collectAfterCleanInPage({ since, settleMs, adSelector }) {
     };
     let done = false;
     const once = () => { if (!done) { done = true; finish(); } };
-    requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(once, settleMs)));
-    setTimeout(once, settleMs + 2_000); // a page without frames (background tab) still answers
+    const settle = () => {
+      requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(once, settleMs)));
+      setTimeout(once, settleMs + 2_000); // a page without frames (background tab) still answers
+    };
+    const ads = window.__benchAds || [];
+    const until = performance.now() + goneWithinMs;
+    const waitForAds = () => {
+      if (performance.now() >= until || ads.every((ad) => !ad.isConnected)) settle();
+      else setTimeout(waitForAds, 50);
+    };
+    waitForAds();
   });
 }
 

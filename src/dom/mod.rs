@@ -299,7 +299,7 @@ fn decode(data: &str, tree: &mut PageTree) -> Vec<u32> {
 #[wasm_bindgen(module = "/src/dom/removal.js")]
 extern "C" {
     #[wasm_bindgen(js_name = takeOut)]
-    fn take_out(node: &Node, defer_frames: bool) -> JsValue;
+    fn take_out(node: &Node, mode: u8) -> JsValue;
     #[wasm_bindgen(js_name = finishDetaching)]
     fn finish_detaching();
     #[wasm_bindgen(js_name = putBack)]
@@ -311,16 +311,26 @@ extern "C" {
     pub fn detach_stats() -> JsValue;
 }
 
+/// When a block taken out of the page leaves its tree (the modes of `takeOut` in removal.js).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Detach {
+    /// A block holding a frame is hidden at once and detached in a later task (the browser tears
+    /// the frame down inside `removeChild`); the others are detached at once.
+    FramesLater = 1,
+    /// Every block is hidden at once and detached in later tasks (a huge page, where each
+    /// `removeChild` of a shown block is slow).
+    AllLater = 2,
+}
+
 /// The blocks taken out of the page, in order, each with where it was (records of removal.js).
 #[derive(Default)]
 pub struct Removed(js_sys::Array);
 
 impl Removed {
     /// Takes `node` out of the page and remembers where it was. False when it is no longer in
-    /// the page. `defer_frames`: a block holding a frame may be hidden now and detached in a
-    /// later task (see removal.js); false where the removals must all land in this task.
-    pub fn take_out(&self, node: &Node, defer_frames: bool) -> bool {
-        let record = take_out(node, defer_frames);
+    /// the page. `detach`: whether it may be hidden now and detached in a later task.
+    pub fn take_out(&self, node: &Node, detach: Detach) -> bool {
+        let record = take_out(node, detach as u8);
         let taken = !record.is_null();
         if taken {
             self.0.push(&record);

@@ -1,21 +1,37 @@
 // Taking blocks out of the page, and putting them back on undo.
 //
 // Rust (src/dom/mod.rs) decides what goes; this file does the moving. Each block taken out gets a
-// record { node, parent, next, style }: where it was (its parent and next sibling), so undo can
-// put it back exactly.
+// record { node, parent, next, style, frame }: where it was (its parent and next sibling), so
+// undo can put it back exactly.
 //
-// Blocks that hold a frame (iframe, frame, object, embed) are the slow ones to detach: the
-// browser tears down the frame's whole document inside removeChild, 1-3 ms for an empty ad
-// frame and 25-100 ms for a frame that holds a full page (measured on breitbart, cnet and cnn of
-// the dev corpus). When the caller allows it (`deferFrames`), such a block is hidden at once
-// (`display: none !important` in its style attribute, whose old value the record keeps in
-// `style`) and detached afterwards, one block per task (a teardown's cost is unknown until it is
-// done), so the clean ends sooner and no task holds more than one teardown.
-// `style` is undefined once the block is out of the page.
+// A block leaves the page in one of two ways:
+// - detached at once (removeChild);
+// - hidden at once (`display: none !important` in its style attribute, whose old value the record
+//   keeps in `style`) and detached in later tasks. `style` is undefined once the block is out.
+//
+// Which blocks are hidden first is the caller's choice (`mode` of takeOut):
+// - FRAMES_LATER (pages cleaned in one go): blocks that hold a frame (iframe, frame, object,
+//   embed). The browser tears down the frame's whole document inside removeChild, 1-3 ms for an
+//   empty ad frame and 25-100 ms for a frame that holds a full page (measured on breitbart, cnet
+//   and cnn of the dev corpus), so the clean ends sooner.
+// - ALL_LATER (huge pages, cleaned in slices): every block. On a million-element page Chromium's
+//   removeChild costs about 22 us per shown block, 140 ms for 6,300 ads, where hiding one costs
+//   about 2-5 us and detaching a hidden one about 5-9 us. The rendering of the page after the
+//   blocks go (seconds there) is the same either way.
+// Later tasks detach the hidden blocks in order, as many as fit in DETACH_BUDGET_MS, but a block
+// holding a frame only ever alone (its teardown's cost is unknown until done).
 //
 // Nothing else sees a hidden block: every walk of the page first finishes the detaching
 // (`finishDetaching`, called by src/dom/mod.rs), and undo shows a hidden block again where it is
 // (its frame keeps its document) instead of detaching and inserting it.
+
+const FRAMES_LATER = 1;
+const ALL_LATER = 2;
+
+// Main-thread time one detaching task aims at, at most (a task over 50 ms is a long task).
+const DETACH_BUDGET_MS = 12;
+// Blocks detached between two looks at the clock.
+const DETACH_CHECK_EVERY = 16;
 
 const FRAMES = 'iframe, frame, object, embed';
 
@@ -51,23 +67,40 @@ function detach(record) {
   if (parent) parent.removeChild(record.node);
 }
 
+// One detaching task: the blocks waiting, oldest first, until the budget is spent; a block that
+// holds a frame starts a task of its own and ends it.
 function detachNext() {
   timer = 0;
   const started = performance.now();
-  detach(waiting.shift());
+  let count = 0;
+  while (waiting.length > 0) {
+    const next = waiting[0];
+    // ALL_LATER leaves the frame check to this moment (see takeOut).
+    if (next.frame === undefined) next.frame = holdsFrame(next.node);
+    if (count > 0 && (next.frame || (count % DETACH_CHECK_EVERY === 0 && performance.now() - started >= DETACH_BUDGET_MS))) break;
+    waiting.shift();
+    detach(next);
+    count += 1;
+    if (next.frame) break;
+  }
   const spent = performance.now() - started;
   stats.detachedMs += spent;
   stats.longestDetachMs = Math.max(stats.longestDetachMs, spent);
-  stats.detached += 1;
+  stats.detached += count;
   if (waiting.length > 0) timer = setTimeout(detachNext, 0);
 }
 
-// Takes `node` out of the page. Returns its record, or null when it is not in the page.
-export function takeOut(node, deferFrames) {
+// Takes `node` out of the page, at once or hidden first as `mode` says (see the top of this
+// file). Returns its record, or null when it is not in the page.
+export function takeOut(node, mode) {
   const parent = node.parentNode;
   if (!parent) return null;
-  const record = { node, parent, next: node.nextSibling, style: undefined };
-  if (deferFrames && canHide(node) && holdsFrame(node)) {
+  const record = { node, parent, next: node.nextSibling, style: undefined, frame: false };
+  const canWait = (mode === FRAMES_LATER || mode === ALL_LATER) && canHide(node);
+  // Whether the block holds a frame: FRAMES_LATER needs it now; ALL_LATER only when detaching
+  // (undefined until then), which keeps the query out of the task that hides thousands.
+  record.frame = mode === ALL_LATER ? undefined : canWait && holdsFrame(node);
+  if (canWait && (mode === ALL_LATER || record.frame)) {
     record.style = node.getAttribute('style');
     node.style.setProperty('display', 'none', 'important');
     waiting.push(record);

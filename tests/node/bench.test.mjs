@@ -143,6 +143,20 @@ test('main-thread figures: a heartbeat gap is split at the frame that starts ins
   assert.equal(figures.longest_task_ms, 300);
   assert.equal(figures.long_tasks, 3);
   assert.deepEqual(figures.gaps[0], { start: 10, duration: 400, pieces: [300, 100] });
+  // The piece from the frame on is the rendering; the one before it, and the gap without a
+  // frame, are tasks.
+  assert.equal(figures.longest_other_task_ms, 300);
+  assert.equal(figures.longest_render_ms, 100);
+  // A Long Tasks API entry that holds a frame is a rendering; one that does not, a task.
+  const api = mainThreadFigures({
+    tasks: [{ start: 5000, duration: 900 }, { start: 7000, duration: 80 }],
+    gaps: [],
+    frames: [5002, 6000],
+    beatsPerSecond: 200,
+  });
+  assert.equal(api.longest_task_ms, 900);
+  assert.equal(api.longest_render_ms, 900);
+  assert.equal(api.longest_other_task_ms, 80);
   assert.equal(mainThreadFigures({ tasks: [{ start: 0, duration: 70 }], gaps: [], beatsPerSecond: 250 }).longest_task_ms, 70);
   assert.equal(mainThreadFigures({ tasks: [], gaps: [], beatsPerSecond: 250 }).longest_task_ms, 0);
 });
