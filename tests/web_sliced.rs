@@ -6,6 +6,9 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 
+mod browser;
+use browser::sleep;
+
 wasm_bindgen_test_configure!(run_in_browser);
 
 fn document() -> web_sys::Document {
@@ -105,16 +108,6 @@ async fn a_huge_page_is_cleaned_in_slices_and_loses_only_its_ads() {
         ads / 2
     );
     document.get_element_by_id("huge").unwrap().remove();
-}
-
-async fn sleep(ms: i32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        web_sys::window()
-            .unwrap()
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
-            .unwrap();
-    });
-    JsFuture::from(promise).await.unwrap();
 }
 
 /// Waits (up to 5 s) until no block hidden by a clean waits to be detached.

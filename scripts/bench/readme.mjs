@@ -101,8 +101,8 @@ export function renderSection(results) {
     lines.push('**Scaling** (generated pages with ads sprinkled in, module loaded beforehand). The longest task is'
       + ' seen from the page, from the clean until the last block is detached: the Long Tasks API, which does not'
       + ' report a script an extension injects (so not the clean itself), and a heartbeat in the page whose gaps'
-      + ' are split where a frame starts. It is split into the browser\'s rendering of the page (a piece or task'
-      + ' that starts with a frame) and every other task (the clean\'s slices, the detaching, garbage collection).'
+      + ' are split where a frame starts. It is split into the browser\'s rendering of the page (a long task that'
+      + ' holds a frame) and every other task (the clean\'s slices, the detaching, garbage collection).'
       + ' The floor is the rendering after a one-character edit of the page, before the clean: what any change'
       + ' costs there:');
     lines.push('');

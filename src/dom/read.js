@@ -27,20 +27,11 @@ const ENCODER = new TextEncoder();
 const NO_NAMES = [];
 
 // The UTF-8 bytes of `text`, in an array of this realm: in a Firefox content script
-// `TextEncoder.encode` would answer an array of the page's compartment. The bytes are written
-// into one buffer kept between calls (the caller copies them out at once): a new buffer per
-// slice, 1-2 MB on a huge page, adds up to external memory, one of the things that make V8 start
-// a full garbage collection, whose marking of a million-element page then runs in steps of
-// 7-15 ms inside the slices. (A read bigger than KEPT_BUFFER_MAX bytes gets a buffer of its own.)
-const KEPT_BUFFER_MAX = 1 << 22;
-let buffer = new Uint8Array(1 << 16);
+// `TextEncoder.encode` would answer an array of the page's compartment.
 function utf8(text) {
-  const needed = text.length * 3;
-  let target = buffer;
-  if (needed > KEPT_BUFFER_MAX) target = new Uint8Array(needed);
-  else if (needed > buffer.length) buffer = target = new Uint8Array(2 ** Math.ceil(Math.log2(needed)));
-  const { written } = ENCODER.encodeInto(text, target);
-  return target.subarray(0, written);
+  const bytes = new Uint8Array(text.length * 3);
+  const { written } = ENCODER.encodeInto(text, bytes);
+  return bytes.subarray(0, written);
 }
 
 function withoutSeparators(text) {

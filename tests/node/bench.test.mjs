@@ -143,20 +143,23 @@ test('main-thread figures: a heartbeat gap is split at the frame that starts ins
   assert.equal(figures.longest_task_ms, 300);
   assert.equal(figures.long_tasks, 3);
   assert.deepEqual(figures.gaps[0], { start: 10, duration: 400, pieces: [300, 100] });
-  // The piece from the frame on is the rendering; the one before it, and the gap without a
-  // frame, are tasks.
+  // No rendering reported there (it took under 50 ms): both pieces count as other tasks.
   assert.equal(figures.longest_other_task_ms, 300);
-  assert.equal(figures.longest_render_ms, 100);
-  // A Long Tasks API entry that holds a frame is a rendering; one that does not, a task.
+  assert.equal(figures.longest_render_ms, 0);
+  // A Long Tasks API entry that holds a frame is a rendering; one that does not, a task. A piece
+  // that starts at a frame counts, as a task, what is left after that rendering ended.
   const api = mainThreadFigures({
-    tasks: [{ start: 5000, duration: 900 }, { start: 7000, duration: 80 }],
-    gaps: [],
-    frames: [5002, 6000],
+    tasks: [{ start: 5002, duration: 900 }, { start: 7000, duration: 80 }],
+    gaps: [{ start: 4990, duration: 1100 }, { start: 8500, duration: 120 }],
+    frames: [5002, 8000, 8510],
     beatsPerSecond: 200,
   });
-  assert.equal(api.longest_task_ms, 900);
+  // First gap: 12 ms before the frame at 5002, then 1,088 ms: the rendering (900 ms, to 5902)
+  // and 188 ms of tasks after it. Second gap: 10 ms, then 110 ms from a frame the API reports
+  // no rendering for: tasks.
+  assert.equal(api.longest_task_ms, 1088);
   assert.equal(api.longest_render_ms, 900);
-  assert.equal(api.longest_other_task_ms, 80);
+  assert.equal(api.longest_other_task_ms, 188);
   assert.equal(mainThreadFigures({ tasks: [{ start: 0, duration: 70 }], gaps: [], beatsPerSecond: 250 }).longest_task_ms, 70);
   assert.equal(mainThreadFigures({ tasks: [], gaps: [], beatsPerSecond: 250 }).longest_task_ms, 0);
 });
