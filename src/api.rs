@@ -52,8 +52,11 @@ struct Session {
 }
 
 /// Pages with more elements than this are cleaned in slices, each in its own task, so the page
-/// stays responsive (a million-element page would otherwise block it for seconds).
-const SLICED_PAGE_ELEMENTS: u32 = 20_000;
+/// stays responsive (a million-element page would otherwise block it for seconds; wikipedia-2
+/// of the dev corpus, 9,900 elements, for 150 ms, now in 9 slices of at most 31 ms). Under it a
+/// clean is one task (at 5,000 elements, removals were the same on every page of the dev
+/// corpus; at 1,500, three pages gained a block counted twice, since fixed: `outermost_only`).
+const SLICED_PAGE_ELEMENTS: u32 = 5_000;
 /// Nodes in the first slice; later slices are sized from the time the previous ones took. (Below
 /// the minimum: the first slice runs much of its code for the first time, 40-70 ms for 1,000
 /// nodes on the million-element page.)
@@ -720,6 +723,8 @@ struct SlicedPass {
     late: bool,
     slice_nodes: usize,
     decided: Vec<Decided>,
+    /// Set once the removals are made: the next step hands the outcome over.
+    removed: Option<usize>,
     spent: f64,
     on_done: OnPassDone,
 }
@@ -732,6 +737,7 @@ impl SlicedPass {
             late,
             slice_nodes: FIRST_SLICE_NODES,
             decided: Vec::new(),
+            removed: None,
             spent: 0.0,
             on_done,
         }
@@ -750,6 +756,9 @@ impl SlicedPass {
 
     /// One slice, or the removals once the walk is done.
     fn step(mut self) {
+        if let Some(removed) = self.removed {
+            return (self.on_done)(Ok((removed, self.spent)));
+        }
         let window = match window() {
             Ok(window) => window,
             Err(error) => return (self.on_done)(Err(error)),
@@ -767,8 +776,8 @@ impl SlicedPass {
             let mut timings = Timings::default();
             if finished {
                 let removing = now_ms(&window);
-                removed =
-                    apply_removals(&mut session, std::mem::take(&mut self.decided), self.late);
+                let decided = outermost_only(std::mem::take(&mut self.decided));
+                removed = apply_removals(&mut session, decided, self.late);
                 timings.remove_ms = now_ms(&window) - removing;
             } else {
                 let snapshot = self.walker.next_slice(self.slice_nodes);
@@ -801,10 +810,8 @@ impl SlicedPass {
             Ok(true) if finished => {
                 // The report is built and handed over in a task of its own: on a huge page,
                 // turning thousands of records into JavaScript objects is a long task alone.
-                let (on_done, spent) = (self.on_done, self.spent);
-                let done = Closure::once_into_js(move || on_done(Ok((removed, spent))));
-                let _ = window
-                    .set_timeout_with_callback_and_timeout_and_arguments_0(done.unchecked_ref(), 0);
+                self.removed = Some(removed);
+                self.schedule();
             }
             Ok(true) => {
                 let scale = (SLICE_TARGET_MS / slice_ms.max(1.0)).clamp(0.5, 2.0);
@@ -814,6 +821,25 @@ impl SlicedPass {
             }
         }
     }
+}
+
+/// `decided` (in page order, slice after slice) without the blocks inside another of them. A
+/// slice that ends inside a small block has seen some of its parts whole and may decide them;
+/// the next slice reads the block again whole and may decide it too (see `rewindIntoSmallBlock`
+/// in read.js). The parts are then the last blocks decided before it, so looking back from each
+/// block is enough.
+fn outermost_only(decided: Vec<Decided>) -> Vec<Decided> {
+    let mut kept: Vec<Decided> = Vec::with_capacity(decided.len());
+    for item in decided {
+        while kept
+            .last()
+            .is_some_and(|last| item.handle.contains(Some(&last.handle)))
+        {
+            kept.pop();
+        }
+        kept.push(item);
+    }
+    kept
 }
 
 fn start_watching(window: web_sys::Window) -> Result<(), JsError> {

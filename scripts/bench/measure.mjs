@@ -109,6 +109,9 @@ export async function measureCorpusPage(browser, server, name, readabilitySource
       timings: report.timings || null,
       removed: report.total,
       memory_bytes: memoryOf(report),
+      // Pages over the core's slicing limit are cleaned in slices: how many, and the longest.
+      slices: report.slices ?? null,
+      longest_slice_ms: report.longest_slice_ms ?? null,
       readability_ms: readability.parseMs,
       readability_clone_ms: readability.cloneMs,
       readability_found: readability.found,
