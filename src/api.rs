@@ -55,7 +55,7 @@ struct Session {
 /// stays responsive (a million-element page would otherwise block it for seconds; wikipedia-2
 /// of the dev corpus, 9,900 elements, for 150 ms, now in 9 slices of at most 31 ms). Under it a
 /// clean is one task (at 5,000 elements, removals were the same on every page of the dev
-/// corpus; at 1,500, three pages gained a block counted twice, since fixed: `outermost_only`).
+/// corpus; at 1,500, three pages gained a block counted twice, since fixed: `SlicedPass::add_decided`).
 const SLICED_PAGE_ELEMENTS: u32 = 5_000;
 /// Nodes in the first slice; later slices are sized from the time the previous ones took. (Below
 /// the minimum: the first slice runs much of its code for the first time, 40-70 ms for 1,000
@@ -723,6 +723,8 @@ struct SlicedPass {
     late: bool,
     slice_nodes: usize,
     decided: Vec<Decided>,
+    /// Where the last slice's decisions start in `decided`.
+    previous_slice: usize,
     /// Set once the removals are made: the next step hands the outcome over.
     removed: Option<usize>,
     spent: f64,
@@ -737,11 +739,41 @@ impl SlicedPass {
             late,
             slice_nodes: FIRST_SLICE_NODES,
             decided: Vec::new(),
+            previous_slice: 0,
             removed: None,
             spent: 0.0,
             on_done,
         }
         .schedule();
+    }
+
+    /// Adds a slice's decisions. A slice that ended inside a small block may have decided some
+    /// of its parts; the next slice reads that block again whole (see `rewindIntoSmallBlock` in
+    /// read.js) and decides the same parts again, or the block, or other parts. So a decision
+    /// inside (or equal to) one of the previous slice's is dropped, and one holding some of them
+    /// replaces those: each block is removed and counted once.
+    fn add_decided(&mut self, found: Vec<Decided>) {
+        let mut previous = self.previous_slice..self.decided.len();
+        for item in found {
+            if self.decided[previous.clone()]
+                .iter()
+                .any(|old| old.handle.contains(Some(&item.handle)))
+            {
+                continue;
+            }
+            let mut index = previous.start;
+            while index < previous.end {
+                if item.handle.contains(Some(&self.decided[index].handle)) {
+                    self.decided.remove(index);
+                    previous.end -= 1;
+                } else {
+                    index += 1;
+                }
+            }
+            self.decided.push(item);
+        }
+        // This slice's decisions follow the previous slice's that are left.
+        self.previous_slice = previous.end;
     }
 
     /// Runs the next step in a task of its own.
@@ -776,7 +808,7 @@ impl SlicedPass {
             let mut timings = Timings::default();
             if finished {
                 let removing = now_ms(&window);
-                let decided = outermost_only(std::mem::take(&mut self.decided));
+                let decided = std::mem::take(&mut self.decided);
                 removed = apply_removals(&mut session, decided, self.late);
                 timings.remove_ms = now_ms(&window) - removing;
             } else {
@@ -784,7 +816,7 @@ impl SlicedPass {
                 let snapshot_ms = now_ms(&window) - started;
                 let (found, planned) =
                     plan_snapshot(&mut session, &window, snapshot, self.late, false)?;
-                self.decided.extend(found);
+                self.add_decided(found);
                 timings = planned;
                 timings.snapshot_ms = snapshot_ms;
             }
@@ -821,25 +853,6 @@ impl SlicedPass {
             }
         }
     }
-}
-
-/// `decided` (in page order, slice after slice) without the blocks inside another of them. A
-/// slice that ends inside a small block has seen some of its parts whole and may decide them;
-/// the next slice reads the block again whole and may decide it too (see `rewindIntoSmallBlock`
-/// in read.js). The parts are then the last blocks decided before it, so looking back from each
-/// block is enough.
-fn outermost_only(decided: Vec<Decided>) -> Vec<Decided> {
-    let mut kept: Vec<Decided> = Vec::with_capacity(decided.len());
-    for item in decided {
-        while kept
-            .last()
-            .is_some_and(|last| item.handle.contains(Some(&last.handle)))
-        {
-            kept.pop();
-        }
-        kept.push(item);
-    }
-    kept
 }
 
 fn start_watching(window: web_sys::Window) -> Result<(), JsError> {

@@ -215,33 +215,37 @@ export async function measureScalingPage(browser, server, name, spec, { buildTim
 /**
  * Long tasks seen from the page (see startMainThreadWatchInPage). Each heartbeat gap is split at
  * the frames that started inside it. A Long Tasks API entry that holds a frame is the browser's
- * rendering; the rest is other tasks (the clean's own, garbage collection, the page's): entries
- * without a frame, pieces that start without one, and what is left of a piece that starts with
- * a frame once its rendering task ended (all of it when the API reports no rendering there: the
- * rendering then took under 50 ms, and the piece over-states the tasks after it by that much at
- * most). longest_task_ms is the longest of everything, 0 when nothing took over 50 ms;
- * longest_render_ms and longest_other_task_ms split it likewise. The raw gaps are kept
- * (longest_gap_ms, gaps: start relative to `since`, and duration, in ms).
+ * rendering; everything else is other tasks (the clean's own, garbage collection, the page's):
+ * entries without a frame, and the parts of each heartbeat piece outside those renderings (a
+ * piece that starts with a frame for which the API reports nothing: the rendering took under
+ * 50 ms, and the piece over-states the tasks after it by that much at most). longest_task_ms is
+ * the longest of everything, 0 when nothing took over 50 ms; longest_render_ms and
+ * longest_other_task_ms split it likewise. The raw gaps are kept (longest_gap_ms, gaps: start
+ * relative to `since`, and duration, in ms).
  */
 export function mainThreadFigures({ tasks, gaps, frames = [], beatsPerSecond }, since = 0) {
   const longest = (list) => list.reduce((max, entry) => Math.max(max, entry.duration), 0);
   const sorted = [...frames].sort((a, b) => a - b);
   const holdsFrame = (task) => sorted.some((time) => time >= task.start && time <= task.start + task.duration);
-  const renderings = tasks.filter(holdsFrame);
+  const renderings = tasks.filter(holdsFrame).sort((a, b) => a.start - b.start);
   const pieces = [];
   const others = [];
   for (const gap of gaps) {
     const end = gap.start + gap.duration;
     const cuts = sorted.filter((time) => time > gap.start && time < end);
     let from = gap.start;
-    let atFrame = false;
     for (const cut of [...cuts, end]) {
       pieces.push({ start: from, duration: cut - from });
-      const rendering = atFrame && renderings.find((task) => task.start <= from && from <= task.start + task.duration);
-      const after = rendering ? Math.max(from, rendering.start + rendering.duration) : from;
-      others.push({ start: after, duration: cut - after });
+      // The piece less the renderings in it.
+      let at = from;
+      for (const rendering of renderings) {
+        const renderEnd = rendering.start + rendering.duration;
+        if (renderEnd <= at || rendering.start >= cut) continue;
+        if (rendering.start > at) others.push({ start: at, duration: rendering.start - at });
+        at = Math.max(at, renderEnd);
+      }
+      if (cut > at) others.push({ start: at, duration: cut - at });
       from = cut;
-      atFrame = true;
     }
   }
   const over50 = (list) => list.filter((entry) => entry.duration > 50);

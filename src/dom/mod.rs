@@ -317,8 +317,9 @@ pub enum Detach {
     /// A block holding a frame is hidden at once and detached in a later task (the browser tears
     /// the frame down inside `removeChild`); the others are detached at once.
     FramesLater = 1,
-    /// Every block is hidden at once and detached in later tasks (a huge page, where each
-    /// `removeChild` of a shown block is slow).
+    /// Every block is hidden at once and detached in later tasks (a page cleaned in slices: one
+    /// rendering for all its blocks, and on a huge page each `removeChild` of a shown block is
+    /// slow).
     AllLater = 2,
 }
 

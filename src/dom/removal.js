@@ -14,10 +14,10 @@
 //   embed). The browser tears down the frame's whole document inside removeChild, 1-3 ms for an
 //   empty ad frame and 25-100 ms for a frame that holds a full page (measured on breitbart, cnet
 //   and cnn of the dev corpus), so the clean ends sooner.
-// - ALL_LATER (huge pages, cleaned in slices): every block. On a million-element page Chromium's
-//   removeChild costs about 22 us per shown block, 140 ms for 6,300 ads, where hiding one costs
-//   about 2-5 us and detaching a hidden one about 5-9 us. The rendering of the page after the
-//   blocks go (seconds there) is the same either way.
+// - ALL_LATER (pages cleaned in slices, over 5,000 elements): every block. On a million-element
+//   page Chromium's removeChild costs about 22 us per shown block, 140 ms for 6,300 ads, where
+//   hiding one costs about 2-5 us and detaching a hidden one about 5-9 us. The rendering of the
+//   page after the blocks go (seconds there) is the same either way.
 // Later tasks detach the hidden blocks in order, as many as fit in DETACH_BUDGET_MS, but a block
 // holding a frame only ever alone (its teardown's cost is unknown until done).
 //
@@ -25,7 +25,7 @@
 // (`finishDetaching`, called by src/dom/mod.rs), and undo shows a hidden block again where it is
 // (its frame keeps its document) instead of detaching and inserting it.
 
-const FRAMES_LATER = 1;
+// The modes of takeOut (`Detach` in src/dom/mod.rs): 1 is FRAMES_LATER, 2 ALL_LATER.
 const ALL_LATER = 2;
 
 // Main-thread time one detaching task aims at, at most (a task over 50 ms is a long task).
@@ -96,7 +96,7 @@ export function takeOut(node, mode) {
   const parent = node.parentNode;
   if (!parent) return null;
   const record = { node, parent, next: node.nextSibling, style: undefined, frame: false };
-  const canWait = (mode === FRAMES_LATER || mode === ALL_LATER) && canHide(node);
+  const canWait = canHide(node);
   // Whether the block holds a frame: FRAMES_LATER needs it now; ALL_LATER only when detaching
   // (undefined until then), which keeps the query out of the task that hides thousands.
   record.frame = mode === ALL_LATER ? undefined : canWait && holdsFrame(node);

@@ -160,6 +160,16 @@ test('main-thread figures: a heartbeat gap is split at the frame that starts ins
   assert.equal(api.longest_task_ms, 1088);
   assert.equal(api.longest_render_ms, 900);
   assert.equal(api.longest_other_task_ms, 188);
+  // A rendering whose frame shows at its end (the piece before the frame holds it): the piece
+  // counts as other tasks only outside it.
+  const late = mainThreadFigures({
+    tasks: [{ start: 1030, duration: 1850 }],
+    gaps: [{ start: 1000, duration: 1920 }],
+    frames: [2870],
+    beatsPerSecond: 200,
+  });
+  assert.equal(late.longest_render_ms, 1850);
+  assert.equal(late.longest_other_task_ms, 0); // 30 ms before it, 40 ms after it
   assert.equal(mainThreadFigures({ tasks: [{ start: 0, duration: 70 }], gaps: [], beatsPerSecond: 250 }).longest_task_ms, 70);
   assert.equal(mainThreadFigures({ tasks: [], gaps: [], beatsPerSecond: 250 }).longest_task_ms, 0);
 });
