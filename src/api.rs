@@ -53,9 +53,8 @@ struct Session {
 
 /// Pages with more elements than this are cleaned in slices, each in its own task, so the page
 /// stays responsive (a million-element page would otherwise block it for seconds; wikipedia-2
-/// of the dev corpus, 9,900 elements, for 150 ms, now in 9 slices of at most 31 ms). Under it a
-/// clean is one task (at 5,000 elements, removals were the same on every page of the dev
-/// corpus; at 1,500, three pages gained a block counted twice, since fixed: `SlicedPass::add_decided`).
+/// of the dev corpus, 9,900 elements, for 150 ms, now in 9 slices of at most 38 ms). Under it a
+/// clean is one task. At this limit the dev corpus's removals are the same as in one go.
 const SLICED_PAGE_ELEMENTS: u32 = 5_000;
 /// Nodes in the first slice; later slices are sized from the time the previous ones took. (Below
 /// the minimum: the first slice runs much of its code for the first time, 40-70 ms for 1,000
@@ -489,8 +488,9 @@ fn apply_removals_counting(
     count_reinsertions: bool,
 ) -> usize {
     let mut count = 0;
-    // On a huge page every block is hidden in this task (one rendering of the page, see
-    // `SlicedPass`) and detached in later ones; elsewhere only a block holding a frame is.
+    // On a page cleaned in slices every block is hidden in this task (one rendering of the
+    // page, see `SlicedPass`) and detached in later ones; elsewhere only a block holding a frame
+    // is.
     let detach = if session.sliced {
         Detach::AllLater
     } else {
@@ -808,8 +808,8 @@ impl SlicedPass {
             let mut timings = Timings::default();
             if finished {
                 let removing = now_ms(&window);
-                let decided = std::mem::take(&mut self.decided);
-                removed = apply_removals(&mut session, decided, self.late);
+                removed =
+                    apply_removals(&mut session, std::mem::take(&mut self.decided), self.late);
                 timings.remove_ms = now_ms(&window) - removing;
             } else {
                 let snapshot = self.walker.next_slice(self.slice_nodes);

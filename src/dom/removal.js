@@ -95,12 +95,12 @@ function detachNext() {
 export function takeOut(node, mode) {
   const parent = node.parentNode;
   if (!parent) return null;
-  const record = { node, parent, next: node.nextSibling, style: undefined, frame: false };
   const canWait = canHide(node);
   // Whether the block holds a frame: FRAMES_LATER needs it now; ALL_LATER only when detaching
   // (undefined until then), which keeps the query out of the task that hides thousands.
-  record.frame = mode === ALL_LATER ? undefined : canWait && holdsFrame(node);
-  if (canWait && (mode === ALL_LATER || record.frame)) {
+  const frame = mode === ALL_LATER ? undefined : canWait && holdsFrame(node);
+  const record = { node, parent, next: node.nextSibling, style: undefined, frame };
+  if (canWait && (mode === ALL_LATER || frame)) {
     record.style = node.getAttribute('style');
     node.style.setProperty('display', 'none', 'important');
     waiting.push(record);
