@@ -18,14 +18,21 @@
 //   ratio              clean_ms / readability_ms on that page
 //   The summary gives median, p95 and max of each (nearest rank, as `npm run eval`); ratio_median
 //   is the median of the per-page ratios, ratio_of_medians is clean median / Readability median.
-//   Warm-up: none, on purpose. A reader clicks once on a page, so each page is measured once in a
-//   fresh tab. Neither figure holds code loading (Readability's source is evaluated before its
-//   timer starts; our module is loaded by the first clean and its start-up is timed apart as
-//   startup_ms), and neither has run before in that page, so both pay their first-run costs (JS
-//   interpreter and baseline tiers for Readability, wasm baseline code for ours). Readability
-//   runs first; the page's heap is collected (`gc()`, the browser runs with --expose-gc) before
-//   each of the two timed calls, so neither pays for the garbage of the page's load or of the
-//   other. (Before, our clean could pay for Readability's garbage.)
+//   Warm-up: none, on purpose. A reader clicks once on a page, so the figures above (and the
+//   targets) come from the first run on each page, in a fresh tab. Neither holds code loading
+//   (Readability's source is evaluated before its timer starts; our module is loaded by the
+//   first clean and its start-up is timed apart as startup_ms), and neither has run before in
+//   that page, so both pay their first-run costs (JS interpreter and baseline tiers for
+//   Readability, wasm baseline code for ours). Readability runs first; the page's heap is
+//   collected (`gc()`, the browser runs with --expose-gc) before each of the two timed calls, so
+//   neither pays for the garbage of the page's load or of the other.
+//   Then, on the same page, each runs a second time, warm (no target uses these; beside the
+//   first run they show what its first-run costs are):
+//   warm_clean_ms      our clean again after an undo (report.clean_ms; warm_removed its blocks)
+//   warm_readability_ms  Readability again, on a new clone, after our clean
+//   warm_ratio         the two; the summary's ratio_warm_median is their median, and
+//                      warm_removed_differs counts pages whose second clean removed a different
+//                      number of blocks than the first (0 expected: undo restores the page)
 //
 // Cold start: a fresh tab on a generated 1,500-element article, first clean on it:
 //   cold_start_ms      startup_ms (import of the glue, fetch + compile + instantiation of the core,

@@ -243,6 +243,57 @@ fn a_rule_index_is_used_only_with_its_own_file() {
     load("!unsponsor-rules 1\n", None);
 }
 
+/// EasyList selectors with candidates are put to the browser element by element, all in one
+/// call: each matching candidate is removed under its own selector; a selector the browser
+/// rejects (an unknown pseudo-class here) matches nothing, and costs the others nothing.
+#[wasm_bindgen_test]
+fn easylist_candidates_are_asked_in_one_go_and_a_rejected_selector_matches_nothing() {
+    reset_session();
+    let rules = "!unsponsor-rules 1\n\
+        k.web-promo\t.web-promo:no-such-pseudo-class\n\
+        k.web-promo\taside.web-promo\n\
+        k.web-offer\tdiv.web-offer:not(.web-keep)\n\
+        k.web-other\tsection.web-other:no-such-pseudo-class\n";
+    unsponsor::load_rules(rules.into(), None)
+        .map_err(JsValue::from)
+        .unwrap();
+    let promo = "<a href=\"/partner\">A word from our partner, with an offer for readers</a>";
+    fixture_root().set_inner_html(&format!(
+        r#"<main><article><h1>Leaders meet</h1><p>One. {PARAGRAPH}</p><p>Two. {PARAGRAPH}</p><p>Three. {PARAGRAPH}</p></article>
+        <aside class="web-promo" id="promo-1">{promo}</aside>
+        <div class="web-offer" id="offer-1">{promo}</div>
+        <div class="web-offer web-keep" id="offer-2">{promo}</div>
+        <section class="web-other" id="other-1">{promo}</section>
+        <div class="web-offer" id="offer-3">{promo}</div></main>"#
+    ));
+    let report = clean_defaults();
+    let removed = js_sys::Array::from(&get(&report, "removed"));
+    let evidence: Vec<String> = removed
+        .iter()
+        .map(|record| get(&record, "evidence").as_string().unwrap_or_default())
+        .collect();
+    // Leave no rules behind for the other tests.
+    unsponsor::load_rules("!unsponsor-rules 1\n".into(), None)
+        .map_err(JsValue::from)
+        .unwrap();
+    assert_eq!(
+        evidence,
+        [
+            "EasyList ##aside.web-promo",
+            "EasyList ##div.web-offer:not(.web-keep)",
+            "EasyList ##div.web-offer:not(.web-keep)",
+        ]
+    );
+    let document = document();
+    for id in ["promo-1", "offer-1", "offer-3"] {
+        assert!(document.get_element_by_id(id).is_none(), "{id} removed");
+    }
+    for id in ["offer-2", "other-1"] {
+        assert!(document.get_element_by_id(id).is_some(), "{id} kept");
+    }
+    reset_session();
+}
+
 #[wasm_bindgen_test]
 fn invalid_options_are_a_clear_error() {
     let options = js_sys::JSON::parse(r#"{"categories":{"ads":"yes"}}"#).unwrap();

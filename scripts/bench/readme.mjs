@@ -61,8 +61,19 @@ export function renderSection(results) {
     lines.push(`| Unsponsor clean call, ms (wall, start-up apart) | ${ms(c.clean_wall_ms.median)} | ${ms(c.clean_wall_ms.p95)} | ${ms(c.clean_wall_ms.max)} |`);
     lines.push(`| Readability \`parse()\`, ms | ${ms(c.readability_ms.median)} | ${ms(c.readability_ms.p95)} | ${ms(c.readability_ms.max)} |`);
     lines.push(`| ratio ours / Readability | ${fixed(c.ratio.median, 2)} | ${fixed(c.ratio.p95, 2)} | ${fixed(c.ratio.max, 2)} |`);
+    const warm = c.warm_pages && c.clean_warm_ms && c.readability_warm_ms && c.ratio_warm;
+    if (warm) {
+      lines.push(`| second run, warm: Unsponsor clean after undo, ms | ${ms(c.clean_warm_ms.median)} | ${ms(c.clean_warm_ms.p95)} | ${ms(c.clean_warm_ms.max)} |`);
+      lines.push(`| second run, warm: Readability on a new clone, ms | ${ms(c.readability_warm_ms.median)} | ${ms(c.readability_warm_ms.p95)} | ${ms(c.readability_warm_ms.max)} |`);
+      lines.push(`| second run, warm: ratio | ${fixed(c.ratio_warm.median, 2)} | ${fixed(c.ratio_warm.p95, 2)} | ${fixed(c.ratio_warm.max, 2)} |`);
+    }
     lines.push('');
     lines.push(`Ratio of the medians: ${fixed(c.ratio_of_medians, 2)}.`);
+    if (warm) {
+      lines.push(`The second-run rows (${c.warm_pages} pages) time both again on the same page, after an undo: code each has already run, the figures no target uses, since a reader cleans a page once.`
+        + ` The difference from the first rows is what the first run costs.`
+        + ` Pages whose second clean removed a different number of blocks: ${c.warm_removed_differs ?? '–'}.`);
+    }
     if (c.longest_detach_ms && c.pages_detaching_later) {
       const d = c.longest_detach_ms;
       lines.push(`On ${c.pages_detaching_later} pages, blocks holding a frame were hidden in the clean and detached after it, in tasks of their own`

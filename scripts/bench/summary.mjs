@@ -49,6 +49,14 @@ export function summariseCorpus(pages) {
     pages_detaching_later: ok.filter((page) => page.detached > 0).length,
     // Pages where the heap was collected before each timed call (the browser exposed gc()).
     heap_collected: ok.filter((page) => page.heap_collected).length,
+    // The second run on each page (after undo, measure.mjs `secondRun`): both warm.
+    warm_pages: ok.filter((page) => typeof page.warm_clean_ms === 'number').length,
+    clean_warm_ms: distribution(ok.map((page) => page.warm_clean_ms)),
+    readability_warm_ms: distribution(ok.map((page) => page.warm_readability_ms)),
+    ratio_warm: distribution(ok.map((page) => page.warm_ratio)),
+    // Pages whose second clean removed a different number of blocks than the first: undo puts
+    // the page back as it was, so this should be 0.
+    warm_removed_differs: ok.filter((page) => typeof page.warm_removed === 'number' && page.warm_removed !== page.removed).length,
   };
 }
 
@@ -108,6 +116,11 @@ export function buildSummary(results) {
     ratio_max: corpus ? corpus.ratio.max : null,
     ratio_of_medians: corpus ? corpus.ratio_of_medians : null,
     longest_detach_ms_max: corpus && corpus.longest_detach_ms ? corpus.longest_detach_ms.max : null,
+    // No target: the same page a second time, both warm (see summariseCorpus).
+    clean_warm_ms_median: corpus && corpus.clean_warm_ms ? corpus.clean_warm_ms.median : null,
+    readability_warm_ms_median: corpus && corpus.readability_warm_ms ? corpus.readability_warm_ms.median : null,
+    ratio_warm_median: corpus && corpus.ratio_warm ? corpus.ratio_warm.median : null,
+    warm_removed_differs: corpus ? corpus.warm_removed_differs ?? null : null,
     cold_start_ms: cold ? cold.wasm.median_ms : null,
     cold_start_first_ms: cold ? cold.wasm.first_ms : null,
     cold_start_wasm2js_ms: cold ? cold.wasm2js.median_ms : null,

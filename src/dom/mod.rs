@@ -38,6 +38,12 @@ extern "C" {
     ) -> JsValue;
     #[wasm_bindgen(js_name = indicesOf)]
     fn indices_of(nodes: &js_sys::Array, found: &js_sys::Map) -> Vec<f64>;
+    #[wasm_bindgen(js_name = matchCandidates)]
+    fn match_candidates(
+        nodes: &js_sys::Array,
+        pairs: &[u32],
+        selectors: &js_sys::Array,
+    ) -> Vec<f64>;
     #[wasm_bindgen(js_name = newWalkOver)]
     fn new_walk_over(roots: &js_sys::Array) -> JsValue;
     #[wasm_bindgen(js_name = collectAdded)]
@@ -111,7 +117,12 @@ impl Handles {
 
     /// For each node `found` (a Map from node to a number) holds: its tree id and the number.
     fn tree_ids_in(&self, found: &js_sys::Map) -> Vec<(usize, f64)> {
-        indices_of(&self.nodes, found)
+        self.tree_ids_of(&indices_of(&self.nodes, found))
+    }
+
+    /// `pairs` flat, [position, number, ...]: each position's tree id, with its number.
+    fn tree_ids_of(&self, pairs: &[f64]) -> Vec<(usize, f64)> {
+        pairs
             .chunks(2)
             .filter_map(|pair| Some((self.tree_id(pair[0] as u32)?, pair[1])))
             .collect()
@@ -360,9 +371,9 @@ impl Removed {
 const SELECTOR_GROUP_SIZE: usize = 64;
 
 /// Runs `queries` through the browser's selector engine and maps the matched elements to
-/// snapshot nodes. A query with candidates asks only about those elements (`Element.matches`);
-/// the others query the document, in groups. Selectors the browser rejects are skipped. Each
-/// element is reported once, under the first query that matched it.
+/// snapshot nodes. A query with candidates asks only about those elements (`Element.matches`,
+/// every query's in one call); the others query the document, in groups. Selectors the browser
+/// rejects are skipped. Each element is reported once, under the first query that matched it.
 pub fn match_selectors(
     document: &Document,
     queries: &[SelectorQuery],
@@ -371,21 +382,28 @@ pub fn match_selectors(
     // (node id, index of a query that matched it); the first query wins.
     let mut matched: Vec<(usize, usize)> = Vec::new();
     let mut document_queries: Vec<(usize, &SelectorQuery)> = Vec::new();
+    // The candidates are asked about in one call (`matchCandidates` in read.js), as pairs
+    // [position in the reader's list, query index]; `selectors` holds the selector of each
+    // query with candidates at its index.
+    let mut pairs: Vec<u32> = Vec::new();
+    let selectors = js_sys::Array::new();
     for (index, query) in queries.iter().enumerate() {
         let Some(candidates) = &query.candidates else {
             document_queries.push((index, query));
+            selectors.push(&JsValue::UNDEFINED);
             continue;
         };
+        selectors.push(&JsValue::from_str(&query.selector));
         for &node in candidates {
-            let Some(element) = handles.get(node).and_then(|h| h.dyn_into::<Element>().ok()) else {
-                continue;
-            };
-            match element.matches(&query.selector) {
-                Ok(true) => matched.push((node, index)),
-                Ok(false) => {}
-                // Rejected by this browser: the other candidates would fail the same way.
-                Err(_) => break,
+            if let Some(&position) = handles.positions.get(node) {
+                pairs.extend([position, index as u32]);
             }
+        }
+    }
+    if !pairs.is_empty() {
+        let found = match_candidates(&handles.nodes, &pairs, &selectors);
+        for (node, index) in handles.tree_ids_of(&found) {
+            matched.push((node, index as usize));
         }
     }
     if !document_queries.is_empty() {

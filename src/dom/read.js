@@ -216,6 +216,29 @@ export function indicesOf(nodes, found) {
   return Float64Array.from(pairs);
 }
 
+// Asks the browser whether candidate elements match their selectors, in one call from the core
+// (a call per element and selector crosses the boundary and copies the selector each time).
+// `pairs` is flat, [position, query, position, query, ...]: the element at `position` in `nodes`
+// and the selector `selectors[query]`. Answers the pairs that match, in order, flat as well, as
+// a Float64Array (the shape of `indicesOf`). A selector this browser rejects matches nothing;
+// its other pairs are not asked.
+export function matchCandidates(nodes, pairs, selectors) {
+  const rejected = new Set();
+  const matched = [];
+  for (let i = 0; i < pairs.length; i += 2) {
+    const query = pairs[i + 1];
+    if (rejected.has(query)) continue;
+    const element = nodes[pairs[i]];
+    if (!element || element.nodeType !== 1) continue;
+    try {
+      if (element.matches(selectors[query])) matched.push(pairs[i], query);
+    } catch {
+      rejected.add(query);
+    }
+  }
+  return Float64Array.from(matched);
+}
+
 // ---- late widgets ----
 
 // Appends the nodes the page added (MutationObserver records) to `queue`, at most `max` in all;
