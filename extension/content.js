@@ -17,7 +17,7 @@
   let startupParts = null; // where it went, in ms: { glue, module, rules_wait, rules_read } (for the bench)
   let rules = null;     // the EasyList rules loaded: counts and whether the index was used, or null
   let cleaned = false;  // a clean ran and was not undone: category changes re-clean
-  let appliedRules = null; // the reader's rule list last given to the core
+  let appliedRules = ''; // the reader's rule list last given to the core (the core starts with none)
 
   /**
    * `glue`: the import of pkg/unsponsor.js, `wasmFile`: the response for pkg/unsponsor_bg.wasm,
