@@ -93,12 +93,25 @@ function copy(from, to) {
   fs.cpSync(from, to, { recursive: true });
 }
 
+// V8's explicit compile hint (Chromium 136 and later; a plain comment to other engines): every
+// function of the glue, the page reader folded into it among them, runs on a reader's first
+// clean, so V8 compiles them all as the file loads rather than each on its first call. In paired
+// bench runs it took 0.8-1.0 ms off the first clean (the reader's part) and 1.4-2.7 ms off
+// start-up (README, "Where the time goes").
+const COMPILE_HINT = '//# allFunctionsCalledOnLoad\n';
+
+function hintEagerCompile(file) {
+  const source = fs.readFileSync(file, 'utf8');
+  if (!source.startsWith(COMPILE_HINT)) fs.writeFileSync(file, COMPILE_HINT + source);
+}
+
 function buildWasm() {
   step('core → WebAssembly (pkg/)');
   run('wasm-pack', ['build', '--mode', 'no-install', '--target', 'web', '--release',
     '--no-typescript', '--no-pack', '--out-dir', 'pkg']);
   fs.rmSync(path.join(root, 'pkg', '.gitignore'), { force: true });
   inlineSnippets(path.join(root, 'pkg'), `${crateName}.js`);
+  hintEagerCompile(path.join(root, 'pkg', `${crateName}.js`));
 }
 
 function buildWasm2js() {
@@ -114,6 +127,7 @@ function buildWasm2js() {
   run('wasm-bindgen', [`target/no-reference-types/wasm32-unknown-unknown/release/${crateName}.wasm`,
     '--target', 'web', '--no-typescript', '--out-dir', out]);
   inlineSnippets(out, `${crateName}.js`);
+  hintEagerCompile(path.join(out, `${crateName}.js`));
   const wasm = path.join(out, `${crateName}_bg.wasm`);
   const raw = path.join(out, `${crateName}_bg.w2j.raw.js`);
   run('wasm2js', [wasm, '-Oz', '--enable-bulk-memory', '--enable-sign-ext',

@@ -49,6 +49,15 @@ test('the wasm2js fallback and the glue load nothing but what the package lists'
   }
 });
 
+test('both glues start with V8\'s hint to compile all their functions as they load', () => {
+  // scripts/build.mjs (hintEagerCompile): V8 reads the magic comment only at the very start.
+  for (const file of ['pkg/unsponsor.js', 'pkg-js/unsponsor.js']) {
+    const source = fs.readFileSync(path.join(dist, 'chrome', file), 'utf8');
+    assert.ok(source.startsWith('//# allFunctionsCalledOnLoad\n'), `${file} starts with ${JSON.stringify(source.slice(0, 40))}`);
+    assert.equal(source.split('allFunctionsCalledOnLoad').length, 2, `${file} has the hint once`);
+  }
+});
+
 for (const browser of ['chrome', 'firefox']) {
   test(`${browser}: asks only for activeTab, scripting and storage at install; site access only as optional, per site`, () => {
     const m = manifest(browser);
