@@ -50,7 +50,7 @@ export function renderSection(results) {
   const corpus = results.corpus;
   if (corpus && corpus.summary) {
     const c = corpus.summary;
-    lines.push(`**Corpus** (${c.pages} pages of \`${corpus.label || corpus.dir}\`, ${c.errors} errors), each page once,`
+    lines.push(`**Corpus** (${c.pages} pages of \`${corpus.label || corpus.dir}\`, ${c.errors} errors), each page in a fresh tab,`
       + ' Readability then our clean on the same loaded page'
       + (c.heap_collected ? `, the page's heap collected before each of the two (${c.heap_collected} pages)` : '')
       + ':');
