@@ -161,6 +161,29 @@ async function renderShortcuts() {
   }
 }
 
+/**
+ * Which filter list this build carries (filter-list.json, written by scripts/build.mjs from the
+ * list's `! Version:` line), so a reader or a store reviewer can tell a full build from a
+ * heuristics-only one.
+ */
+async function renderFilterList() {
+  const line = $('filter-list');
+  try {
+    const response = await fetch('filter-list.json');
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    const about = await response.json();
+    const hasList = typeof about.name === 'string' && typeof about.version === 'string';
+    line.dataset.state = hasList ? 'easylist' : 'none';
+    line.dataset.version = hasList ? about.version : '';
+    line.textContent = hasList
+      ? t('filterListVersion', [about.name, about.version, Number(about.rules).toLocaleString(document.documentElement.lang || 'en')])
+      : t('filterListNone');
+  } catch (error) {
+    line.dataset.state = 'unknown';
+    line.textContent = t('filterListUnknown', [String(error.message || error)]);
+  }
+}
+
 async function showNotice() {
   const notice = await Settings.readNotice(api);
   $('notice').hidden = !notice;
@@ -223,4 +246,5 @@ api.storage.onChanged.addListener((changes) => {
   if (Settings.STORAGE_KEY in changes || Settings.NOTICE_KEY in changes || Settings.STORAGE_NOTICE_KEY in changes) refresh();
 });
 renderShortcuts();
+renderFilterList();
 refresh({ rules: true });

@@ -4,13 +4,15 @@
 //                   WebAssembly in Chromium content scripts
 //   dist/chrome/    unpacked extension for Chrome (service-worker background)
 //   dist/firefox/   unpacked extension for Firefox (event-page background, gecko id)
-//   dist/*/rules/   EasyList's cosmetic rules, compiled (scripts/compile-rules.mjs), with licence,
-//                   and their index (easylist.index: the core's lookup tables, made by the core
-//                   itself, run here in Node, so a page's first click copies them instead of
-//                   reading 24,000 rules)
+//   dist/*/rules/   EasyList's cosmetic rules (the repository's copy in third_party/easylist/),
+//                   compiled (scripts/compile-rules.mjs), with licence, and their index
+//                   (easylist.index: the core's lookup tables, made by the core itself, run here
+//                   in Node, so a page's first click copies them instead of reading 24,000 rules)
+//   dist/*/filter-list.json   which list the build carries and its version (the options page)
 //   dist/www/       the offline demo site
 //   dist/unsponsor-<browser>-<version>.zip   store packages
 // Run through `npm run build` (which installs the tools first) or `node scripts/build.mjs`.
+// Without the EasyList copy the build stops, unless asked for `--heuristics-only`.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -32,8 +34,20 @@ const ICON_SIZES = [16, 32, 48, 128];
 const EXTENSION_FILES = ['background.js', 'settings.js', 'i18n.js', 'content.js', 'autoclean.js', 'popup.html', 'popup.css', 'popup.js',
   'options.html', 'options.css', 'options.js', '_locales'];
 const GECKO_ID = 'unsponsor@unsponsor.dev';
-/** EasyList's cosmetic rules (read from the shared data folder, never copied into the repo). */
-const EASYLIST_DIR = process.env.UNSPONSOR_EASYLIST_DIR || path.resolve(root, '..', 'shared', 'rules', 'easylist');
+/**
+ * EasyList's cosmetic rules: the copy kept in the repository (third_party/easylist/, refreshed by
+ * `npm run update-easylist`); UNSPONSOR_EASYLIST_DIR points the build at another copy.
+ */
+const EASYLIST_DIR = path.resolve(process.env.UNSPONSOR_EASYLIST_DIR || path.join(root, 'third_party', 'easylist'));
+/**
+ * A build without EasyList ships a weaker product, so it happens only when asked for by name:
+ * `npm run build -- --heuristics-only` or UNSPONSOR_HEURISTICS_ONLY=1 (for `npm start`).
+ */
+const HEURISTICS_ONLY = process.argv.includes('--heuristics-only') || process.env.UNSPONSOR_HEURISTICS_ONLY === '1';
+/** Fewer kept rules than this means a damaged or truncated copy, not EasyList. */
+const MIN_EASYLIST_RULES = 10_000;
+/** What the options page shows about the filter list this build carries. */
+const FILTER_LIST_FILE = 'filter-list.json';
 const RULES_FILE = 'rules/easylist.rules';
 const RULES_INDEX_FILE = 'rules/easylist.index';
 const RULES_LICENCE_FILE = 'rules/LICENSE-EasyList.txt';
@@ -49,16 +63,31 @@ EasyList itself is dual-licensed GPLv3 or CC BY-SA 3.0 (https://easylist.to/page
 Unsponsor's code that reads these rules is not covered by this licence.
 `;
 
-/** Compiled rules, or null (with a warning) where the EasyList folder is absent. */
+class BuildError extends Error {}
+
+/** The rules compiled, with the list's version and counts; null only for a heuristics-only build. */
 function buildRules() {
-  step(`EasyList rules ← ${EASYLIST_DIR}`);
-  const compiled = compileRules(EASYLIST_DIR);
-  if (!compiled) {
-    console.warn(`[build] warning: no EasyList rules at ${EASYLIST_DIR}; building without the EasyList layer (heuristics only). Set UNSPONSOR_EASYLIST_DIR to use another folder.`);
+  if (HEURISTICS_ONLY) {
+    step('EasyList rules: none (heuristics-only build, as asked)');
     return null;
   }
-  console.log(`[build] rules: ${JSON.stringify(compiled.stats)}`);
-  return compiled.text;
+  const shown = path.relative(root, EASYLIST_DIR);
+  step(`EasyList rules ← ${shown.startsWith('..') || path.isAbsolute(shown) ? EASYLIST_DIR : shown}`);
+  const help = 'The rules are part of the repository (third_party/easylist/): restore them with '
+    + '`git checkout -- third_party/easylist`, refresh them with `npm run update-easylist`, point '
+    + 'UNSPONSOR_EASYLIST_DIR at another copy, or build without EasyList on purpose with '
+    + '`npm run build -- --heuristics-only` (UNSPONSOR_HEURISTICS_ONLY=1 for `npm start`).';
+  const compiled = compileRules(EASYLIST_DIR);
+  if (!compiled) throw new BuildError(`no EasyList rules at ${EASYLIST_DIR} (easylist-cosmetic.txt and easylist-generichide.txt). ${help}`);
+  const { stats } = compiled;
+  const kept = ['generic_class', 'generic_id', 'keyed', 'unkeyed', 'site', 'exception'].reduce((sum, kind) => sum + stats[kind], 0);
+  const version = /Version: (\d+)/.exec(compiled.text.split('\n', 2)[1])?.[1] ?? null;
+  if (!version || kept < MIN_EASYLIST_RULES) {
+    throw new BuildError(`the EasyList copy at ${EASYLIST_DIR} looks damaged: ${version ? `version ${version}` : 'no "! Version:" line'}, `
+      + `${kept} element-hiding rules kept (at least ${MIN_EASYLIST_RULES} expected). ${help}`);
+  }
+  console.log(`[build] rules: ${JSON.stringify(stats)}`);
+  return { text: compiled.text, version, rules: kept };
 }
 
 /**
@@ -73,9 +102,15 @@ async function indexRules(rulesText) {
   return Buffer.from(glue.indexRules(new TextEncoder().encode(rulesText)));
 }
 
-function writeRules(out, rulesText, rulesIndex) {
+/** The rule files where they exist, and in every build the note of which list it carries. */
+function writeRules(out, rules, rulesIndex) {
+  const about = rules
+    ? { name: 'EasyList', version: rules.version, rules: rules.rules }
+    : { name: null, version: null, rules: 0, heuristics_only: true };
+  fs.writeFileSync(path.join(out, FILTER_LIST_FILE), `${JSON.stringify(about, null, 2)}\n`);
+  if (!rules) return;
   fs.mkdirSync(path.join(out, 'rules'), { recursive: true });
-  fs.writeFileSync(path.join(out, RULES_FILE), rulesText);
+  fs.writeFileSync(path.join(out, RULES_FILE), rules.text);
   fs.writeFileSync(path.join(out, RULES_INDEX_FILE), rulesIndex);
   fs.writeFileSync(path.join(out, RULES_LICENCE_FILE), RULES_LICENCE);
 }
@@ -165,7 +200,7 @@ function manifestFor(browser, hasRules) {
   return manifest;
 }
 
-function assembleExtension(browser, rulesText, rulesIndex) {
+function assembleExtension(browser, rules, rulesIndex) {
   step(`extension → dist/${browser}/`);
   const out = path.join(dist, browser);
   fs.rmSync(out, { recursive: true, force: true });
@@ -176,20 +211,20 @@ function assembleExtension(browser, rulesText, rulesIndex) {
   }
   for (const file of [`${crateName}.js`, `${crateName}_bg.wasm`]) copy(path.join(root, 'pkg', file), path.join(out, 'pkg', file));
   for (const file of [`${crateName}.js`, `${crateName}_bg.w2j.js`]) copy(path.join(root, 'pkg-js', file), path.join(out, 'pkg-js', file));
-  if (rulesText) writeRules(out, rulesText, rulesIndex);
-  const manifest = manifestFor(browser, Boolean(rulesText));
+  writeRules(out, rules, rulesIndex);
+  const manifest = manifestFor(browser, Boolean(rules));
   fs.writeFileSync(path.join(out, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest.version;
 }
 
-function assembleDemo(rulesText, rulesIndex) {
+function assembleDemo(rules, rulesIndex) {
   step('demo → dist/www/');
   const out = path.join(dist, 'www');
   fs.rmSync(out, { recursive: true, force: true });
   copy(path.join(root, 'www'), out);
   for (const file of [`${crateName}.js`, `${crateName}_bg.wasm`]) copy(path.join(root, 'pkg', file), path.join(out, 'pkg', file));
   fs.writeFileSync(path.join(out, 'favicon.png'), iconPng(32));
-  if (rulesText) writeRules(out, rulesText, rulesIndex);
+  writeRules(out, rules, rulesIndex);
 }
 
 function packageExtension(browser, version) {
@@ -200,14 +235,25 @@ function packageExtension(browser, version) {
 }
 
 const started = Date.now();
+let rules;
+try {
+  // The rules first: a missing or damaged copy stops the build before minutes of compiling.
+  rules = buildRules();
+} catch (error) {
+  if (!(error instanceof BuildError)) throw error;
+  console.error(`\n\x1b[1m[build] stopped:\x1b[0m ${error.message}\n`);
+  process.exit(1);
+}
 fs.mkdirSync(dist, { recursive: true });
 buildWasm();
 buildWasm2js();
-const rulesText = buildRules();
-const rulesIndex = rulesText ? await indexRules(rulesText) : null;
+const rulesIndex = rules ? await indexRules(rules.text) : null;
 for (const browser of ['chrome', 'firefox']) {
-  const version = assembleExtension(browser, rulesText, rulesIndex);
+  const version = assembleExtension(browser, rules, rulesIndex);
   packageExtension(browser, version);
 }
-assembleDemo(rulesText, rulesIndex);
+assembleDemo(rules, rulesIndex);
 step(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+step(rules
+  ? `filter list: EasyList ${rules.version} (${rules.rules.toLocaleString('en')} element-hiding rules) in dist/chrome, dist/firefox and dist/www`
+  : 'filter list: NONE. This is a heuristics-only build (--heuristics-only): it removes less than the full product.');

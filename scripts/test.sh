@@ -1,38 +1,61 @@
 #!/usr/bin/env bash
 # `npm test`: every check, in the order a failure is cheapest to find. Installs what it needs
 # first (scripts/setup.sh test), so it runs on a fresh machine with only Rust, Node 20 and npm.
+# Every step's output is also written to tests/e2e/out/npm-test.log; the last lines count the
+# tests that ran, failed and were skipped (scripts/test-summary.mjs), naming any skipped for want
+# of ../shared (the dev corpus beside the repository, which a plain clone does not have).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh test
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
+mkdir -p tests/e2e/out
+log=tests/e2e/out/npm-test.log
+: > "$log"
+tree_before=$(git status --porcelain 2>/dev/null || true)
+
 section() { printf '\n\033[1m== %s ==\033[0m\n' "$*"; }
+# Runs a step, showing its output and keeping it in the log for the count at the end.
+step() { "$@" 2>&1 | tee -a "$log"; }
 
 section "format (cargo fmt --check)"
-cargo fmt --check
+step cargo fmt --check
 
 section "lint (clippy, host and wasm32)"
-cargo clippy --all-targets -- -D warnings
-cargo clippy --all-targets --target wasm32-unknown-unknown -- -D warnings
+step cargo clippy --all-targets -- -D warnings
+step cargo clippy --all-targets --target wasm32-unknown-unknown -- -D warnings
 
 section "core, natively (cargo test)"
-cargo test
+step cargo test
 
 section "build (wasm, wasm2js fallback, extensions, demo)"
-node scripts/build.mjs
+step node scripts/build.mjs
 
-section "bundle size"
-node --test tests/node/
+section "build output, rule compiler, settings, demo expectations (node --test tests/node/)"
+step node --test --test-reporter=tap tests/node/
 
 section "adapter on a real DOM: Chromium (wasm-pack test)"
-wasm-pack test --mode no-install --headless --chrome
+step wasm-pack test --mode no-install --headless --chrome
 section "adapter on a real DOM: Firefox (wasm-pack test)"
-wasm-pack test --mode no-install --headless --firefox
+step wasm-pack test --mode no-install --headless --firefox
 
 section "Firefox add-on lint (web-ext lint)"
-node scripts/lint-extension.mjs
+step node scripts/lint-extension.mjs
 
 section "end to end: the real toolbar button and popup in Chromium and Firefox"
-node --test --test-concurrency=1 tests/e2e/chrome.test.mjs tests/e2e/firefox.test.mjs tests/e2e/robustness-chrome.test.mjs tests/e2e/robustness-firefox.test.mjs tests/e2e/reader-chrome.test.mjs tests/e2e/reader-firefox.test.mjs tests/e2e/shortcuts-chrome.test.mjs tests/e2e/locales.test.mjs tests/e2e/corpus-undo.test.mjs tests/e2e/corpus-undo-firefox.test.mjs
+step bash scripts/e2e.sh
+
+section "a plain clone, with nothing beside it, builds and passes the end-to-end suites"
+bash scripts/check-plain-clone.sh
+
+section "the tests left the tree as they found it"
+tree_after=$(git status --porcelain 2>/dev/null || true)
+if [ "$tree_before" != "$tree_after" ]; then
+  echo "git status changed during the run (tests must write only under ignored folders):"
+  diff <(echo "$tree_before") <(echo "$tree_after") || true
+  exit 1
+fi
+echo "git status --porcelain is the same as before the run"
 
 section "all checks passed"
+node scripts/test-summary.mjs --final "$log"

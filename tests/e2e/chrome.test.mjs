@@ -3,7 +3,7 @@
 //   npm run build && node --test tests/e2e/chrome.test.mjs
 //
 // Environment: UNSPONSOR_DIST (default <repo>/dist), CHROMIUM (default /usr/bin/chromium),
-// UNSPONSOR_SCREENSHOTS (default <repo>/docs/screenshots), E2E_VERBOSE=1 for all console output.
+// UNSPONSOR_SCREENSHOTS (default <repo>/tests/e2e/out/screenshots; `npm run screenshots` writes docs/screenshots), E2E_VERBOSE=1 for all console output.
 //
 // The toolbar button is clicked for real (CDP Extensions.triggerAction), so the popup runs with
 // the activeTab grant a user click gives, and no test-only permissions are added.

@@ -28,15 +28,15 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { listCases, startCorpusServer } from '../../scripts/eval/corpus.mjs';
 import { FIREFOX_EXTENSION_DIR, REPO_ROOT, findGeckodriver, requireBuilt } from './lib/config.mjs';
+import { CORPUS_DIR, skipUnlessPresent } from '../lib/beside.mjs';
 import { FirefoxDriver } from './lib/firefox.mjs';
 import { parseCount, waitForPopupState } from './lib/popup.mjs';
 import { clickWhenReady, documentHtml, waitForQuietDomInPage } from './lib/scenario.mjs';
 import { callExpression, describeFirstDifference, logger, sleep } from './lib/util.mjs';
 
 const log = logger('firefox corpus');
-const CORPUS_DIR = path.resolve(process.env.UNSPONSOR_CORPUS ?? path.join(REPO_ROOT, '..', 'shared', 'corpus', 'dev'));
 const SAMPLE = process.env.UNSPONSOR_FIREFOX_SAMPLE ?? '15';
-const corpusPresent = fs.existsSync(CORPUS_DIR) && fs.statSync(CORPUS_DIR).isDirectory();
+const corpusAbsent = skipUnlessPresent(CORPUS_DIR, 'the dev corpus of real pages');
 
 /** `size` cases spread evenly over the sorted list, first and last included (all when size >= the list). */
 export function evenSample(cases, size) {
@@ -145,7 +145,7 @@ describe(`Undo in Firefox on a sample of the dev corpus (${path.relative(REPO_RO
   const results = [];
 
   before(async () => {
-    if (!corpusPresent) return;
+    if (corpusAbsent) return;
     requireBuilt(path.join(FIREFOX_EXTENSION_DIR, 'manifest.json'));
     const geckodriverBinary = findGeckodriver();
     if (!geckodriverBinary) throw new Error('geckodriver not found: set GECKODRIVER, put it on PATH, or `cargo install geckodriver`');
@@ -166,7 +166,7 @@ describe(`Undo in Firefox on a sample of the dev corpus (${path.relative(REPO_RO
 
   test(
     'Undo restores outerHTML exactly on every sampled page',
-    { timeout: 1_500_000, skip: corpusPresent ? false : `corpus folder ${CORPUS_DIR} is absent (set UNSPONSOR_CORPUS to check another one)` },
+    { timeout: 1_500_000, skip: corpusAbsent },
     async () => {
       const started = Date.now();
       for (const name of cases) {
@@ -196,7 +196,7 @@ describe(`Undo in Firefox on a sample of the dev corpus (${path.relative(REPO_RO
     },
   );
 
-  test('the extension made no network request while cleaning the corpus pages', { skip: corpusPresent ? false : 'corpus folder absent' }, async () => {
+  test('the extension made no network request while cleaning the corpus pages', { skip: corpusAbsent }, async () => {
     assert.ok(results.length > 0, 'the corpus run did not happen');
     const report = await driver.extensionRequests({ mustSee: [] });
     log(`${report.byExtension.length} requests made by the extension (${JSON.stringify(report.counts)}) over ${results.length} corpus pages`);

@@ -9,20 +9,19 @@
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { REPO_ROOT } from './lib/config.mjs';
+import { CORPUS_DIR, skipUnlessPresent } from '../lib/beside.mjs';
 
-const CORPUS_DIR = path.resolve(process.env.UNSPONSOR_CORPUS ?? path.join(REPO_ROOT, '..', 'shared', 'corpus', 'dev'));
 const SCRIPT = path.join(REPO_ROOT, 'scripts', 'check-undo.mjs');
 const SUMMARY = /^(\d+) pages, (\d+) undo mismatches, (\d+) errors/m;
 
-const corpusPresent = fs.existsSync(CORPUS_DIR) && fs.statSync(CORPUS_DIR).isDirectory();
+const corpusAbsent = skipUnlessPresent(CORPUS_DIR, 'the dev corpus of real pages');
 
 test(
   `Undo restores every page of the dev corpus exactly (scripts/check-undo.mjs --corpus ${path.relative(REPO_ROOT, CORPUS_DIR)})`,
-  { timeout: 600_000, skip: corpusPresent ? false : `corpus folder ${CORPUS_DIR} is absent (set UNSPONSOR_CORPUS to check another one)` },
+  { timeout: 600_000, skip: corpusAbsent },
   async () => {
     const { code, signal, output } = await new Promise((resolve, reject) => {
       const child = spawn(process.execPath, [SCRIPT, '--corpus', CORPUS_DIR], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -1,11 +1,14 @@
 // What "clean" means for the demo pages, from a reader's point of view: which texts must still be
 // visible after "Clean this page", which must be gone, and how "visible text" is measured.
 //
-// The keep-list is not copied here: it is read at run time from the mission's seed page
-// (../shared/mission/seed-page.txt relative to the repository), which is the visible text of the
-// real aggregator page the demo reproduces. Its article is the title line plus its paragraphs: the
-// lines before the first "by Taboola", and the paragraphs after the first "Undo" (the end of the
-// Taboola block) up to "Hashtags".
+// The keep-list is the article of the real aggregator page the demo reproduces: its title line
+// plus its paragraphs, as found in the visible text of that page (the mission's seed page,
+// ../shared/mission/seed-page.txt beside the repository): the lines before the first "by Taboola",
+// and the paragraphs after the first "Undo" (the end of the Taboola block) up to "Hashtags". It is
+// kept in the repository as demo-article.json, so the tests need nothing outside it;
+// `node scripts/demo-article.mjs` writes that file again from the seed page, and
+// tests/node/demo-article.test.mjs checks that the file matches the seed (where the seed is
+// present) and that every text it lists is on the demo pages.
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -13,6 +16,8 @@ import { fileURLToPath } from 'node:url';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const SEED_PAGE_PATH = path.resolve(REPO_ROOT, '..', 'shared', 'mission', 'seed-page.txt');
+/** The demo article's title and paragraphs, as taken from the seed page (see above). */
+export const DEMO_ARTICLE_PATH = path.join(REPO_ROOT, 'tests', 'e2e', 'demo-article.json');
 
 /** Sponsored, promoted and ad-break texts that no reader should see after a clean. */
 export const MUST_BE_GONE = Object.freeze([
@@ -76,9 +81,22 @@ export function loadArticleFromSeed(seedPath = SEED_PAGE_PATH) {
   return { title, paragraphs };
 }
 
+/**
+ * The demo article as committed (demo-article.json). Throws when the file is missing or has lost
+ * its paragraphs, so an edited file cannot silently shrink the keep-list to nothing.
+ */
+export function loadDemoArticle(file = DEMO_ARTICLE_PATH) {
+  const { title, paragraphs } = JSON.parse(fs.readFileSync(file, 'utf8'));
+  if (typeof title !== 'string' || !title || !Array.isArray(paragraphs) || paragraphs.length < 8
+      || !paragraphs.every((paragraph) => typeof paragraph === 'string' && paragraph.length > 0)) {
+    throw new Error(`${file}: expected a title and at least 8 paragraphs (write it again with node scripts/demo-article.mjs)`);
+  }
+  return { title, paragraphs };
+}
+
 /** Everything that must be visible after a clean: article title, paragraphs and look-alikes. */
-export function keepList(seedPath = SEED_PAGE_PATH) {
-  const { title, paragraphs } = loadArticleFromSeed(seedPath);
+export function keepList(file = DEMO_ARTICLE_PATH) {
+  const { title, paragraphs } = loadDemoArticle(file);
   return [title, ...paragraphs, ...MUST_STAY_LOOKALIKES];
 }
 

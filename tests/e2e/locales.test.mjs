@@ -1,5 +1,6 @@
 // The popup and the options page in German and in French, in a real Chromium and a real Firefox
-// started in that language, and the screenshots docs/screenshots/popup-de.png and popup-fr.png.
+// started in that language, and the screenshots popup-de.png and popup-fr.png (in
+// tests/e2e/out/screenshots; `npm run screenshots` puts them in docs/screenshots).
 //
 //   npm run build && node --test tests/e2e/locales.test.mjs
 //

@@ -6,6 +6,9 @@ import path from 'node:path';
 import test from 'node:test';
 import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
+import { spawnSync } from 'node:child_process';
+import os from 'node:os';
+import { copyVersion } from '../../scripts/update-easylist.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const dist = path.join(root, 'dist');
@@ -89,6 +92,86 @@ for (const browser of ['chrome', 'firefox']) {
     assert.ok(fs.existsSync(path.join(dist, `unsponsor-${browser}-${manifest(browser).version}.zip`)));
   });
 }
+
+/** The names of the files in a zip archive, from its central directory. */
+function zipEntries(file) {
+  const zip = fs.readFileSync(file);
+  const end = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  assert.ok(end >= 0, `${file} is not a zip archive`);
+  const count = zip.readUInt16LE(end + 10);
+  let offset = zip.readUInt32LE(end + 16);
+  const names = [];
+  for (let index = 0; index < count; index += 1) {
+    assert.equal(zip.readUInt32LE(offset), 0x02014b50, `${file}: damaged central directory`);
+    const nameLength = zip.readUInt16LE(offset + 28);
+    names.push(zip.toString('utf8', offset + 46, offset + 46 + nameLength));
+    offset += 46 + nameLength + zip.readUInt16LE(offset + 30) + zip.readUInt16LE(offset + 32);
+  }
+  return names;
+}
+
+const EASYLIST_VERSION = copyVersion();
+const RULE_FILES = ['rules/easylist.rules', 'rules/easylist.index', 'rules/LICENSE-EasyList.txt', 'filter-list.json'];
+
+test('the repository\'s EasyList copy has a version', () => {
+  assert.match(String(EASYLIST_VERSION), /^\d{12}$/, 'third_party/easylist/easylist-cosmetic.txt names its EasyList version');
+});
+
+for (const target of ['chrome', 'firefox', 'www']) {
+  test(`${target}: carries EasyList ${EASYLIST_VERSION} (rules, their index, licence) and says which version`, () => {
+    const folder = path.join(dist, target);
+    for (const file of RULE_FILES) assert.ok(fs.existsSync(path.join(folder, file)), `${target}/${file} missing`);
+    const about = JSON.parse(fs.readFileSync(path.join(folder, 'filter-list.json'), 'utf8'));
+    assert.equal(about.name, 'EasyList');
+    assert.equal(about.version, EASYLIST_VERSION);
+    assert.ok(about.rules > 20_000, `${about.rules} rules`);
+    const header = fs.readFileSync(path.join(folder, 'rules', 'easylist.rules'), 'utf8').split('\n', 2);
+    assert.ok(header[1].endsWith(`Version: ${EASYLIST_VERSION}`), `the compiled rules name their version: ${header[1]}`);
+    assert.ok(fs.statSync(path.join(folder, 'rules', 'easylist.index')).size > 100_000, 'the index holds the lookup tables');
+    if (target !== 'www') {
+      const listed = manifest(target).web_accessible_resources.flatMap((entry) => entry.resources);
+      assert.ok(listed.includes('rules/easylist.rules') && listed.includes('rules/easylist.index'), 'the content script may load the rules');
+    }
+  });
+}
+
+for (const browser of ['chrome', 'firefox']) {
+  test(`${browser}: the store zip holds the rule file, its index, its licence and the version note`, () => {
+    const entries = zipEntries(path.join(dist, `unsponsor-${browser}-${manifest(browser).version}.zip`));
+    for (const file of RULE_FILES) assert.ok(entries.includes(file), `${file} is not in the ${browser} zip (${entries.length} entries)`);
+  });
+}
+
+/** Runs the build with `env` and returns its exit code and output (it stops before compiling). */
+function buildWith(env) {
+  const result = spawnSync(process.execPath, [path.join(root, 'scripts', 'build.mjs')], {
+    cwd: root, encoding: 'utf8', env: { ...process.env, UNSPONSOR_HEURISTICS_ONLY: '', ...env }, timeout: 60_000,
+  });
+  return { status: result.status, output: `${result.stdout}${result.stderr}` };
+}
+
+test('a build that cannot find EasyList stops with a message that says what to do', () => {
+  const missing = path.join(os.tmpdir(), `unsponsor-no-easylist-${process.pid}`);
+  const { status, output } = buildWith({ UNSPONSOR_EASYLIST_DIR: missing });
+  assert.equal(status, 1, output);
+  assert.match(output, /stopped:(\x1b\[0m)? no EasyList rules at/);
+  assert.match(output, /--heuristics-only/);
+  assert.match(output, /git checkout -- third_party\/easylist/);
+});
+
+test('a damaged EasyList copy stops the build too', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'unsponsor-damaged-easylist-'));
+  try {
+    const cosmetic = fs.readFileSync(path.join(root, 'third_party', 'easylist', 'easylist-cosmetic.txt'), 'utf8');
+    fs.writeFileSync(path.join(dir, 'easylist-cosmetic.txt'), cosmetic.slice(0, 20_000)); // cut short, as a broken download
+    fs.copyFileSync(path.join(root, 'third_party', 'easylist', 'easylist-generichide.txt'), path.join(dir, 'easylist-generichide.txt'));
+    const { status, output } = buildWith({ UNSPONSOR_EASYLIST_DIR: dir });
+    assert.equal(status, 1, output);
+    assert.match(output, /looks damaged/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
 
 test('each browser gets its own background and Firefox its add-on id', () => {
   assert.deepEqual(manifest('chrome').background, { service_worker: 'background.js' });

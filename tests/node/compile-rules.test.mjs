@@ -15,7 +15,8 @@ import {
 } from '../../scripts/compile-rules.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const REAL_DIR = path.resolve(root, '..', 'shared', 'rules', 'easylist');
+/** The repository's copy of EasyList (third_party/easylist/, what every build compiles). */
+const REAL_DIR = path.join(root, 'third_party', 'easylist');
 
 /** Writes the two input files to a fresh temp dir, compiles, removes the dir. */
 function compile(cosmetic, generichide = '') {

@@ -13,8 +13,12 @@ export const CHROME_EXTENSION_DIR = path.join(DIST_DIR, 'chrome');
 export const FIREFOX_EXTENSION_DIR = path.join(DIST_DIR, 'firefox');
 export const DEMO_SITE_DIR = path.join(DIST_DIR, 'www');
 
-/** Where the documentation screenshots are written; UNSPONSOR_SCREENSHOTS overrides it. */
-export const SCREENSHOT_DIR = path.resolve(process.env.UNSPONSOR_SCREENSHOTS ?? path.join(REPO_ROOT, 'docs', 'screenshots'));
+/**
+ * Where the tests write their screenshots: an ignored folder, so a test run leaves the tree as it
+ * found it. `npm run screenshots` sets UNSPONSOR_SCREENSHOTS=docs/screenshots to refresh the
+ * README's pictures.
+ */
+export const SCREENSHOT_DIR = path.resolve(process.env.UNSPONSOR_SCREENSHOTS ?? path.join(REPO_ROOT, 'tests', 'e2e', 'out', 'screenshots'));
 
 export const CHROMIUM_BINARY = process.env.CHROMIUM ?? '/usr/bin/chromium';
 export const FIREFOX_BINARY = process.env.FIREFOX ?? '/usr/bin/firefox-esr';

@@ -13,6 +13,7 @@ import assert from 'node:assert/strict';
 import { clickWhenReady } from './scenario.mjs';
 import { readPopup, waitForPopupState, describePopup } from './popup.mjs';
 import { callExpression, pollUntil, sleep } from './util.mjs';
+import { copyVersion as easylistVersion } from '../../../scripts/update-easylist.mjs';
 
 export const READER_PAGE_PATH = '/test-pages/reader.html';
 
@@ -482,6 +483,15 @@ export async function globalCategoriesJourney(driver, { url, log, withOptionsPag
     await pollUntil(() => options.evaluate(`document.body.dataset.ready === 'true'`), { message: 'the options page to load' });
     const before = await options.evaluate(`[...document.querySelectorAll('#categories input[name=category]')].filter((box) => box.checked).map((box) => box.value)`);
     assert.deepEqual(before, ['ads', 'promos'], 'the options page starts with the default categories');
+    // The build carries EasyList (third_party/easylist/) and the options page says which version.
+    const version = easylistVersion();
+    const filterList = await pollUntil(async () => {
+      const shown = await options.evaluate(`(() => { const line = document.querySelector('#filter-list'); return line.dataset.state ? { state: line.dataset.state, text: line.textContent } : false; })()`);
+      return shown;
+    }, { message: 'the options page to say which filter list the build carries' });
+    assert.equal(filterList.state, 'easylist', `the options page shows no filter list: ${filterList.text}`);
+    assert.ok(filterList.text.includes(`EasyList`) && filterList.text.includes(version), `the options page should name EasyList ${version}: ${filterList.text}`);
+    log(`options page: ${filterList.text}`);
     await options.click('#categories input[value=social]');
     await pollUntil(async () => (await storedSettings(options))?.categories.social === true, { message: 'the global choice to be stored' });
   });
