@@ -53,9 +53,13 @@ tree_after=$(git status --porcelain 2>/dev/null || true)
 if [ "$tree_before" != "$tree_after" ]; then
   echo "git status changed during the run (tests must write only under ignored folders):"
   diff <(echo "$tree_before") <(echo "$tree_after") || true
-  exit 1
+  if [ -z "$tree_before" ]; then exit 1; fi
+  # The tree had uncommitted changes when the run began: someone is editing, so a change may be
+  # theirs. The plain clone above checked the same thing exactly; a clean checkout (CI) fails here.
+  echo "(the tree was not clean when the run began, so this is only a warning)"
+else
+  echo "git status --porcelain is the same as before the run"
 fi
-echo "git status --porcelain is the same as before the run"
 
 section "all checks passed"
 node scripts/test-summary.mjs --final "$log"
