@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startServer } from './server.mjs';
-import { CHROME_EXTENSION_DIR, DEMO_SITE_DIR, requireBuilt } from './lib/config.mjs';
+import { CHROME_EXTENSION_DIR, DEMO_SITE_DIR, buildCarriesEasylist, requireBuilt } from './lib/config.mjs';
 import { ChromiumDriver } from './lib/chromium.mjs';
 import { readManifest, WEB_ACCESSIBLE_FILES } from './lib/manifest.mjs';
 import { RequestLog } from './lib/network.mjs';
@@ -80,7 +80,7 @@ describe('Unsponsor in Chromium: robustness', { timeout: 300_000 }, () => {
     const manifest = readManifest(CHROME_EXTENSION_DIR);
     const exposed = manifest.web_accessible_resources.flatMap((entry) => entry.resources);
     assert.ok(manifest.web_accessible_resources.every((entry) => entry.use_dynamic_url === true), 'dist/chrome/manifest.json must set use_dynamic_url on every web_accessible_resources entry');
-    const hasRules = fs.existsSync(path.join(CHROME_EXTENSION_DIR, 'rules', 'easylist.rules'));
+    const hasRules = buildCarriesEasylist();
     const since = requests.entries.length;
     const page = await driver.openPage(`${server.origin}/index.html`);
     let popup;

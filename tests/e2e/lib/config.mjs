@@ -35,6 +35,17 @@ export const VIEWPORT = { width: 1280, height: 900 };
 /** The demo pages every browser test cleans and restores. */
 export const DEMO_PAGES = Object.freeze(['/index.html', '/variants/hashed.html', '/variants/bare.html']);
 
+/**
+ * Whether the build under test carries EasyList: every build does, unless it was made with
+ * --heuristics-only on purpose (its filter-list.json says so). A build that lost its rules by
+ * accident therefore fails the tests that expect the EasyList layer.
+ */
+export function buildCarriesEasylist(extensionDir = CHROME_EXTENSION_DIR) {
+  const note = path.join(extensionDir, 'filter-list.json');
+  requireBuilt(note);
+  return JSON.parse(fs.readFileSync(note, 'utf8')).heuristics_only !== true;
+}
+
 /** Throws a readable error when the build output the tests need is missing. */
 export function requireBuilt(...files) {
   const missing = files.filter((file) => !fs.existsSync(file));

@@ -12,11 +12,9 @@
 // JSON-serialisable value, awaiting promises.
 
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
 import { cleanPageFailures, collectVisibleTextInPage, keepList, MUST_BE_GONE, normalizeText, uncleanedPageFailures } from '../expectations.mjs';
 import { cleanedReportFailures, DEMO_CATEGORY_COUNTS, describePopup, locateButtonInPopup, waitForPopupState } from './popup.mjs';
-import { CHROME_EXTENSION_DIR } from './config.mjs';
+import { buildCarriesEasylist } from './config.mjs';
 import { callExpression, describeFirstDifference, pollUntil } from './util.mjs';
 
 /** Visible text of a page, as defined in expectations.mjs. */
@@ -160,8 +158,8 @@ export async function cleanAndUndo(driver, { url, expectedEngine, log = () => {}
     log(`after clean: ${describePopup(report)}`);
     for (const removal of report.removals) log(`  removed [${removal.category}/${removal.rule}] ${removal.reason} | ${removal.preview?.slice(0, 70)}`);
 
-    // The package holds the compiled EasyList rules whenever the build found them.
-    const expectRules = fs.existsSync(path.join(CHROME_EXTENSION_DIR, 'rules', 'easylist.rules'));
+    // Every build holds the compiled EasyList rules, unless made --heuristics-only on purpose.
+    const expectRules = buildCarriesEasylist();
     const problems = cleanedReportFailures(report, { expectedEngine, expectedCounts, expectRules });
     const badge = await driver.badgeText(page);
     if (badge !== String(Number(report.totalText))) problems.push(`toolbar badge is ${JSON.stringify(badge)}, expected the total ${JSON.stringify(report.totalText)}`);
