@@ -370,9 +370,38 @@ api.tabs.onUpdated?.addListener((tabId, change) => {
 });
 api.tabs.onRemoved?.addListener((tabId) => forgetCleanedTab(tabId));
 
+/** How long a shortcut pressed during a navigation waits for the new page to finish loading. */
+const LOAD_WAIT_MS = 15_000;
+
+/**
+ * The tab once its page has loaded (at once when it has). A shortcut pressed right after a
+ * navigation must act on the new page, whose address the tab reports only as it loads; acting at
+ * once would run on the page going away, or fail on the one not yet there.
+ */
+function whenLoaded(tabId) {
+  return new Promise((resolve) => {
+    let timer = null;
+    const finish = (tab) => {
+      api.tabs.onUpdated.removeListener(onUpdated);
+      clearTimeout(timer);
+      resolve(tab);
+    };
+    const onUpdated = (updatedId, change, tab) => {
+      if (updatedId === tabId && change.status === 'complete') finish(tab);
+    };
+    // Listening before asking, so a load that completes in between is not missed.
+    api.tabs.onUpdated.addListener(onUpdated);
+    timer = setTimeout(() => api.tabs.get(tabId).then(finish, () => finish(null)), LOAD_WAIT_MS);
+    api.tabs.get(tabId).then((tab) => {
+      if (tab.status === 'complete') finish(tab);
+    }, () => finish(null));
+  });
+}
+
 api.commands.onCommand.addListener(async (name, tab) => {
   const command = { 'clean-page': 'clean', 'undo-page': 'undo' }[name];
   if (!command) return;
-  const target = tab && Number.isInteger(tab.id) ? tab : (await api.tabs.query({ active: true, currentWindow: true }))[0];
+  const pressed = tab && Number.isInteger(tab.id) ? tab : (await api.tabs.query({ active: true, currentWindow: true }))[0];
+  const target = pressed && await whenLoaded(pressed.id);
   if (target) await runInTab(target.id, command, target.url);
 });

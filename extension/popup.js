@@ -16,17 +16,31 @@ function reasonText(removal) {
 const CATEGORY_MESSAGES = { ads: 'category_ads', promos: 'category_promos', related: 'category_related', comments: 'category_comments', social: 'category_social' };
 
 const $ = (id) => document.getElementById(id);
-const elements = {
-  clean: $('clean'), preview: $('preview'), undo: $('undo'), pick: $('pick'), status: $('status'),
-  summary: $('summary'), total: $('total'), totalLabel: $('total-label'), groups: $('groups'),
-  groupTemplate: $('group-template'), removalTemplate: $('removal-template'),
-  site: $('site'), siteTitle: $('site-title'), autoClean: $('auto-clean'), neverTouch: $('never-touch'),
-  categories: $('categories'), notice: $('notice'), noticeText: $('notice-text'),
-};
-const categoryInputs = [...document.querySelectorAll('input[name="category"]')];
+// popup.html loads this script in its <head>, before the body exists (so no button is ever shown
+// without its handler); the elements are looked up once the body is parsed (`start`).
+let elements = null;
+let categoryInputs = [];
 
 let tab = null;
 let host = null;
+
+// A reader may click before the popup knows its tab and site (opening reads them, and the page's
+// report, asynchronously). No click is lost: every command waits for `ready`, and the drawing of
+// what the page already had yields to anything the reader did meanwhile (`actionsStarted`), so
+// the status a click produces is never replaced by an earlier state.
+let markReady;
+const ready = new Promise((resolve) => { markReady = resolve; });
+let actionsStarted = 0;
+const readerHasActed = () => actionsStarted > 0;
+/** Resolves once the body is parsed and `start` has found its elements. */
+const bodyParsed = new Promise((resolve) => {
+  const go = () => {
+    start();
+    resolve();
+  };
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', go, { once: true });
+  else go();
+});
 
 /** The tab to act on: `?tabId=N` (used by automated tests), else the active tab. */
 async function targetTab() {
@@ -81,6 +95,7 @@ function render(report) {
 }
 
 async function run(command, extra = {}) {
+  await ready;
   if (!tab) return { ok: false, state: 'error', error: t('noTab') };
   const result = await api.runtime.sendMessage({ type: 'run', command, tabId: tab.id, url: tab.url, ...extra });
   return result ?? { ok: false, state: 'error', error: t('noAnswerPopup') };
@@ -99,6 +114,7 @@ function showCleaned(report, engine) {
 
 /** Runs a button's command with the button disabled meanwhile. */
 async function withButton(button, action) {
+  actionsStarted += 1;
   button.disabled = true;
   try {
     await action();
@@ -137,6 +153,7 @@ const onUndo = () => withButton(elements.undo, async () => {
 });
 
 async function onRestore(index, keep) {
+  actionsStarted += 1;
   const result = await run('restore', { index, keep });
   if (!result.ok) return showFailure(result);
   render(result.report);
@@ -153,6 +170,7 @@ const onPick = () => withButton(elements.pick, async () => {
 });
 
 async function onCategoryChange() {
+  actionsStarted += 1;
   const chosen = Object.fromEntries(categoryInputs.map((input) => [input.value, input.checked]));
   await Settings.update(api, (settings) => {
     settings.sites[host] = { categories: chosen };
@@ -163,6 +181,7 @@ async function onCategoryChange() {
 }
 
 function onAutoCleanChange() {
+  actionsStarted += 1;
   const origins = Settings.originsFor(host);
   if (elements.autoClean.checked) {
     // Requested at the click, before anything is awaited (Firefox requires it). Chrome may close
@@ -185,6 +204,7 @@ function onAutoCleanChange() {
 }
 
 async function onNeverTouchChange() {
+  actionsStarted += 1;
   const on = elements.neverTouch.checked;
   await Settings.update(api, (settings) => {
     settings.neverTouch = on ? [...new Set([...settings.neverTouch, host])] : settings.neverTouch.filter((listed) => listed !== host);
@@ -235,25 +255,30 @@ const REPORT_WAIT_MS = 300;
  */
 async function showCurrentState() {
   try {
-    tab = await targetTab();
-    host = tab ? Settings.hostOf(tab.url) : null;
+    try {
+      tab = await targetTab();
+      host = tab ? Settings.hostOf(tab.url) : null;
+    } finally {
+      markReady(); // commands queued by early clicks run now (with "no tab" if there is none)
+    }
+    await bodyParsed;
     const reporting = run('report').catch((error) => ({ ok: false, state: 'error', error: String(error) }));
     const settings = await Settings.load(api);
     await showNotice();
     const early = await Promise.race([reporting, new Promise((resolve) => setTimeout(() => resolve(null), REPORT_WAIT_MS))]);
     if (early) showRemovals(early);
     if (!(early && early.state === 'restricted')) await showSite(settings);
-    if (elements.neverTouch.checked) setStatus('paused', t('neverTouchActive', [host]));
+    if (elements.neverTouch.checked && !readerHasActed()) setStatus('paused', t('neverTouchActive', [host]));
     const result = early || await reporting;
     if (!early) showRemovals(result);
     if (!result.ok) {
       if (result.state === 'restricted') {
-        showFailure(result);
+        if (!readerHasActed()) showFailure(result);
         elements.site.hidden = true;
       }
       return;
     }
-    if (result.report && result.report.total > 0) {
+    if (result.report && result.report.total > 0 && !readerHasActed()) {
       setStatus('cleaned', t('removedFromPage', [blocks(result.report.total)]), result.engine);
     }
   } catch (error) {
@@ -262,22 +287,51 @@ async function showCurrentState() {
   }
 }
 
-/** Draws the removals the page reports (nothing for a failed or empty answer). */
+/**
+ * Draws the removals the page reported on opening (nothing for a failed or empty answer, nor once
+ * the reader has acted: what that action drew is newer).
+ */
 function showRemovals(result) {
+  if (readerHasActed()) return;
   if (result.ok && result.report && result.report.total > 0) render(result.report);
 }
 
-localize();
-elements.clean.addEventListener('click', onClean);
-elements.preview.addEventListener('click', onPreview);
-elements.undo.addEventListener('click', onUndo);
-elements.pick.addEventListener('click', onPick);
-elements.autoClean.addEventListener('change', onAutoCleanChange);
-elements.neverTouch.addEventListener('change', onNeverTouchChange);
-for (const input of categoryInputs) input.addEventListener('change', onCategoryChange);
-$('open-options').addEventListener('click', () => api.runtime.openOptionsPage());
-$('notice-dismiss').addEventListener('click', async () => {
-  await Settings.dismissNotice(api);
-  elements.notice.hidden = true;
+/** The popup's buttons, by id: a click anywhere in the popup reaches them through `document`. */
+const BUTTON_ACTIONS = {
+  clean: () => onClean(),
+  preview: () => onPreview(),
+  undo: () => onUndo(),
+  pick: () => onPick(),
+  'open-options': () => api.runtime.openOptionsPage(),
+  'notice-dismiss': async () => {
+    await Settings.dismissNotice(api);
+    elements.notice.hidden = true;
+  },
+};
+
+// Listening on the document from the first moment, before the body is parsed: a click that lands
+// as soon as a button is painted is never lost.
+document.addEventListener('click', (event) => {
+  const button = event.target instanceof Element ? event.target.closest('button') : null;
+  if (!button || button.disabled || !Object.hasOwn(BUTTON_ACTIONS, button.id)) return;
+  actionsStarted += 1; // from now on the opening drawing leaves the status to this click
+  bodyParsed.then(BUTTON_ACTIONS[button.id]);
 });
+
+function start() {
+  elements = {
+    clean: $('clean'), preview: $('preview'), undo: $('undo'), pick: $('pick'), status: $('status'),
+    summary: $('summary'), total: $('total'), totalLabel: $('total-label'), groups: $('groups'),
+    groupTemplate: $('group-template'), removalTemplate: $('removal-template'),
+    site: $('site'), siteTitle: $('site-title'), autoClean: $('auto-clean'), neverTouch: $('never-touch'),
+    categories: $('categories'), notice: $('notice'), noticeText: $('notice-text'),
+  };
+  categoryInputs = [...document.querySelectorAll('input[name="category"]')];
+  localize();
+  elements.autoClean.addEventListener('change', onAutoCleanChange);
+  elements.neverTouch.addEventListener('change', onNeverTouchChange);
+  for (const input of categoryInputs) input.addEventListener('change', onCategoryChange);
+}
+
+// The tab and the site are asked for at once; drawing waits for the body (bodyParsed).
 showCurrentState();

@@ -27,6 +27,14 @@ export const CSP_PREFIX = '/csp/';
 /** The policy sent under CSP_PREFIX: no 'wasm-unsafe-eval', no 'unsafe-eval'. */
 export const STRICT_CSP = "script-src 'self'";
 
+/**
+ * Route prefix of slow pages: an HTML file under it is sent in two parts, the second
+ * SLOW_PAGE_MS later, so the document is still loading (and the extension cannot reach it yet)
+ * when a test opens the popup.
+ */
+export const SLOW_PREFIX = '/slow/';
+export const SLOW_PAGE_MS = 800;
+
 const CONTENT_TYPES = {
   '.html': 'text/html; charset=utf-8',
   '.htm': 'text/html; charset=utf-8',
@@ -109,6 +117,11 @@ export async function startServer({ root = DEFAULT_ROOT, pagesRoot = TEST_PAGES_
       headers['content-security-policy'] = STRICT_CSP;
       urlPath = urlPath.slice(CSP_PREFIX.length - 1); // keep the leading slash
     }
+    let slow = false;
+    if (urlPath.startsWith(SLOW_PREFIX)) {
+      slow = true;
+      urlPath = urlPath.slice(SLOW_PREFIX.length - 1);
+    }
     let servedRoot = realRoot;
     if (urlPath.startsWith(TEST_PAGES_PREFIX)) {
       servedRoot = realPagesRoot;
@@ -138,8 +151,19 @@ export async function startServer({ root = DEFAULT_ROOT, pagesRoot = TEST_PAGES_
     }
     fs.readFile(filePath, (error, body) => {
       if (error) finish(500, 'Read error\n', 'text/plain; charset=utf-8');
+      else if (slow && contentTypeFor(filePath).startsWith('text/html') && request.method === 'GET') sendSlowly(body, contentTypeFor(filePath));
       else finish(200, body, contentTypeFor(filePath));
     });
+
+    // The first half now, the rest SLOW_PAGE_MS later (no content-length: the body is streamed).
+    function sendSlowly(body, type) {
+      requests.push(`${request.method} ${request.url} 200 (slow)`);
+      response.writeHead(200, { ...headers, 'content-type': type });
+      const half = Math.floor(body.length / 2);
+      response.write(body.subarray(0, half));
+      const timer = setTimeout(() => response.end(body.subarray(half)), SLOW_PAGE_MS);
+      response.once('close', () => clearTimeout(timer));
+    }
   });
 
   await new Promise((resolve, reject) => {
