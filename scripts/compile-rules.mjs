@@ -1,7 +1,8 @@
 // Build-time compiler for EasyList's cosmetic (element-hiding) rules.
 //
-// Reads `easylist-cosmetic.txt` and `easylist-generichide.txt` (see /work/shared/rules/easylist/
-// SOURCES.md) and writes a small line-based file that the Rust core parses at run time:
+// Reads `easylist-cosmetic.txt` and `easylist-generichide.txt` (the repository's copy in
+// third_party/easylist/, see its README.md) and writes a small line-based file that the Rust
+// core parses at run time:
 //
 //   !unsponsor-rules 1
 //   !Derived from EasyList ... licensed CC BY-SA 3.0 ... Version: <n>
@@ -28,7 +29,7 @@
 // pseudo-classes outside a fixed allow-list and procedural (ABP/uBO) extensions, and a lexical
 // pass rejects what css-what accepts but browsers do not (`#300x250`, `[a=b.c]`, `a:before` ...).
 //
-// Usage: node scripts/compile-rules.mjs [DIR] [OUT]   (default DIR ../shared/rules/easylist, OUT stdout)
+// Usage: node scripts/compile-rules.mjs [DIR] [OUT]   (default DIR third_party/easylist, OUT stdout)
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -461,7 +462,7 @@ function findVersion(...texts) {
 
 /**
  * Compiles EasyList cosmetic rules. `dir` holds easylist-cosmetic.txt and easylist-generichide.txt.
- * Returns null when the folder or either file is missing (the caller warns and ships without rules).
+ * Returns null when the folder or either file is missing (the build then stops, see build.mjs).
  * Otherwise returns { text, stats }: text is the compiled file; stats counts output lines per kind
  * and rejected input rules per reason, plus `input_rules` (rule lines read) and `expanded` (extra
  * lines from one `$generichide,domain=a|b|c` rule becoming one `h` line per domain), so that
@@ -531,7 +532,7 @@ function isMain() {
 
 if (isMain()) {
   const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-  const dir = path.resolve(process.argv[2] || path.join(repo, '..', 'shared', 'rules', 'easylist'));
+  const dir = path.resolve(process.argv[2] || path.join(repo, 'third_party', 'easylist'));
   const out = process.argv[3];
   const started = process.hrtime.bigint();
   const result = compileRules(dir);
