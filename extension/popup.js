@@ -26,12 +26,17 @@ let host = null;
 
 // A reader may click before the popup knows its tab and site (opening reads them, and the page's
 // report, asynchronously). No click is lost: every command waits for `ready`, and the drawing of
-// what the page already had yields to anything the reader did meanwhile (`actionsStarted`), so
+// what the page already had yields to anything the reader did meanwhile (`readerHasActed`, set by
+// the first click on a button or change of a switch, seen on the document before any handler), so
 // the status a click produces is never replaced by an earlier state.
 let markReady;
 const ready = new Promise((resolve) => { markReady = resolve; });
-let actionsStarted = 0;
-const readerHasActed = () => actionsStarted > 0;
+let readerHasActed = false;
+const noteAction = (event) => {
+  if (event.type === 'change' || (event.target instanceof Element && event.target.closest('button'))) readerHasActed = true;
+};
+document.addEventListener('click', noteAction, true);
+document.addEventListener('change', noteAction, true);
 /** Resolves once the body is parsed and `start` has found its elements. */
 const bodyParsed = new Promise((resolve) => {
   const go = () => {
@@ -114,7 +119,6 @@ function showCleaned(report, engine) {
 
 /** Runs a button's command with the button disabled meanwhile. */
 async function withButton(button, action) {
-  actionsStarted += 1;
   button.disabled = true;
   try {
     await action();
@@ -153,7 +157,6 @@ const onUndo = () => withButton(elements.undo, async () => {
 });
 
 async function onRestore(index, keep) {
-  actionsStarted += 1;
   const result = await run('restore', { index, keep });
   if (!result.ok) return showFailure(result);
   render(result.report);
@@ -170,7 +173,6 @@ const onPick = () => withButton(elements.pick, async () => {
 });
 
 async function onCategoryChange() {
-  actionsStarted += 1;
   const chosen = Object.fromEntries(categoryInputs.map((input) => [input.value, input.checked]));
   await Settings.update(api, (settings) => {
     settings.sites[host] = { categories: chosen };
@@ -181,7 +183,6 @@ async function onCategoryChange() {
 }
 
 function onAutoCleanChange() {
-  actionsStarted += 1;
   const origins = Settings.originsFor(host);
   if (elements.autoClean.checked) {
     // Requested at the click, before anything is awaited (Firefox requires it). Chrome may close
@@ -204,7 +205,6 @@ function onAutoCleanChange() {
 }
 
 async function onNeverTouchChange() {
-  actionsStarted += 1;
   const on = elements.neverTouch.checked;
   await Settings.update(api, (settings) => {
     settings.neverTouch = on ? [...new Set([...settings.neverTouch, host])] : settings.neverTouch.filter((listed) => listed !== host);
@@ -268,17 +268,17 @@ async function showCurrentState() {
     const early = await Promise.race([reporting, new Promise((resolve) => setTimeout(() => resolve(null), REPORT_WAIT_MS))]);
     if (early) showRemovals(early);
     if (!(early && early.state === 'restricted')) await showSite(settings);
-    if (elements.neverTouch.checked && !readerHasActed()) setStatus('paused', t('neverTouchActive', [host]));
+    if (elements.neverTouch.checked && !readerHasActed) setStatus('paused', t('neverTouchActive', [host]));
     const result = early || await reporting;
     if (!early) showRemovals(result);
     if (!result.ok) {
       if (result.state === 'restricted') {
-        if (!readerHasActed()) showFailure(result);
+        if (!readerHasActed) showFailure(result);
         elements.site.hidden = true;
       }
       return;
     }
-    if (result.report && result.report.total > 0 && !readerHasActed()) {
+    if (result.report && result.report.total > 0 && !readerHasActed) {
       setStatus('cleaned', t('removedFromPage', [blocks(result.report.total)]), result.engine);
     }
   } catch (error) {
@@ -292,7 +292,7 @@ async function showCurrentState() {
  * the reader has acted: what that action drew is newer).
  */
 function showRemovals(result) {
-  if (readerHasActed()) return;
+  if (readerHasActed) return;
   if (result.ok && result.report && result.report.total > 0) render(result.report);
 }
 
@@ -314,7 +314,6 @@ const BUTTON_ACTIONS = {
 document.addEventListener('click', (event) => {
   const button = event.target instanceof Element ? event.target.closest('button') : null;
   if (!button || button.disabled || !Object.hasOwn(BUTTON_ACTIONS, button.id)) return;
-  actionsStarted += 1; // from now on the opening drawing leaves the status to this click
   bodyParsed.then(BUTTON_ACTIONS[button.id]);
 });
 

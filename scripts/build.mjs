@@ -79,9 +79,8 @@ function buildRules() {
     + '`npm run build -- --heuristics-only` (UNSPONSOR_HEURISTICS_ONLY=1 for `npm start`).';
   const compiled = compileRules(EASYLIST_DIR);
   if (!compiled) throw new BuildError(`no EasyList rules at ${EASYLIST_DIR} (easylist-cosmetic.txt and easylist-generichide.txt). ${help}`);
-  const { stats } = compiled;
+  const { stats, version } = compiled;
   const kept = ['generic_class', 'generic_id', 'keyed', 'unkeyed', 'site', 'exception'].reduce((sum, kind) => sum + stats[kind], 0);
-  const version = /Version: (\d+)/.exec(compiled.text.split('\n', 2)[1])?.[1] ?? null;
   if (!version || kept < MIN_EASYLIST_RULES) {
     throw new BuildError(`the EasyList copy at ${EASYLIST_DIR} looks damaged: ${version ? `version ${version}` : 'no "! Version:" line'}, `
       + `${kept} element-hiding rules kept (at least ${MIN_EASYLIST_RULES} expected). ${help}`);

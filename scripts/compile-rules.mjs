@@ -452,7 +452,8 @@ function ruleLines(text) {
   return rules;
 }
 
-function findVersion(...texts) {
+/** The list's version (its `! Version:` line, or `(Version N)` in a header), or null. */
+export function findVersion(...texts) {
   for (const text of texts) {
     const m = /^!.*\bVersion:?\s+(\d{6,})/im.exec(text) || /^!.*\(Version\s+(\d{6,})\)/im.exec(text);
     if (m) return m[1];
@@ -463,7 +464,7 @@ function findVersion(...texts) {
 /**
  * Compiles EasyList cosmetic rules. `dir` holds easylist-cosmetic.txt and easylist-generichide.txt.
  * Returns null when the folder or either file is missing (the build then stops, see build.mjs).
- * Otherwise returns { text, stats }: text is the compiled file; stats counts output lines per kind
+ * Otherwise returns { text, stats, version }: text is the compiled file, version the list's (or null); stats counts output lines per kind
  * and rejected input rules per reason, plus `input_rules` (rule lines read) and `expanded` (extra
  * lines from one `$generichide,domain=a|b|c` rule becoming one `h` line per domain), so that
  *   sum(kinds) + sum(rejected) === input_rules + expanded.
@@ -515,7 +516,7 @@ export function compileRules(dir) {
       `(https://creativecommons.org/licenses/by-sa/3.0/).${version ? ` Version: ${version}` : ''}`,
   ];
   const body = KINDS.flatMap(([kind]) => [...groups.get(kind)]);
-  return { text: `${[...header, ...body].join('\n')}\n`, stats };
+  return { text: `${[...header, ...body].join('\n')}\n`, stats, version };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { findVersion } from './compile-rules.mjs';
 
 export const DEFAULT_SOURCE = 'https://easylist.to/easylist/easylist.txt';
 export const EASYLIST_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'third_party', 'easylist');
@@ -105,12 +106,10 @@ export function extractEasylist(text, source = DEFAULT_SOURCE) {
   };
 }
 
-/** The version of the copy in `dir` (its header's "EasyList Version N"), or null. */
+/** The version of the copy in `dir` (read from its header as the build reads it), or null. */
 export function copyVersion(dir = EASYLIST_DIR) {
   const file = path.join(dir, 'easylist-cosmetic.txt');
-  if (!fs.existsSync(file)) return null;
-  const head = fs.readFileSync(file, 'utf8').slice(0, 2000);
-  return /^! Derived from: EasyList Version (\d+)/m.exec(head)?.[1] ?? null;
+  return fs.existsSync(file) ? findVersion(fs.readFileSync(file, 'utf8').slice(0, 2000)) : null;
 }
 
 async function readSource(source) {

@@ -11,11 +11,12 @@
 // present) and that every text it lists is on the demo pages.
 
 import fs from 'node:fs';
+import { SEED_PAGE_PATH } from '../lib/beside.mjs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const SEED_PAGE_PATH = path.resolve(REPO_ROOT, '..', 'shared', 'mission', 'seed-page.txt');
+export { SEED_PAGE_PATH };
 /** The demo article's title and paragraphs, as taken from the seed page (see above). */
 export const DEMO_ARTICLE_PATH = path.join(REPO_ROOT, 'tests', 'e2e', 'demo-article.json');
 
