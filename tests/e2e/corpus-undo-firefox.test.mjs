@@ -22,7 +22,6 @@
 // UNSPONSOR_DIST, FIREFOX, GECKODRIVER as for firefox.test.mjs.
 
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';

@@ -485,10 +485,10 @@ export async function globalCategoriesJourney(driver, { url, log, withOptionsPag
     assert.deepEqual(before, ['ads', 'promos'], 'the options page starts with the default categories');
     // The build carries EasyList (third_party/easylist/) and the options page says which version.
     const version = easylistVersion();
-    const filterList = await pollUntil(async () => {
-      const shown = await options.evaluate(`(() => { const line = document.querySelector('#filter-list'); return line.dataset.state ? { state: line.dataset.state, text: line.textContent } : false; })()`);
-      return shown;
-    }, { message: 'the options page to say which filter list the build carries' });
+    const filterList = await pollUntil(
+      () => options.evaluate(`(() => { const line = document.querySelector('#filter-list'); return line.dataset.state ? { state: line.dataset.state, text: line.textContent } : false; })()`),
+      { message: 'the options page to say which filter list the build carries' },
+    );
     assert.equal(filterList.state, 'easylist', `the options page shows no filter list: ${filterList.text}`);
     assert.ok(filterList.text.includes(`EasyList`) && filterList.text.includes(version), `the options page should name EasyList ${version}: ${filterList.text}`);
     log(`options page: ${filterList.text}`);
