@@ -6,18 +6,22 @@
 //!   the removal plan and the report. Tested natively.
 //! - `dom` (wasm32 only): the adapter that snapshots the live page, removes what the plan says,
 //!   undoes it exactly and watches for late widgets.
-//! - `api` (wasm32 only): the `#[wasm_bindgen]` functions the extension and the demo call.
+//! - `wasm` (wasm32 only): the `#[wasm_bindgen]` functions the extension and the demo call
+//!   (`wasm::api`), and the session, passes and rules behind them.
 #![forbid(unsafe_code)]
 
 pub mod core;
 
 #[cfg(target_arch = "wasm32")]
-mod api;
-#[cfg(target_arch = "wasm32")]
 mod dom;
+#[cfg(target_arch = "wasm32")]
+mod wasm;
 
 #[cfg(target_arch = "wasm32")]
-pub use api::*;
+pub use wasm::api::{
+    clean, clean_async, detach_statistics, index_rules, load_rules, on_change, parse_user_rules,
+    preview_async, remove_element, report, restore_removal, set_user_rules, undo, version, warm_up,
+};
 
 pub use crate::core::category::{Category, CategorySet};
 pub use crate::core::plan::{plan, Plan, PlannedRemoval};

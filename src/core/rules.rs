@@ -6,7 +6,8 @@
 //! - label rules (`label-*`, `ad-break-label`, `*-label`): the phrase tables in `labels`;
 //! - class rules for the optional categories (`*-class`): `vocabulary::SECTION_CLASSES`;
 //! - EasyList (`easylist-generic`, `easylist-site`): `easylist`, data compiled from EasyList;
-//! - the reader's own rules and picks (`user-rule`): `user_rules`, applied in `api`;
+//! - the reader's own rules and picks (`user-rule`): `user_rules`, applied in `wasm::pass`
+//!   (rules) and `wasm::session` (picks);
 //! - guards (`guard-*`): `guard`.
 
 use crate::core::category::Category;

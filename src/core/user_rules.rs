@@ -12,7 +12,7 @@
 //! count: procedural and extended rules (`#?#`, `#$#`, `#%#`, `##+js(...)`, `:has-text()` and
 //! friends), network rules, braces (a selector is never turned into CSS text, but a rule that
 //! looks like CSS injection is refused anyway), pseudo-elements, overlong lines. Selectors are
-//! checked once more by the browser's selector engine where one is at hand (see `api`).
+//! checked once more by the browser's selector engine where one is at hand (see `wasm::rules`).
 
 use crate::core::plan::{PlannedRemoval, PREVIEW_MAX_CHARS};
 use crate::core::rules::RuleId;
@@ -209,7 +209,7 @@ fn parse_domains(list: &str) -> Result<Vec<String>, String> {
     Ok(domains)
 }
 
-/// Structural checks; the browser's selector engine has the last word (`api`).
+/// Structural checks; the browser's selector engine has the last word (`wasm::rules`).
 pub fn check_selector(selector: &str) -> Result<(), String> {
     if selector.is_empty() {
         return Err("no selector after ## or #@#".into());

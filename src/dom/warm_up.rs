@@ -1,5 +1,5 @@
 //! A small built-in page, planned once while the extension loads, so the browser has compiled
-//! the code a clean runs before the first clean (see `api::warm_up`).
+//! the code a clean runs before the first clean (see `wasm::api::warm_up`).
 
 use super::decode;
 use crate::core::category::CategorySet;

@@ -272,9 +272,10 @@ pub fn tree_after(tree: &PageTree, plan: &Plan) -> PageTree {
     copy
 }
 
-/// What the extension remembers of a page's first clean for the next one (`api::begin_clean`):
-/// its article stays the article, and the blocks it kept for their share of the article stay
-/// kept. `new_id` maps the planned tree's ids to `copy`'s (`None`: removed).
+/// What the extension remembers of a page's first clean for the next one
+/// (`wasm::memory::PageMemory`): its article stays the article, and the blocks it kept for their
+/// share of the article stay kept. `new_id` maps the planned tree's ids to `copy`'s (`None`:
+/// removed).
 pub fn carry_session_memory(plan: &Plan, new_id: &[Option<NodeId>], copy: &mut PageTree) {
     if let Some(root) = plan.article_root.and_then(|root| new_id[root]) {
         copy.set_article_hint(root);

@@ -1,0 +1,155 @@
+//! The `#[wasm_bindgen]` functions the extension's content script and the demo page call. Each
+//! reads its arguments, delegates to the other modules of `wasm` (see there), and hands the
+//! answer back to JavaScript.
+
+use super::options::parse_options;
+use super::session::{end_session_after_navigation, to_js, SESSION};
+use super::{pass, rules};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+/// Cleans the page in one go and returns the report. `options` is `{ categories: { ads,
+/// promos, related, comments, social }, watch }` (anything missing takes its default). Cleaning
+/// again adds to the same report. For pages in a browser tab prefer `cleanAsync`, which slices
+/// huge pages so they never freeze.
+#[wasm_bindgen]
+pub fn clean(options: JsValue) -> Result<JsValue, JsError> {
+    pass::clean_in_one_go(parse_options(options)?)
+}
+
+/// Cleans the page like `clean`, but a huge page (over `SLICED_PAGE_ELEMENTS` elements) is
+/// cleaned in slices of about `SLICE_TARGET_MS` each, yielding to the page between them.
+/// Resolves to the report; late passes on a huge page are sliced the same way.
+#[wasm_bindgen(js_name = cleanAsync)]
+pub fn clean_async(options: JsValue) -> Result<js_sys::Promise, JsError> {
+    pass::clean_sliced_when_huge(parse_options(options)?)
+}
+
+/// What a clean with `options` would remove, without removing anything: a promise of
+/// `[{ element, rule, category, reason, preview }]`, for outlining before the reader decides.
+/// (The whole page is planned in one task, huge pages included.)
+#[wasm_bindgen(js_name = previewAsync)]
+pub fn preview_async(options: JsValue) -> Result<js_sys::Promise, JsError> {
+    let items = pass::preview(&parse_options(options)?)?;
+    Ok(js_sys::Promise::resolve(&JsValue::from(items)))
+}
+
+/// Puts every removed block back where it was and stops watching. Returns
+/// `{ restored: n }`.
+#[wasm_bindgen]
+pub fn undo() -> Result<JsValue, JsError> {
+    let removed = SESSION.with(|cell| cell.borrow_mut().take_for_undo());
+    #[derive(Serialize)]
+    struct Undone {
+        restored: usize,
+    }
+    to_js(&Undone {
+        restored: removed.restore_all(),
+    })
+}
+
+/// The current report (empty before a clean and after undo).
+#[wasm_bindgen]
+pub fn report() -> Result<JsValue, JsError> {
+    SESSION.with(|cell| {
+        let mut session = cell.borrow_mut();
+        end_session_after_navigation(&mut session);
+        to_js(&session.report)
+    })
+}
+
+/// Registers a function called with the report whenever late widgets were removed
+/// (`null` unregisters).
+#[wasm_bindgen(js_name = onChange)]
+pub fn on_change(listener: Option<js_sys::Function>) {
+    SESSION.with(|cell| cell.borrow_mut().listener = listener);
+}
+
+/// Puts back the block `report.removed[index]` exactly where it was and drops its record; later
+/// passes leave it alone. Returns `{ restored, element, report }` (`element`: the block put back,
+/// or null).
+#[wasm_bindgen(js_name = restoreRemoval)]
+pub fn restore_removal(index: usize) -> Result<JsValue, JsError> {
+    let (element, report) = SESSION.with(|cell| -> Result<(JsValue, JsValue), JsError> {
+        let mut session = cell.borrow_mut();
+        let element = session.restore_removal(index);
+        Ok((
+            element.map_or(JsValue::NULL, JsValue::from),
+            to_js(&session.report)?,
+        ))
+    })?;
+    let answer = js_sys::Object::new();
+    let set = |key: &str, value: &JsValue| {
+        let _ = js_sys::Reflect::set(&answer, &JsValue::from_str(key), value);
+    };
+    set("restored", &JsValue::from_bool(!element.is_null()));
+    set("element", &element);
+    set("report", &report);
+    Ok(answer.into())
+}
+
+/// Removes an element the reader picked, recorded like any removal (rule `user-rule`, evidence
+/// the selector saved for it), so undo and per-item restore work. Returns the report.
+#[wasm_bindgen(js_name = removeElement)]
+pub fn remove_element(element: web_sys::Element, selector: String) -> Result<JsValue, JsError> {
+    SESSION.with(|cell| {
+        let mut session = cell.borrow_mut();
+        session.remove_picked(element, &selector)?;
+        to_js(&session.report)
+    })
+}
+
+/// Checks a list of the reader's rules without applying it: `{ rules, errors: [{ line, text,
+/// reason }] }`. See `core::user_rules` for the supported syntax.
+#[wasm_bindgen(js_name = parseUserRules)]
+pub fn parse_user_rules(text: &str) -> Result<JsValue, JsError> {
+    to_js(&rules::check_user_rules(text))
+}
+
+/// Parses and applies the reader's rules: every later clean and late pass uses the valid ones.
+/// Answers like `parseUserRules`.
+#[wasm_bindgen(js_name = setUserRules)]
+pub fn set_user_rules(text: &str) -> Result<JsValue, JsError> {
+    to_js(&rules::set_user_rules(text))
+}
+
+/// Loads compiled EasyList rules (`rules/easylist.rules`, made by scripts/compile-rules.mjs),
+/// given as its bytes (a `Uint8Array`: copied into the module in one go, where a string of
+/// 700 KB would be copied character by character by the glue) or as a string, with the index
+/// the build made of it (`rules/easylist.index`, bytes; see `RuleSet::index`) when there is one:
+/// loading then copies the index's tables instead of reading every rule. Returns
+/// `{ generic, site, exceptions, indexed }`: counts, and whether the index was used (an index
+/// made from another text is set aside, and the rules are read from the text alone).
+#[wasm_bindgen(js_name = loadRules)]
+pub fn load_rules(rules: JsValue, index: Option<Vec<u8>>) -> Result<JsValue, JsError> {
+    rules::load_rules(rules, index)
+}
+
+/// The index of a compiled rule file (its bytes), for `loadRules`: run by the build
+/// (scripts/build.mjs, in Node), with this same module, so the tables it writes are the ones
+/// this code builds and reads.
+#[wasm_bindgen(js_name = indexRules)]
+pub fn index_rules(rules: JsValue) -> Result<Vec<u8>, JsError> {
+    rules::index_rules(rules)
+}
+
+/// Plans a small built-in page (no DOM) and returns how many blocks it removes. The browser
+/// compiles each function of the module the first time it runs; content.js calls this while the
+/// rule files finish downloading, so the first clean finds much of its code compiled.
+#[wasm_bindgen(js_name = warmUp)]
+pub fn warm_up() -> usize {
+    crate::dom::warm_up()
+}
+
+/// The main-thread time spent detaching blocks that hold a frame after the cleans that hid
+/// them (see src/dom/removal.js): `{ detachedMs, longestDetachMs, detached, waiting }`.
+#[wasm_bindgen(js_name = detachStats)]
+pub fn detach_statistics() -> JsValue {
+    crate::dom::detach_stats()
+}
+
+/// The crate version, for the popup's about line and bug reports.
+#[wasm_bindgen]
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").to_string()
+}

@@ -1,0 +1,153 @@
+//! The rules a clean uses besides the heuristics: EasyList's, loaded once per page (and their
+//! index, which the build has this module make), and the reader's own (`core::user_rules`),
+//! checked by the browser's selector engine.
+
+use super::session::to_js;
+use crate::core::easylist::{PageRules, RuleSet};
+use crate::core::user_rules::{RuleError, UserRule, UserRules};
+use serde::Serialize;
+use std::cell::RefCell;
+use wasm_bindgen::prelude::*;
+
+/// EasyList's rules once loaded, with the rules resolved for the current page address.
+pub(crate) struct LoadedLists {
+    rules: RuleSet,
+    page_url: String,
+    page: PageRules,
+}
+
+impl LoadedLists {
+    /// The rules, and those resolved for the page at `url` (resolved again when the address
+    /// changed since the last call).
+    pub(crate) fn for_page(&mut self, url: String) -> (&RuleSet, &PageRules) {
+        if self.page_url != url {
+            self.page = self.rules.for_page(&url);
+            self.page_url = url;
+        }
+        (&self.rules, &self.page)
+    }
+}
+
+thread_local! {
+    static RULES: RefCell<Option<LoadedLists>> = const { RefCell::new(None) };
+    static USER_RULES: RefCell<UserRules> = RefCell::new(UserRules::default());
+}
+
+/// Calls `f` with EasyList's rules, or with `None` before `loadRules`.
+pub(crate) fn with_lists<R>(f: impl FnOnce(Option<&mut LoadedLists>) -> R) -> R {
+    RULES.with(|cell| f(cell.borrow_mut().as_mut()))
+}
+
+/// Loads a compiled rule file, given as a string or as its bytes, with its index when there is
+/// one (see `loadRules`). Returns `{ generic, site, exceptions, indexed }`.
+pub(crate) fn load_rules(rules: JsValue, index: Option<Vec<u8>>) -> Result<JsValue, JsError> {
+    let text = rules_text(rules)?;
+    let (rules, indexed) = match index {
+        Some(index) => RuleSet::from_text_and_index(text, &index),
+        None => RuleSet::from_text(text).map(|rules| (rules, false)),
+    }
+    .map_err(invalid_rules)?;
+    let loaded = to_js(&rules.counts())?;
+    // Setting a property of a fresh plain object cannot fail.
+    let _ = js_sys::Reflect::set(&loaded, &"indexed".into(), &indexed.into());
+    RULES.with(|cell| {
+        *cell.borrow_mut() = Some(LoadedLists {
+            rules,
+            page_url: String::new(),
+            page: PageRules::default(),
+        })
+    });
+    Ok(loaded)
+}
+
+/// The index of a compiled rule file (its text or bytes), for `loadRules`.
+pub(crate) fn index_rules(rules: JsValue) -> Result<Vec<u8>, JsError> {
+    let rules = RuleSet::from_text(rules_text(rules)?).map_err(invalid_rules)?;
+    Ok(rules.index())
+}
+
+fn invalid_rules(problem: String) -> JsError {
+    JsError::new(&format!("invalid rule file: {problem}"))
+}
+
+/// A rule file given as a string or as its UTF-8 bytes.
+fn rules_text(rules: JsValue) -> Result<String, JsError> {
+    match rules.as_string() {
+        Some(text) => Ok(text),
+        // `ArrayBuffer.isView`, not `instanceof Uint8Array`: in a Firefox content script the
+        // bytes may come from another compartment, whose Uint8Array is not the glue's.
+        None if js_sys::ArrayBuffer::is_view(&rules) => {
+            let bytes = rules.unchecked_into::<js_sys::Uint8Array>().to_vec();
+            String::from_utf8(bytes)
+                .map_err(|_| JsError::new("invalid rule file: it is not UTF-8 text"))
+        }
+        None => Err(JsError::new(
+            "invalid rule file: give its text or its bytes",
+        )),
+    }
+}
+
+/// The selectors of the reader's rules for the site `host`: those that hide and those that
+/// keep.
+pub(crate) fn user_selectors_for(host: &str) -> (Vec<String>, Vec<String>) {
+    USER_RULES.with(|cell| {
+        let rules = cell.borrow();
+        let (hide, keep) = rules.for_host(host);
+        let selectors = |list: Vec<&UserRule>| -> Vec<String> {
+            list.iter().map(|rule| rule.selector.clone()).collect()
+        };
+        (selectors(hide), selectors(keep))
+    })
+}
+
+/// What `parseUserRules` and `setUserRules` answer.
+#[derive(Serialize)]
+pub(crate) struct RulesSummary {
+    rules: usize,
+    errors: Vec<RuleError>,
+}
+
+/// Checks a list of the reader's rules without applying it.
+pub(crate) fn check_user_rules(text: &str) -> RulesSummary {
+    let parsed = checked_rules(text);
+    RulesSummary {
+        rules: parsed.rules.len(),
+        errors: parsed.errors,
+    }
+}
+
+/// Parses the reader's rules and keeps the valid ones for every later clean and late pass.
+pub(crate) fn set_user_rules(text: &str) -> RulesSummary {
+    let parsed = checked_rules(text);
+    let summary = RulesSummary {
+        rules: parsed.rules.len(),
+        errors: parsed.errors.clone(),
+    };
+    USER_RULES.with(|cell| *cell.borrow_mut() = parsed);
+    summary
+}
+
+/// Parses a rule list and lets the browser's selector engine reject what it cannot read.
+fn checked_rules(text: &str) -> UserRules {
+    let mut parsed = UserRules::parse(text);
+    let fragment = web_sys::window()
+        .and_then(|w| w.document())
+        .map(|d| d.create_document_fragment());
+    if let Some(fragment) = fragment {
+        let mut rejected = Vec::new();
+        parsed.rules.retain(|rule| {
+            let readable = fragment.query_selector(&rule.selector).is_ok();
+            if !readable {
+                rejected.push(RuleError {
+                    line: rule.line,
+                    text: rule.selector.chars().take(120).collect(),
+                    reason: "the browser cannot read this selector".to_string(),
+                });
+            }
+            readable
+        });
+        parsed.errors.extend(rejected);
+        crate::core::order::sort_by_key_stable(&mut parsed.errors, |error| error.line);
+    }
+    parsed
+}
