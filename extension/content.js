@@ -16,6 +16,9 @@
   let startupMs = null; // module load + instantiation + rules, measured once per page
   let startupParts = null; // where it went, in ms: { glue, module, rules_wait, rules_read } (for the bench)
   let rules = null;     // the EasyList rules loaded: counts and whether the index was used, or null
+  // Why the build's EasyList rules are not in use, for the popup: 'damaged' (the core refused the
+  // file), 'missing' (the build says it carries them, but the file could not be read), or null.
+  let rulesProblem = null;
   let cleaned = false;  // a clean ran and was not undone: category changes re-clean
   let appliedRules = ''; // the reader's rule list last given to the core (the core starts with none)
 
@@ -61,14 +64,30 @@
     }
   }
 
-  /** Gives the rule file's bytes (and its index's) to the core: { counts, indexed }, or null. */
+  /**
+   * Gives the rule file's bytes (and its index's) to the core: { counts, indexed }, or null, and
+   * notes what went wrong (`rulesProblem`): the clean goes on with the built-in rules, and the
+   * popup says so. A build made without EasyList (heuristics-only) has no rule file to miss:
+   * its manifest does not list one (scripts/build.mjs).
+   */
   function loadRules(bytes, index) {
-    if (!bytes) return null;
-    try {
-      return core.loadRules(new Uint8Array(bytes), index ? new Uint8Array(index) : undefined);
-    } catch {
+    if (!bytes) {
+      if (buildCarriesRules()) rulesProblem = 'missing';
       return null;
     }
+    try {
+      return core.loadRules(new Uint8Array(bytes), index ? new Uint8Array(index) : undefined);
+    } catch (error) {
+      rulesProblem = 'damaged';
+      console.warn('Unsponsor: the filter list could not be read:', String((error && error.message) || error));
+      return null;
+    }
+  }
+
+  /** Whether this build ships EasyList's rules (its manifest lists the file). */
+  function buildCarriesRules() {
+    const entries = api.runtime.getManifest().web_accessible_resources || [];
+    return entries.some((entry) => (entry.resources || []).includes('rules/easylist.rules'));
   }
 
   function load() {
@@ -361,7 +380,13 @@
     return { ok: true, engine, report };
   }
 
+  /** Runs a command; every answer says whether the filter list is in use (`rulesProblem`). */
   async function run(command, options = {}) {
+    const answer = await runCommand(command, options);
+    return { ...answer, rulesProblem };
+  }
+
+  async function runCommand(command, options) {
     try {
       switch (command) {
         case 'report':

@@ -106,6 +106,26 @@ async function run(command, extra = {}) {
   return result ?? { ok: false, state: 'error', error: t('noAnswerPopup') };
 }
 
+/**
+ * Shows what did not work on the page, from a content script's answer: its filter list not in
+ * use (`rulesProblem`), late passes that failed (`report.late_errors`, with the last reason as
+ * the line's tooltip). An answer without a report leaves the late line as it was.
+ */
+function showProblems(result) {
+  if (!result || !result.ok) return;
+  const line = (name) => elements.problems.querySelector(`[data-problem="${name}"]`);
+  if ('rulesProblem' in result) {
+    line('rules-damaged').hidden = result.rulesProblem !== 'damaged';
+    line('rules-missing').hidden = result.rulesProblem !== 'missing';
+  }
+  if (result.report) {
+    const late = line('late-errors');
+    late.hidden = !(result.report.late_errors > 0);
+    late.title = result.report.last_late_error || '';
+  }
+  elements.problems.hidden = [...elements.problems.children].every((item) => item.hidden);
+}
+
 function showFailure(result) {
   const state = ['restricted', 'paused'].includes(result.state) ? result.state : 'error';
   setStatus(state, result.error || t('somethingWrong'));
@@ -132,6 +152,7 @@ async function withButton(button, action) {
 const onClean = () => withButton(elements.clean, async () => {
   setStatus('working', t('working'));
   const result = await run('clean');
+  showProblems(result);
   if (!result.ok) return showFailure(result);
   // How many EasyList rules the page's content script loaded, and whether through the build's
   // index (tests check the layer is there, and loaded the quick way).
@@ -145,6 +166,7 @@ const onClean = () => withButton(elements.clean, async () => {
 const onPreview = () => withButton(elements.preview, async () => {
   setStatus('working', t('working'));
   const result = await run('preview');
+  showProblems(result);
   if (!result.ok) return showFailure(result);
   setStatus('previewed', result.items.length === 0 ? t('nothingFound') : t('previewStatus', [blocks(result.items.length)]), result.engine);
 });
@@ -293,6 +315,7 @@ async function showCurrentState() {
  */
 function showRemovals(result) {
   if (readerHasActed) return;
+  showProblems(result);
   if (result.ok && result.report && result.report.total > 0) render(result.report);
 }
 
@@ -323,7 +346,7 @@ function start() {
     summary: $('summary'), total: $('total'), totalLabel: $('total-label'), groups: $('groups'),
     groupTemplate: $('group-template'), removalTemplate: $('removal-template'),
     site: $('site'), siteTitle: $('site-title'), autoClean: $('auto-clean'), neverTouch: $('never-touch'),
-    categories: $('categories'), notice: $('notice'), noticeText: $('notice-text'),
+    categories: $('categories'), notice: $('notice'), noticeText: $('notice-text'), problems: $('problems'),
   };
   categoryInputs = [...document.querySelectorAll('input[name="category"]')];
   localize();

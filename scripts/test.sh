@@ -28,6 +28,13 @@ step cargo clippy --all-targets --target wasm32-unknown-unknown -- -D warnings
 section "core, natively (cargo test)"
 step cargo test
 
+section "core on the dev corpus: keep snippets survive, a second clean removes nothing"
+if [ -d ../shared/corpus/dev ]; then
+  step env UNSPONSOR_CORPUS=../shared/corpus/dev cargo test --test fixtures corpus_keep_snippets_survive -- --ignored
+else
+  echo "skipped: ../shared/corpus/dev is absent beside the repository (tests/fixtures.rs, corpus_keep_snippets_survive)"
+fi
+
 section "build (wasm, wasm2js fallback, extensions, demo)"
 step node scripts/build.mjs
 

@@ -3,6 +3,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 
 mod browser;
@@ -340,6 +341,100 @@ async fn late_widgets_are_removed_and_undo_restores_them() {
         .expect("restored");
     restored.remove();
     assert_eq!(fixture_root().outer_html(), before);
+}
+
+/// Runs `source` in the page (a statement), for tests that break a browser API on purpose.
+fn run_script(source: &str) {
+    js_sys::Function::new_no_args(source)
+        .call0(&JsValue::NULL)
+        .unwrap();
+}
+
+/// Adds a Taboola widget to the article, as a vendor script does after the clean.
+fn add_late_widget(id: &str) {
+    let widget = document().create_element("div").unwrap();
+    widget.set_id(id);
+    widget.set_inner_html(
+        r#"<div>Sponsored Links</div><a href="https://trc.taboola.com/y">Late offer</a>"#,
+    );
+    document()
+        .query_selector(".body")
+        .unwrap()
+        .unwrap()
+        .append_child(&widget)
+        .unwrap();
+}
+
+/// A late pass that fails (here the page breaks the reader) is counted, its reason kept in the
+/// report, and the listener told; the session goes on working.
+#[wasm_bindgen_test]
+async fn a_late_pass_that_fails_is_counted_and_said() {
+    load_article("");
+    let heard = js_sys::Array::new();
+    let listener = {
+        let heard = heard.clone();
+        wasm_bindgen::closure::Closure::<dyn Fn(JsValue)>::new(move |report: JsValue| {
+            heard.push(&report);
+        })
+    };
+    unsponsor::on_change(Some(
+        listener
+            .as_ref()
+            .unchecked_ref::<js_sys::Function>()
+            .clone(),
+    ));
+    let options = js_sys::JSON::parse(r#"{"watch":true}"#).unwrap();
+    let report = unsponsor::clean(options).map_err(JsValue::from).unwrap();
+    assert_eq!(get(&report, "late_errors").as_f64(), Some(0.0));
+    run_script(
+        "window.__names = Element.prototype.getAttributeNames; Element.prototype.getAttributeNames = function () { throw new Error('the page broke the reader'); };",
+    );
+    add_late_widget("taboola-unread");
+    sleep(400).await;
+    run_script("Element.prototype.getAttributeNames = window.__names; delete window.__names;");
+    let report = unsponsor::report().map_err(JsValue::from).unwrap();
+    assert!(get(&report, "late_errors").as_f64().unwrap() >= 1.0);
+    let last = get(&report, "last_late_error")
+        .as_string()
+        .unwrap_or_default();
+    assert!(last.contains("the page broke the reader"), "{last}");
+    assert!(
+        heard.length() >= 1,
+        "the listener was not told of the failure"
+    );
+    // The session was not left broken: the next widget is removed, and undo works.
+    add_late_widget("taboola-read");
+    sleep(400).await;
+    assert!(document().get_element_by_id("taboola-read").is_none());
+    unsponsor::on_change(None);
+    unsponsor::undo().map_err(JsValue::from).unwrap();
+}
+
+/// A late pass the browser refuses to schedule is counted and said too.
+#[wasm_bindgen_test]
+async fn a_late_pass_that_cannot_be_scheduled_is_counted_and_said() {
+    load_article("");
+    let options = js_sys::JSON::parse(r#"{"watch":true}"#).unwrap();
+    unsponsor::clean(options).map_err(JsValue::from).unwrap();
+    run_script(
+        "window.__setTimeout = window.setTimeout; window.setTimeout = () => { throw new Error('no timers here'); };",
+    );
+    add_late_widget("taboola-unscheduled");
+    // The watcher's callback runs as a microtask after the insertion.
+    JsFuture::from(js_sys::Promise::resolve(&JsValue::NULL))
+        .await
+        .unwrap();
+    run_script("window.setTimeout = window.__setTimeout; delete window.__setTimeout;");
+    let report = unsponsor::report().map_err(JsValue::from).unwrap();
+    assert!(get(&report, "late_errors").as_f64().unwrap() >= 1.0);
+    let last = get(&report, "last_late_error")
+        .as_string()
+        .unwrap_or_default();
+    assert!(last.contains("could not be scheduled"), "{last}");
+    unsponsor::undo().map_err(JsValue::from).unwrap();
+    if let Some(widget) = document().get_element_by_id("taboola-unscheduled") {
+        widget.remove();
+    }
 }
 
 #[wasm_bindgen_test]

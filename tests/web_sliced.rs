@@ -373,3 +373,43 @@ async fn a_page_nested_100k_deep_is_cleaned_without_overflow() {
     );
     root.remove();
 }
+
+/// Runs `source` in the page (a statement), for tests that break a browser API on purpose.
+fn run_script(source: &str) {
+    js_sys::Function::new_no_args(source)
+        .call0(&JsValue::NULL)
+        .unwrap();
+}
+
+/// The promise of `cleanAsync` settles even when the browser refuses to schedule the next
+/// slice: it rejects with the reason, and the page can be cleaned afterwards.
+#[wasm_bindgen_test]
+async fn a_sliced_clean_that_cannot_be_scheduled_rejects_its_promise() {
+    build_page(400, 40);
+    run_script(
+        "window.__setTimeout = window.setTimeout; window.setTimeout = () => { throw new Error('no timers here'); };",
+    );
+    let started = unsponsor::clean_async(JsValue::UNDEFINED).map_err(JsValue::from);
+    run_script("window.setTimeout = window.__setTimeout; delete window.__setTimeout;");
+    let promise = started.unwrap();
+    // A promise that never settles would hang here until the test runner gives up.
+    let error = JsFuture::from(promise)
+        .await
+        .expect_err("the clean resolved although no slice could run");
+    let message = field(&error, "message").as_string().unwrap_or_default();
+    assert!(
+        message.contains("could not be scheduled") && message.contains("no timers here"),
+        "{message}"
+    );
+    // Nothing is left half done: a clean afterwards removes the ads.
+    let report = JsFuture::from(
+        unsponsor::clean_async(JsValue::UNDEFINED)
+            .map_err(JsValue::from)
+            .unwrap(),
+    )
+    .await
+    .unwrap();
+    assert!(field(&report, "total").as_f64().unwrap() > 0.0);
+    unsponsor::undo().map_err(JsValue::from).unwrap();
+    document().get_element_by_id("huge").unwrap().remove();
+}

@@ -120,6 +120,11 @@ pub struct Report {
     pub longest_slice_ms: f64,
     /// Size of the engine's memory after the clean, in bytes (0 where unknown).
     pub memory_bytes: f64,
+    /// Late passes that failed (the page could not be read, a pass could not be scheduled):
+    /// widgets the page added then may not have been checked. The popup says so.
+    pub late_errors: u32,
+    /// What the last of them said.
+    pub last_late_error: Option<String>,
 }
 
 /// Cost of the first clean, by phase (milliseconds), and the size of the page snapshot.
@@ -145,6 +150,12 @@ impl Timings {
 }
 
 impl Report {
+    /// Records a late pass that failed.
+    pub fn record_late_error(&mut self, message: String) {
+        self.late_errors += 1;
+        self.last_late_error = Some(message);
+    }
+
     pub fn push(&mut self, record: RemovalRecord) {
         self.counts.add(record.category);
         self.total += 1;

@@ -28,14 +28,16 @@ extern "C" {
     fn new_walk(root: &Node) -> JsValue;
     #[wasm_bindgen(js_name = walkDone)]
     fn walk_done(walk: &JsValue) -> bool;
-    #[wasm_bindgen(js_name = readSlice)]
+    // `catch`: an exception in the reader (a page whose DOM misbehaves) becomes an error the
+    // caller reports, instead of unwinding through the core with its session borrowed.
+    #[wasm_bindgen(catch, js_name = readSlice)]
     fn read_slice(
         walk: &JsValue,
         max_nodes: f64,
         relevant: &js_sys::Set,
         prefixes: &js_sys::Array,
         opaque: &js_sys::Set,
-    ) -> JsValue;
+    ) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(js_name = indicesOf)]
     fn indices_of(nodes: &js_sys::Array, found: &js_sys::Map) -> Vec<f64>;
     #[wasm_bindgen(js_name = matchCandidates)]
@@ -136,16 +138,16 @@ pub struct Snapshot {
 }
 
 /// Walks the document once, in document order, with an explicit stack (pages nest deeply).
-pub fn snapshot(document: &Document) -> Snapshot {
+pub fn snapshot(document: &Document) -> Result<Snapshot, JsError> {
     match document.document_element() {
         Some(root) => Walker::new(root.into()).next_slice(usize::MAX),
-        None => Snapshot {
+        None => Ok(Snapshot {
             tree: PageTree::new(),
             handles: Handles {
                 nodes: js_sys::Array::new(),
                 positions: Vec::new(),
             },
-        },
+        }),
     }
 }
 
@@ -184,17 +186,25 @@ impl Walker {
         walk_done(&self.walk)
     }
 
-    /// Snapshots the next `max_nodes` nodes (at least one).
-    pub fn next_slice(&mut self, max_nodes: usize) -> Snapshot {
-        let read = READER_LISTS.with(|lists| {
-            read_slice(
-                &self.walk,
-                max_nodes as f64,
-                &lists.relevant,
-                &lists.prefixes,
-                &lists.opaque,
-            )
-        });
+    /// Snapshots the next `max_nodes` nodes (at least one). An error when the reader failed
+    /// on the page (the message says where).
+    pub fn next_slice(&mut self, max_nodes: usize) -> Result<Snapshot, JsError> {
+        let read = READER_LISTS
+            .with(|lists| {
+                read_slice(
+                    &self.walk,
+                    max_nodes as f64,
+                    &lists.relevant,
+                    &lists.prefixes,
+                    &lists.opaque,
+                )
+            })
+            .map_err(|thrown| {
+                JsError::new(&format!(
+                    "the page could not be read: {}",
+                    thrown_message(&thrown)
+                ))
+            })?;
         let field = |name: &str| {
             js_sys::Reflect::get(&read, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
         };
@@ -213,11 +223,20 @@ impl Walker {
             .unwrap_or_else(|_| js_sys::Array::new());
         let mut tree = PageTree::with_capacity(nodes.length() as usize);
         let positions = decode(&data, &mut tree);
-        Snapshot {
+        Ok(Snapshot {
             tree,
             handles: Handles { nodes, positions },
-        }
+        })
     }
+}
+
+/// The message of something JavaScript threw (an `Error`'s message, or the value as text).
+pub fn thrown_message(thrown: &JsValue) -> String {
+    js_sys::Reflect::get(thrown, &JsValue::from_str("message"))
+        .ok()
+        .and_then(|message| message.as_string())
+        .or_else(|| thrown.as_string())
+        .unwrap_or_else(|| "an unknown error".to_string())
 }
 
 /// Builds `tree` from the reader's records (format in read.js); returns, per tree node, the

@@ -96,19 +96,28 @@ impl Watcher {
     }
 
     /// Schedules a pass in `delay_ms` unless one is pending.
-    pub fn schedule(&mut self, delay_ms: i32) {
+    ///
+    /// An error when the browser refused the timer: the pass will not run, and the caller
+    /// reports it.
+    pub fn schedule(&mut self, delay_ms: i32) -> Result<(), String> {
         if self.timer.is_some() {
-            return;
+            return Ok(());
         }
-        let handle = self
+        let scheduled = self
             .window
             .set_timeout_with_callback_and_timeout_and_arguments_0(
                 self.on_timer.as_ref().unchecked_ref(),
                 delay_ms,
-            )
-            .ok();
+            );
+        let handle = scheduled.as_ref().ok().copied();
         self.pending.set(handle.is_some());
         self.timer = handle;
+        scheduled.map(|_| ()).map_err(|thrown| {
+            format!(
+                "a late pass could not be scheduled: {}",
+                super::thrown_message(&thrown)
+            )
+        })
     }
 
     /// Called at the start of a pass: the pending timer has fired.

@@ -2,7 +2,9 @@
 //! remove them (batched, over the added parts where it can, sliced on a huge page).
 
 use super::pass::{apply_removals_counting, plan_snapshot, run_pass, SlicedPass};
-use super::session::{end_session_after_navigation, now_ms, to_js, Session, SESSION};
+use super::session::{
+    end_session_after_navigation, error_message, now_ms, to_js, Session, SESSION,
+};
 use crate::dom::late_roots;
 use crate::dom::watch::{late_pass_delay_ms, Watcher, MAX_LATE_PASSES};
 use crate::dom::Walker;
@@ -25,8 +27,13 @@ pub(crate) fn start_watching(window: web_sys::Window) -> Result<(), JsError> {
                     session.report.reinsertions,
                     session.late_budget.wait_ms(now_ms(&clock)),
                 );
-                if let Some(watcher) = session.watcher.as_mut() {
-                    watcher.schedule(delay);
+                let scheduled = session
+                    .watcher
+                    .as_mut()
+                    .map(|watcher| watcher.schedule(delay));
+                if let Some(Err(error)) = scheduled {
+                    // The widgets that woke the watcher go unchecked: the report says so.
+                    session.report.record_late_error(error);
                 }
             }
         })
@@ -56,7 +63,7 @@ fn late_pass_over(
     let mut decided_all = Vec::new();
     let mut walker = Walker::over(roots);
     while !walker.is_done() {
-        let mut snapshot = walker.next_slice(LATE_SLICE_NODES);
+        let mut snapshot = walker.next_slice(LATE_SLICE_NODES)?;
         if !holds_article {
             snapshot.tree.set_article_outside();
         }
@@ -107,21 +114,21 @@ fn late_pass() {
             .as_ref()
             .and_then(Watcher::take_added)
             .and_then(|queue| late_roots(&queue, LATE_PARENT_MAX_ELEMENTS, LATE_MAX_ROOTS));
-        let removed = match roots {
-            Some(roots) => late_pass_over(&mut session, &window, &roots).unwrap_or(0),
+        let outcome = match roots {
+            Some(roots) => late_pass_over(&mut session, &window, &roots),
             None if session.sliced => {
                 let root = window.document().and_then(|d| d.document_element());
                 if let Some(root) = root {
                     session.late_running = true;
                     return LatePass::Sliced(session.generation, root.into());
                 }
-                0
+                Ok(0)
             }
-            None => run_pass(&mut session, true).unwrap_or(0),
+            None => run_pass(&mut session, true),
         };
         let spent = now_ms(&window) - started;
         session.report.late_ms += spent;
-        LatePass::Done(finish_late_pass(&mut session, removed, spent))
+        LatePass::Done(finish_late_pass(&mut session, outcome, spent))
     });
     match next {
         // The listener runs with no borrow held: it may call back into report().
@@ -131,14 +138,17 @@ fn late_pass() {
         LatePass::Done(None) => {}
         LatePass::Sliced(generation, root) => {
             let on_done = move |result: Result<(usize, f64), JsError>| {
-                let (removed, spent) = result.unwrap_or((0, 0.0));
+                let (outcome, spent) = match result {
+                    Ok((removed, spent)) => (Ok(removed), spent),
+                    Err(error) => (Err(error), 0.0),
+                };
                 let notify = SESSION.with(|cell| {
                     let mut session = cell.borrow_mut();
                     session.late_running = false;
                     if session.generation != generation {
                         return None;
                     }
-                    finish_late_pass(&mut session, removed, spent)
+                    finish_late_pass(&mut session, outcome, spent)
                 });
                 if let Some((listener, report)) = notify {
                     let _ = listener.call1(&JsValue::NULL, &report);
@@ -149,13 +159,20 @@ fn late_pass() {
     }
 }
 
-/// Records a finished late pass; returns the listener and report to notify, if it removed
-/// anything.
+/// Records a finished late pass (how many blocks it removed, or why it failed); returns the
+/// listener and report to notify, if it removed anything or failed.
 fn finish_late_pass(
     session: &mut Session,
-    removed: usize,
+    outcome: Result<usize, JsError>,
     spent: f64,
 ) -> Option<(js_sys::Function, JsValue)> {
+    let (removed, failed) = match outcome {
+        Ok(removed) => (removed, false),
+        Err(error) => {
+            session.report.record_late_error(error_message(error));
+            (0, true)
+        }
+    };
     session.report.last_late_pass_ms = spent;
     if let Some(window) = web_sys::window() {
         session.late_budget.spend(now_ms(&window), spent);
@@ -169,7 +186,7 @@ fn finish_late_pass(
             watcher.stop();
         }
     }
-    if removed == 0 {
+    if removed == 0 && !failed {
         return None;
     }
     let listener = session.listener.clone()?;

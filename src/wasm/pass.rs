@@ -16,7 +16,9 @@ use crate::core::report::{CleanOptions, KeptRecord, RemovalRecord, Report, Timin
 use crate::core::selector::{ElementIndex, Subject};
 use crate::core::user_rules::apply_to_plan;
 use crate::core::vocabulary::url_host;
-use crate::dom::{match_selectors, snapshot, Detach, Snapshot, Walker};
+use crate::dom::{match_selectors, snapshot, thrown_message, Detach, Snapshot, Walker};
+use std::cell::RefCell;
+use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
 /// Pages with more elements than this are cleaned in slices, each in its own task, so the page
@@ -222,7 +224,7 @@ pub(crate) fn apply_removals_counting(
 pub(crate) fn run_pass(session: &mut Session, late: bool) -> Result<usize, JsError> {
     let window = window()?;
     let started = now_ms(&window);
-    let snapshot = snapshot(&document(&window)?);
+    let snapshot = snapshot(&document(&window)?)?;
     let snapshot_ms = now_ms(&window) - started;
     let (decided, mut timings) = plan_snapshot(session, &window, snapshot, late, true)?;
     let removing = now_ms(&window);
@@ -327,7 +329,7 @@ pub(crate) fn preview(options: &CleanOptions) -> Result<js_sys::Array, JsError> 
     SESSION.with(|cell| -> Result<js_sys::Array, JsError> {
         let mut session = cell.borrow_mut();
         end_session_after_navigation(&mut session);
-        let snapshot = snapshot(&document);
+        let snapshot = snapshot(&document)?;
         let (decided, _) = plan_snapshot_for(
             &mut session,
             &window,
@@ -421,14 +423,33 @@ impl SlicedPass {
         self.previous_slice = previous.end;
     }
 
-    /// Runs the next step in a task of its own.
+    /// Runs the next step in a task of its own. If the browser refuses the timer, the pass ends
+    /// at once with that error: whoever waits for it (a promise of `cleanAsync`, a late pass)
+    /// hears of it instead of waiting forever.
     fn schedule(self) {
         let Some(window) = web_sys::window() else {
             return (self.on_done)(Err(JsError::new("the page closed during the clean")));
         };
-        let step = Closure::once_into_js(move || self.step());
-        let _ =
+        // The pass stays reachable from here until the timer takes it.
+        let pass = Rc::new(RefCell::new(Some(self)));
+        let for_timer = Rc::clone(&pass);
+        let step = Closure::once_into_js(move || {
+            let taken = for_timer.borrow_mut().take();
+            if let Some(pass) = taken {
+                pass.step();
+            }
+        });
+        let scheduled =
             window.set_timeout_with_callback_and_timeout_and_arguments_0(step.unchecked_ref(), 0);
+        if let Err(thrown) = scheduled {
+            let taken = pass.borrow_mut().take();
+            if let Some(pass) = taken {
+                (pass.on_done)(Err(JsError::new(&format!(
+                    "the next part of the clean could not be scheduled: {}",
+                    thrown_message(&thrown)
+                ))));
+            }
+        }
     }
 
     /// One slice, or the removals once the walk is done.
@@ -457,7 +478,7 @@ impl SlicedPass {
                     apply_removals(&mut session, std::mem::take(&mut self.decided), self.late);
                 timings.remove_ms = now_ms(&window) - removing;
             } else {
-                let snapshot = self.walker.next_slice(self.slice_nodes);
+                let snapshot = self.walker.next_slice(self.slice_nodes)?;
                 let snapshot_ms = now_ms(&window) - started;
                 let (found, planned) =
                     plan_snapshot(&mut session, &window, snapshot, self.late, false)?;

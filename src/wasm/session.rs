@@ -140,6 +140,11 @@ pub(crate) fn end_session_after_navigation(session: &mut Session) {
     session.generation = generation;
 }
 
+/// The message of a `JsError` (as JavaScript would read it).
+pub(crate) fn error_message(error: JsError) -> String {
+    crate::dom::thrown_message(&JsValue::from(error))
+}
+
 pub(crate) fn window() -> Result<web_sys::Window, JsError> {
     web_sys::window().ok_or_else(|| JsError::new("Unsponsor needs a window with a document"))
 }

@@ -16,7 +16,10 @@ const gzipBytes = (file) => zlib.gzipSync(fs.readFileSync(file), { level: 9 }).l
 const manifest = (browser) => JSON.parse(fs.readFileSync(path.join(dist, browser, 'manifest.json'), 'utf8'));
 
 /** Readability.js is about 25 KB of gzipped JS; the Rust readability ports ship ~450 KB. */
-const WASM_GZIP_BUDGET_BYTES = 100_000;
+// 128 KiB: issue 17 moved the budget up from 100,000 on purpose (start-up time, not bytes, is what
+// the reader feels; hand-written replacements of the standard library kept only to save bytes
+// should go where they cost clarity).
+const WASM_GZIP_BUDGET_BYTES = 131_072;
 
 test('the wasm core stays under its size budget', () => {
   const bytes = gzipBytes(path.join(dist, 'chrome', 'pkg', 'unsponsor_bg.wasm'));
