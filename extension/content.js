@@ -117,7 +117,7 @@
       const loaded = performance.now();
       // The browser compiles each function of the core the first time it runs, on this thread.
       // While the rule files finish downloading, the core plans a small built-in page (warmUp),
-      // so the first clean finds much of its code compiled (README, "Where the time goes").
+      // so the first clean finds much of its code compiled (docs/PERFORMANCE.md, "Where the time goes").
       if (engine === 'wasm') {
         try {
           core.warmUp();

@@ -131,7 +131,7 @@ function copy(from, to) {
 // function of the glue, the page reader folded into it among them, runs on a reader's first
 // clean, so V8 compiles them all as the file loads rather than each on its first call. In paired
 // bench runs it took 0.8-1.0 ms off the first clean (the reader's part) and 1.4-2.7 ms off
-// start-up (README, "Where the time goes").
+// start-up (docs/PERFORMANCE.md, "Where the time goes").
 const COMPILE_HINT = '//# allFunctionsCalledOnLoad\n';
 
 function hintEagerCompile(file) {

@@ -4,10 +4,13 @@
 // that fails is recorded with its error, never thrown, so one bad page does not end the run.
 import { withTimeout } from '../eval/browser.mjs';
 import {
-  AD_SELECTOR, buildScalingPageInPage, collectAfterCleanInPage, mutatePageInPage, pageNowInPage,
+  AD_SELECTOR, buildScalingPageInPage, collectAfterCleanInPage, mutatePageInPage,
   renderFloorInPage, scalingPageArguments, startMainThreadWatchInPage, watchAdsInPage,
 } from './pages.mjs';
 import { pageRatio } from './summary.mjs';
+import {
+  WINDOW_END, WINDOW_START, markTraceInPage, startTrace, stopTrace, traceFigures,
+} from './trace.mjs';
 
 const PAGE_TIMEOUT_MS = 30_000;
 
@@ -66,14 +69,79 @@ async function detachingAfterClean(browser, page, timeoutMs) {
   }
 }
 
-// ---- corpus ----
+// ---- the tab's main thread and memory, as Chromium counts them (CDP) ----
+
+/**
+ * Chromium's running totals for the page's renderer main thread (CDP `Performance.getMetrics`,
+ * seconds): `task` (TaskDuration: time inside tasks), `devtools` (DevToolsCommandDuration: the
+ * part of it spent on DevTools commands, such as this very call), `cpu` (ThreadTime: the thread's
+ * CPU time). Needs `Performance.enable` on the session.
+ */
+export async function threadTotals(cdp) {
+  const { metrics } = await cdp.send('Performance.getMetrics');
+  const value = (name) => {
+    const metric = metrics.find((entry) => entry.name === name);
+    return metric && typeof metric.value === 'number' ? metric.value : null;
+  };
+  return { task: value('TaskDuration'), devtools: value('DevToolsCommandDuration'), cpu: value('ThreadTime') };
+}
+
+/**
+ * What the page's main thread spent between two threadTotals: { main_thread_ms: task time less
+ * DevTools commands, cpu_ms: CPU time (DevTools commands not taken out) }, in ms, null where not
+ * reported.
+ */
+export function threadSpent(before, after) {
+  const delta = (key) => (before && after && typeof before[key] === 'number' && typeof after[key] === 'number' ? after[key] - before[key] : null);
+  const task = delta('task');
+  const devtools = delta('devtools') ?? 0;
+  const cpu = delta('cpu');
+  return { main_thread_ms: task === null ? null : (task - devtools) * 1000, cpu_ms: cpu === null ? null : cpu * 1000 };
+}
 
 /** A full garbage collection of the page's heap, where the browser exposes `gc` (bench.mjs). */
 function collectGarbageInPage() {
   if (typeof globalThis.gc !== 'function') return false;
+  // Twice: the first frees ArrayBuffers' contents (the rule files' bytes) only in a later pass.
+  globalThis.gc();
   globalThis.gc();
   return true;
 }
+
+/**
+ * The tab's heap after a full collection (CDP `Runtime.getHeapUsage`: one V8 heap for the page
+ * and every isolated world in it, the content script's included): { used: V8 heap in use,
+ * array_buffers: contents of ArrayBuffers (not in `used`; the wasm memory is not among them),
+ * embedder: Blink's own heap (DOM nodes and the like) }, bytes, null where not reported.
+ */
+async function heapAfterCollection(page, cdp) {
+  await page.evaluate(collectGarbageInPage);
+  const usage = await cdp.send('Runtime.getHeapUsage');
+  const number = (value) => (typeof value === 'number' ? value : null);
+  return { used: number(usage.usedSize), array_buffers: number(usage.backingStorageSize), embedder: number(usage.embedderHeapUsedSize) };
+}
+
+/**
+ * What the clean added to the tab's memory, from heapAfterCollection before and after it and the
+ * core's wasm memory (report.memory_bytes): tab_memory_bytes = wasm memory + V8 heap added +
+ * ArrayBuffer contents added. Blink's heap is reported apart (embedder_heap_added_bytes), not
+ * summed: it moves with the page's own DOM (the removed blocks are kept for undo, not new).
+ */
+export function memoryAdded(before, after, wasmBytes) {
+  const delta = (key) => (before && after && typeof before[key] === 'number' && typeof after[key] === 'number' ? after[key] - before[key] : null);
+  const heap = delta('used');
+  const buffers = delta('array_buffers');
+  const wasm = typeof wasmBytes === 'number' ? wasmBytes : null;
+  return {
+    wasm_memory_bytes: wasm,
+    heap_added_bytes: heap,
+    array_buffers_added_bytes: buffers,
+    embedder_heap_added_bytes: delta('embedder'),
+    tab_memory_bytes: wasm === null || heap === null ? null : wasm + heap + (buffers ?? 0),
+  };
+}
+
+// ---- corpus ----
 
 function readabilityInPage() {
   const cloneStarted = performance.now();
@@ -84,7 +152,10 @@ function readabilityInPage() {
   return { cloneMs: started - cloneStarted, parseMs: ended - started, found: Boolean(article && article.textContent) };
 }
 
-/** One corpus page: Readability on a clone, then our clean, on the same loaded page. */
+/**
+ * One corpus page in a fresh tab: Readability on a clone, then our first clean (the first click:
+ * module start-up, rules and clean), then both again warm (secondRun).
+ */
 export async function measureCorpusPage(browser, server, name, readabilitySource) {
   const page = await browser.context.newPage();
   const row = { case: name, error: null };
@@ -92,12 +163,21 @@ export async function measureCorpusPage(browser, server, name, readabilitySource
     await page.goto(server.urlOf(name), { waitUntil: 'load', timeout: PAGE_TIMEOUT_MS });
     await page.evaluate(() => void document.documentElement.getBoundingClientRect());
     await page.evaluate(settleInPage, 50);
+    const cdp = await browser.context.newCDPSession(page);
+    await cdp.send('Performance.enable');
     await page.evaluate(`${readabilitySource}\nwindow.__UnsponsorBenchReadability = Readability;`);
     row.heap_collected = await page.evaluate(collectGarbageInPage);
     const readability = await withTimeout(page.evaluate(readabilityInPage), PAGE_TIMEOUT_MS, 'Readability');
-    await page.evaluate(collectGarbageInPage);
+    const heapBefore = await heapAfterCollection(page, cdp);
+    // The first click: from the background's call into the tab to the answer, nothing else runs
+    // in the page (the harness talks to the service worker, another process).
+    const totalsBefore = await threadTotals(cdp);
     const { result, report, wallMs } = await clean(browser, page, PAGE_TIMEOUT_MS);
+    const firstClick = threadSpent(totalsBefore, await threadTotals(cdp));
     Object.assign(row, {
+      first_click_ms: firstClick.main_thread_ms,
+      first_click_cpu_ms: firstClick.cpu_ms,
+      first_click_wall_ms: wallMs,
       clean_ms: report.clean_ms,
       // The call's wall time minus module start-up (this first clean on the page loads the module).
       clean_wall_ms: wallMs === null ? null : wallMs - (result.startupMs || 0),
@@ -117,8 +197,13 @@ export async function measureCorpusPage(browser, server, name, readabilitySource
       readability_found: readability.found,
     });
     row.ratio = pageRatio(row.clean_ms, row.readability_ms);
+    row.first_click_ratio = pageRatio(row.first_click_ms, row.readability_ms);
     Object.assign(row, await detachingAfterClean(browser, page, PAGE_TIMEOUT_MS));
-    Object.assign(row, await secondRun(browser, page));
+    // What the clean left in the tab, once its detaching is done (the core keeps what undo needs).
+    const heapAfter = await heapAfterCollection(page, cdp);
+    Object.assign(row, memoryAdded(heapBefore, heapAfter, row.memory_bytes));
+    Object.assign(row, await secondRun(browser, page, cdp));
+    await cdp.detach().catch(() => {});
   } catch (error) {
     row.error = message(error);
   } finally {
@@ -128,21 +213,24 @@ export async function measureCorpusPage(browser, server, name, readabilitySource
 }
 
 /**
- * Both again on the same page, warm: undo, then our clean, then Readability on a new clone (the
- * heap collected before each). Not what a reader meets (a page is cleaned once, cold), so no
- * target uses these; beside the first run they show what its first-run costs are. A failure
- * here is recorded as `warm_error` and leaves the first run's figures standing.
+ * Both again on the same page, warm: undo, then our clean (the core's clean_ms, and the main
+ * thread's time for the whole command as a cross-check), then Readability on a new clone (the
+ * heap collected before each). A failure here is recorded as `warm_error` and leaves the first
+ * run's figures standing.
  */
-async function secondRun(browser, page) {
+async function secondRun(browser, page, cdp) {
   try {
     const { result } = await withTimeout(timedRunInTab(browser.worker, 'undo', page.url()), PAGE_TIMEOUT_MS, 'undo');
     if (!result || !result.ok) throw new Error(`undo failed: ${result ? result.error : 'no answer'}`);
     await page.evaluate(collectGarbageInPage);
+    const before = await threadTotals(cdp);
     const { report } = await clean(browser, page, PAGE_TIMEOUT_MS);
+    const warmClick = threadSpent(before, await threadTotals(cdp));
     await page.evaluate(collectGarbageInPage);
     const readability = await withTimeout(page.evaluate(readabilityInPage), PAGE_TIMEOUT_MS, 'Readability');
     return {
       warm_clean_ms: report.clean_ms,
+      warm_click_ms: warmClick.main_thread_ms,
       warm_removed: report.total,
       warm_readability_ms: readability.parseMs,
       warm_ratio: pageRatio(report.clean_ms, readability.parseMs),
@@ -155,20 +243,31 @@ async function secondRun(browser, page) {
 
 // ---- cold start ----
 
-/** A fresh tab on the generated article: the first clean loads the module (`startupMs`). */
+/**
+ * A fresh tab on the generated article: the first clean loads the module (`startupMs`, measured
+ * by content.js: from the glue's import to the rules loaded). The main thread's time for the
+ * whole command (start-up and clean) is taken as for a corpus page's first click.
+ */
 export async function measureColdStart(browser, server, expectedEngine) {
   const page = await browser.context.newPage();
   const run = { expected_engine: expectedEngine, error: null };
   try {
     await page.goto(server.urlOfBench(expectedEngine === 'wasm' ? 'article' : 'article-csp'), { waitUntil: 'load', timeout: PAGE_TIMEOUT_MS });
     await page.evaluate(settleInPage, 50);
+    const cdp = await browser.context.newCDPSession(page);
+    await cdp.send('Performance.enable');
+    const before = await threadTotals(cdp);
     const { result, report, wallMs } = await clean(browser, page, PAGE_TIMEOUT_MS);
+    const click = threadSpent(before, await threadTotals(cdp));
+    await cdp.detach().catch(() => {});
     Object.assign(run, {
       engine: result.engine,
       startup_ms: result.startupMs,
       startup_parts: result.startupParts || null,
       clean_ms: report.clean_ms,
-      cold_start_ms: result.startupMs + report.clean_ms,
+      cold_start_ms: result.startupMs,
+      startup_and_clean_ms: result.startupMs + report.clean_ms,
+      click_main_thread_ms: click.main_thread_ms,
       call_wall_ms: wallMs,
       removed: report.total,
       nodes: report.timings ? report.timings.nodes : null,
@@ -187,7 +286,8 @@ export async function measureColdStart(browser, server, expectedEngine) {
 
 /**
  * One scaling page: load the empty shell, load the module there (clean + undo on the empty page,
- * so start-up is not in the figures), build the page, observe long tasks, clean, collect.
+ * so start-up is not in the figures), build the page, then trace the clean (trace.mjs) from just
+ * before the command until the last ad is out of the page, two frames and 300 ms later.
  */
 export async function measureScalingPage(browser, server, name, spec, { buildTimeoutMs, cleanTimeoutMs }) {
   const page = await browser.context.newPage();
@@ -195,6 +295,8 @@ export async function measureScalingPage(browser, server, name, spec, { buildTim
     name, kind: spec.kind, elements_target: spec.elements || null, depth: spec.depth || null,
     completed: false, error: null, stage: 'load',
   };
+  let cdp = null;
+  let tracing = false;
   try {
     await page.goto(server.urlOfBench('shell'), { waitUntil: 'load', timeout: PAGE_TIMEOUT_MS });
     row.stage = 'module start-up';
@@ -208,9 +310,11 @@ export async function measureScalingPage(browser, server, name, spec, { buildTim
     row.render_floor_ms = await withTimeout(page.evaluate(renderFloorInPage), cleanTimeoutMs, 'the rendering floor');
     row.stage = 'clean';
     await page.evaluate(watchAdsInPage, AD_SELECTOR);
-    row.long_tasks_supported = await page.evaluate(startMainThreadWatchInPage);
     await page.evaluate(settleInPage, 100);
-    const since = await page.evaluate(pageNowInPage);
+    cdp = await browser.context.newCDPSession(page);
+    await startTrace(cdp);
+    tracing = true;
+    await page.evaluate(markTraceInPage, WINDOW_START);
     const { report, wallMs } = await clean(browser, page, cleanTimeoutMs);
     Object.assign(row, {
       clean_ms: report.clean_ms,
@@ -225,8 +329,26 @@ export async function measureScalingPage(browser, server, name, spec, { buildTim
     });
     row.stage = 'collect';
     // Blocks hidden in the clean are detached in later tasks: the window holds them too.
-    const after = await withTimeout(page.evaluate(collectAfterCleanInPage, { since, settleMs: 300, adSelector: AD_SELECTOR, goneWithinMs: 20_000 }), cleanTimeoutMs, 'collecting long tasks');
-    Object.assign(row, mainThreadFigures(after, since));
+    const after = await withTimeout(page.evaluate(collectAfterCleanInPage, { since: 0, settleMs: 300, adSelector: AD_SELECTOR, goneWithinMs: 20_000 }), cleanTimeoutMs, 'waiting for the ads to go');
+    row.stage = 'trace';
+    await page.evaluate(markTraceInPage, WINDOW_END);
+    tracing = false;
+    const events = await withTimeout(stopTrace(cdp), cleanTimeoutMs, 'reading the trace');
+    const figures = traceFigures(events, page.url());
+    Object.assign(row, {
+      trace_found: figures.trace_found,
+      longest_task_ms: figures.longest_task_ms,
+      longest_script_task_ms: figures.longest_script_task_ms,
+      longest_render_ms: figures.longest_render_ms,
+      // The main thread's time outside rendering over the window: the whole clean as script.
+      clean_script_ms: figures.script_ms,
+      render_ms: figures.render_ms,
+      tasks: figures.tasks,
+      long_tasks: figures.long_tasks,
+      long_script_tasks: figures.long_script_tasks,
+      longest_tasks: figures.longest,
+    });
+    row.stage = 'collect';
     Object.assign(row, await detachingAfterClean(browser, page, PAGE_TIMEOUT_MS));
     row.ads_left = after.adsLeft;
     row.completed = true;
@@ -234,13 +356,16 @@ export async function measureScalingPage(browser, server, name, spec, { buildTim
   } catch (error) {
     row.error = message(error);
   } finally {
+    if (cdp && tracing) await withTimeout(stopTrace(cdp), 60_000, 'ending the trace').catch(() => {});
+    if (cdp) await cdp.detach().catch(() => {});
     await withTimeout(page.close(), 60_000, 'closing the page').catch(() => {});
   }
   return row;
 }
 
 /**
- * Long tasks seen from the page (see startMainThreadWatchInPage). Each heartbeat gap is split at
+ * Long tasks seen from the page (see startMainThreadWatchInPage), on the observer's page (the
+ * scaling pages are traced instead, trace.mjs). Each heartbeat gap is split at
  * the frames that started inside it. A Long Tasks API entry that holds a frame is the browser's
  * rendering; everything else is other tasks (the clean's own, garbage collection, the page's):
  * entries without a frame, and the parts of each heartbeat piece outside those renderings (a

@@ -15,19 +15,19 @@ export const SCALING_SIZES = {
 export const FULL_SIZES = ['1k', '10k', '100k', '1m', 'deep100k'];
 export const QUICK_SIZES = ['1k', '10k', '100k', 'deep10k'];
 
-export const USAGE = `usage: npm run bench -- [--corpus DIR] [--out FILE.json] [--quick] [--only PARTS] [--sizes LIST] [--readme]
-       npm run bench -- --from FILE.json --readme      (rewrite README's section from a saved run)
+export const USAGE = `usage: npm run bench -- [--corpus DIR] [--out FILE.json] [--quick] [--only PARTS] [--sizes LIST] [--docs]
+       npm run bench -- --from FILE.json --docs        (rewrite the generated figures from a saved run)
   --corpus DIR    pages to time (default ../shared/corpus/dev beside the repository)
   --out FILE      write the full results as JSON
   --quick         a fast subset for development: 20 corpus pages, no 1M / 100k-deep page, 2 s observer
   --only PARTS    comma list of ${PARTS.join(', ')} (default: all)
   --sizes LIST    scaling pages, comma list of ${Object.keys(SCALING_SIZES).join(', ')}
-  --readme        rewrite README.md's generated performance section from this run
-  --from FILE     measure nothing: load results saved by --out (use with --readme)`;
+  --docs          rewrite the generated section of docs/PERFORMANCE.md and README.md's headline line from this run
+  --from FILE     measure nothing: load results saved by --out (use with --docs)`;
 
 export function parseArguments(argv) {
   const options = {
-    corpus: null, out: null, quick: false, only: [...PARTS], sizes: null, readme: false, from: null, help: false,
+    corpus: null, out: null, quick: false, only: [...PARTS], sizes: null, docs: false, from: null, help: false,
   };
   for (let index = 0; index < argv.length; index++) {
     const argument = argv[index];
@@ -40,7 +40,8 @@ export function parseArguments(argv) {
     else if (argument === '--quick') options.quick = true;
     else if (argument === '--only') options.only = list(value(), PARTS, '--only');
     else if (argument === '--sizes') options.sizes = list(value(), Object.keys(SCALING_SIZES), '--sizes');
-    else if (argument === '--readme') options.readme = true;
+    else if (argument === '--docs') options.docs = true;
+    else if (argument === '--readme') throw new Error('--readme is now --docs: the figures live in docs/PERFORMANCE.md (README.md keeps a headline line)');
     else if (argument === '--from') options.from = value();
     else if (argument === '--help' || argument === '-h') options.help = true;
     else throw new Error(`unknown argument ${argument}`);
@@ -48,9 +49,9 @@ export function parseArguments(argv) {
   options.sizes ??= options.quick ? [...QUICK_SIZES] : [...FULL_SIZES];
   if (options.from && (options.corpus || options.out || options.quick || options.sizes.join() !== FULL_SIZES.join()
       || options.only.length !== PARTS.length)) {
-    throw new Error('--from measures nothing: it only goes with --readme');
+    throw new Error('--from measures nothing: it only goes with --docs');
   }
-  if (options.from && !options.readme) throw new Error('--from needs --readme (it only rewrites the README)');
+  if (options.from && !options.docs) throw new Error('--from needs --docs (it only rewrites the generated figures)');
   return options;
 }
 

@@ -272,11 +272,6 @@ export function startMainThreadWatchInPage() {
   return true;
 }
 
-/** The page's clock now (performance.now()), to bound a measurement window. */
-export function pageNowInPage() {
-  return performance.now();
-}
-
 /** Remembers the ads of the page (elements matching `adSelector`), for collectAfterCleanInPage. */
 export function watchAdsInPage(adSelector) {
   window.__benchAds = [...document.querySelectorAll(adSelector)];

@@ -28,32 +28,54 @@ export function pageRatio(cleanMs, readabilityMs) {
   return cleanMs / readabilityMs;
 }
 
+/** The corpus part's summary, from its page rows (measure.mjs measureCorpusPage). */
 export function summariseCorpus(pages) {
   const ok = pages.filter((page) => !page.error);
-  const clean = distribution(ok.map((page) => page.clean_ms));
-  const wall = distribution(ok.map((page) => page.clean_wall_ms));
-  const readability = distribution(ok.map((page) => page.readability_ms));
-  const ratio = distribution(ok.map((page) => page.ratio));
-  const detach = distribution(ok.map((page) => page.longest_detach_ms));
+  const of = (read) => distribution(ok.map(read));
+  const firstClean = of((page) => page.clean_ms);
+  const readability = of((page) => page.readability_ms);
+  const warmClean = of((page) => page.warm_clean_ms);
+  const warmReadability = of((page) => page.warm_readability_ms);
+  const detach = of((page) => page.longest_detach_ms);
+  // Pages where the first clean removed nothing: the cost of a clean that finds nothing to do.
+  const nothing = ok.filter((page) => page.removed === 0);
   return {
     pages: pages.length,
     errors: pages.length - ok.length,
-    clean_ms: clean,
-    clean_wall_ms: wall,
+    // The first click in a fresh tab (module start-up, rules, clean), the tab's main-thread time,
+    // and over Readability's first parse() in the same tab.
+    first_click_ms: of((page) => page.first_click_ms),
+    first_click_ratio: of((page) => page.first_click_ratio),
+    first_click_cpu_ms: of((page) => page.first_click_cpu_ms),
+    first_click_wall_ms: of((page) => page.first_click_wall_ms),
+    startup_ms: of((page) => page.startup_ms),
+    // The first clean alone, as the core measures it (report.clean_ms), and over Readability.
+    first_clean_ms: firstClean,
+    first_clean_wall_ms: of((page) => page.clean_wall_ms),
     readability_ms: readability,
-    ratio,
-    ratio_of_medians: pageRatio(clean.median, readability.median),
+    first_ratio: of((page) => page.ratio),
+    first_ratio_of_medians: pageRatio(firstClean.median, readability.median),
+    // The warm clean (after undo, same tab) and Readability on a new clone: the targets' clean.
+    warm_pages: ok.filter((page) => typeof page.warm_clean_ms === 'number').length,
+    clean_ms: warmClean,
+    warm_click_ms: of((page) => page.warm_click_ms),
+    readability_warm_ms: warmReadability,
+    ratio: of((page) => page.warm_ratio),
+    ratio_of_medians: pageRatio(warmClean.median, warmReadability.median),
+    nothing_to_remove_pages: nothing.length,
+    nothing_to_remove_ratio: distribution(nothing.map((page) => page.warm_ratio)),
+    // What the clean added to the tab (measure.mjs memoryAdded).
+    tab_memory_bytes: of((page) => page.tab_memory_bytes),
+    wasm_memory_bytes: of((page) => page.wasm_memory_bytes ?? page.memory_bytes),
+    heap_added_bytes: of((page) => page.heap_added_bytes),
+    array_buffers_added_bytes: of((page) => page.array_buffers_added_bytes),
+    embedder_heap_added_bytes: of((page) => page.embedder_heap_added_bytes),
     // Blocks holding a frame are detached after the clean, in tasks of their own (removal.js):
     // the longest such task per page (null for pages that detached nothing later).
     longest_detach_ms: detach,
     pages_detaching_later: ok.filter((page) => page.detached > 0).length,
     // Pages where the heap was collected before each timed call (the browser exposed gc()).
     heap_collected: ok.filter((page) => page.heap_collected).length,
-    // The second run on each page (after undo, measure.mjs `secondRun`): both warm.
-    warm_pages: ok.filter((page) => typeof page.warm_clean_ms === 'number').length,
-    clean_warm_ms: distribution(ok.map((page) => page.warm_clean_ms)),
-    readability_warm_ms: distribution(ok.map((page) => page.warm_readability_ms)),
-    ratio_warm: distribution(ok.map((page) => page.warm_ratio)),
     // Pages whose second clean removed a different number of blocks than the first: undo puts
     // the page back as it was, so this should be 0.
     warm_removed_differs: ok.filter((page) => typeof page.warm_removed === 'number' && page.warm_removed !== page.removed).length,
@@ -73,25 +95,34 @@ export function partMedians(parts) {
   return Object.fromEntries(names.map((name) => [name, percentile(reported.map((part) => part[name]), 0.5)]));
 }
 
-/** Cold start of one engine over its runs: the first (fresh browser) and the median. */
+/**
+ * Cold start of one engine over its runs: start-up (module and rules ready) of the first run (a
+ * fresh browser) and the median; the first clean and the main thread's time for the whole first
+ * command beside it.
+ */
 export function summariseColdStart(runs, engine) {
   const mine = runs.filter((run) => run.expected_engine === engine);
   const ok = mine.filter((run) => !run.error);
+  const median = (read) => percentile(ok.map(read), 0.5);
   return {
     runs: mine.length,
     errors: mine.length - ok.length,
-    first_ms: ok.length ? ok[0].cold_start_ms : null,
-    median_ms: percentile(ok.map((run) => run.cold_start_ms), 0.5),
-    max_ms: ok.length ? Math.max(...ok.map((run) => run.cold_start_ms)) : null,
-    startup_median_ms: percentile(ok.map((run) => run.startup_ms), 0.5),
+    first_ms: ok.length ? ok[0].startup_ms : null,
+    median_ms: median((run) => run.startup_ms),
+    max_ms: ok.length ? Math.max(...ok.map((run) => run.startup_ms)) : null,
     startup_parts_median_ms: partMedians(ok.map((run) => run.startup_parts)),
-    clean_median_ms: percentile(ok.map((run) => run.clean_ms), 0.5),
+    clean_median_ms: median((run) => run.clean_ms),
+    startup_and_clean_median_ms: median((run) => (typeof run.startup_ms === 'number' && typeof run.clean_ms === 'number' ? run.startup_ms + run.clean_ms : null)),
+    click_main_thread_median_ms: median((run) => run.click_main_thread_ms),
   };
 }
 
 const byName = (list, name) => (list || []).find((entry) => entry.name === name) || null;
 
-/** The `summary` object of the JSON: the figures the issue names, null where not measured. */
+/**
+ * The `summary` object of the JSON: first the figures of issue 17 (TARGETS, under exactly those
+ * keys), then the figures beside them; null where not measured.
+ */
 export function buildSummary(results) {
   const corpus = results.corpus && results.corpus.summary;
   const cold = results.cold_start;
@@ -100,65 +131,107 @@ export function buildSummary(results) {
   const wasm = byName(results.bundle, 'wasm');
   const rules = byName(results.bundle, 'rules');
   const rulesIndex = byName(results.bundle, 'rules_index');
-  const observer = results.observer;
+  const observer = results.observer && !results.observer.error ? results.observer : null;
+  const c = (read) => (corpus ? read(corpus) ?? null : null);
+  const d = (name, key) => c((summary) => summary[name] && summary[name][key]);
+  const m1 = (key) => (page1m ? page1m[key] ?? null : null);
   return {
-    pages: corpus ? corpus.pages : null,
-    page_errors: corpus ? corpus.errors : null,
-    clean_ms_median: corpus ? corpus.clean_ms.median : null,
-    clean_ms_p95: corpus ? corpus.clean_ms.p95 : null,
-    clean_ms_max: corpus ? corpus.clean_ms.max : null,
-    clean_wall_ms_median: corpus ? corpus.clean_wall_ms.median : null,
-    readability_ms_median: corpus ? corpus.readability_ms.median : null,
-    readability_ms_p95: corpus ? corpus.readability_ms.p95 : null,
-    readability_ms_max: corpus ? corpus.readability_ms.max : null,
-    ratio_median: corpus ? corpus.ratio.median : null,
-    ratio_p95: corpus ? corpus.ratio.p95 : null,
-    ratio_max: corpus ? corpus.ratio.max : null,
-    ratio_of_medians: corpus ? corpus.ratio_of_medians : null,
-    longest_detach_ms_max: corpus && corpus.longest_detach_ms ? corpus.longest_detach_ms.max : null,
-    // No target: the same page a second time, both warm (see summariseCorpus).
-    clean_warm_ms_median: corpus && corpus.clean_warm_ms ? corpus.clean_warm_ms.median : null,
-    readability_warm_ms_median: corpus && corpus.readability_warm_ms ? corpus.readability_warm_ms.median : null,
-    ratio_warm_median: corpus && corpus.ratio_warm ? corpus.ratio_warm.median : null,
-    warm_removed_differs: corpus ? corpus.warm_removed_differs ?? null : null,
+    // ---- issue 17's figures ----
+    first_click_ratio_median: d('first_click_ratio', 'median'),
+    ratio_median: d('ratio', 'median'),
+    nothing_to_remove_ratio_median: d('nothing_to_remove_ratio', 'median'),
+    clean_ms_p95: d('clean_ms', 'p95'),
     cold_start_ms: cold ? cold.wasm.median_ms : null,
-    cold_start_first_ms: cold ? cold.wasm.first_ms : null,
+    longest_script_task_ms_1m: m1('longest_script_task_ms'),
+    longest_render_ms_1m: m1('longest_render_ms'),
+    clean_ms_1m: m1('clean_script_ms'),
+    observer_cpu_share: observer ? observer.cpu_share : null,
+    tab_memory_bytes_median: d('tab_memory_bytes', 'median'),
+    wasm_gzip_bytes: wasm ? wasm.gzip_bytes : null,
+    // ---- beside them ----
+    // The JavaScript build of the core (wasm2js, strict-CSP pages): reported, not held to a target.
     cold_start_wasm2js_ms: cold ? cold.wasm2js.median_ms : null,
+    cold_start_first_ms: cold ? cold.wasm.first_ms : null,
     cold_start_wasm2js_first_ms: cold ? cold.wasm2js.first_ms : null,
-    clean_ms_1m: page1m ? page1m.clean_ms : null,
-    longest_task_ms_1m: page1m ? page1m.longest_task_ms : null,
-    // The same split: the browser's rendering of the page, and every other task (the clean's
-    // own slices, the detaching after it, garbage collections); and the rendering after a
-    // one-character edit of the page, what any change costs there.
-    longest_render_ms_1m: page1m ? page1m.longest_render_ms ?? null : null,
-    longest_other_task_ms_1m: page1m ? page1m.longest_other_task_ms ?? null : null,
-    render_floor_ms_1m: page1m ? page1m.render_floor_ms ?? null : null,
+    cold_start_and_clean_ms: cold ? cold.wasm.startup_and_clean_median_ms ?? null : null,
+    cold_start_and_clean_wasm2js_ms: cold ? cold.wasm2js.startup_and_clean_median_ms ?? null : null,
+    cold_click_main_thread_ms: cold ? cold.wasm.click_main_thread_median_ms ?? null : null,
+    cold_click_main_thread_wasm2js_ms: cold ? cold.wasm2js.click_main_thread_median_ms ?? null : null,
+    pages: c((summary) => summary.pages),
+    page_errors: c((summary) => summary.errors),
+    first_click_ms_median: d('first_click_ms', 'median'),
+    first_click_ms_p95: d('first_click_ms', 'p95'),
+    first_click_ratio_p95: d('first_click_ratio', 'p95'),
+    first_click_cpu_ms_median: d('first_click_cpu_ms', 'median'),
+    first_click_wall_ms_median: d('first_click_wall_ms', 'median'),
+    startup_ms_median: d('startup_ms', 'median'),
+    readability_ms_median: d('readability_ms', 'median'),
+    readability_ms_p95: d('readability_ms', 'p95'),
+    readability_ms_max: d('readability_ms', 'max'),
+    // The warm clean (the targets' clean_ms_p95 and ratio_median).
+    clean_ms_median: d('clean_ms', 'median'),
+    clean_ms_max: d('clean_ms', 'max'),
+    warm_click_ms_median: d('warm_click_ms', 'median'),
+    readability_warm_ms_median: d('readability_warm_ms', 'median'),
+    ratio_p95: d('ratio', 'p95'),
+    ratio_max: d('ratio', 'max'),
+    ratio_of_medians: c((summary) => summary.ratio_of_medians),
+    nothing_to_remove_pages: c((summary) => summary.nothing_to_remove_pages),
+    warm_removed_differs: c((summary) => summary.warm_removed_differs),
+    // The first clean alone (the core's clean_ms; the first click holds it).
+    first_clean_ms_median: d('first_clean_ms', 'median'),
+    first_clean_ms_p95: d('first_clean_ms', 'p95'),
+    first_clean_ms_max: d('first_clean_ms', 'max'),
+    first_clean_wall_ms_median: d('first_clean_wall_ms', 'median'),
+    first_ratio_median: d('first_ratio', 'median'),
+    first_ratio_p95: d('first_ratio', 'p95'),
+    first_ratio_of_medians: c((summary) => summary.first_ratio_of_medians),
+    longest_detach_ms_max: d('longest_detach_ms', 'max'),
+    // tab_memory_bytes_median's parts (each the median over pages on its own).
+    wasm_memory_bytes_median: d('wasm_memory_bytes', 'median'),
+    heap_added_bytes_median: d('heap_added_bytes', 'median'),
+    array_buffers_added_bytes_median: d('array_buffers_added_bytes', 'median'),
+    // The 1M page: the whole task (rendering and script together), the core's own clean_ms (the
+    // sum of its slices), the rendering after a one-character edit (what any change costs there).
     completed_1m: page1m ? page1m.completed : null,
-    memory_bytes_1m: page1m ? page1m.memory_bytes : null,
+    longest_task_ms_1m: m1('longest_task_ms'),
+    long_script_tasks_1m: m1('long_script_tasks'),
+    core_clean_ms_1m: m1('clean_ms'),
+    render_floor_ms_1m: m1('render_floor_ms'),
+    memory_bytes_1m: m1('memory_bytes'),
     completed_deep_100k: deep ? deep.completed : null,
     clean_ms_deep_100k: deep ? deep.clean_ms : null,
-    observer_cpu_share: observer && !observer.error ? observer.cpu_share : null,
-    wasm_gzip_bytes: wasm ? wasm.gzip_bytes : null,
+    observer_cdp_share: observer ? observer.cdp_share ?? null : null,
     // The compiled rule data a page loads: the rules and, where the build made it, their index.
     rules_gzip_bytes: rules ? rules.gzip_bytes + ((rulesIndex && rulesIndex.gzip_bytes) || 0) : null,
     rules_index_gzip_bytes: rulesIndex ? rulesIndex.gzip_bytes : null,
   };
 }
 
-/** The issue's targets. `met` is true, false, or null when the figure was not measured. */
+/**
+ * Issue 17's targets, in its order, then the one kept from before (the 100k-deep page). `unit`
+ * says how the value reads; `aim` is a further goal reported beside; `beside` names summary keys
+ * shown next to the value and not held to the target (the wasm2js build; the 1M page's
+ * rendering). A figure of the 1M page counts as missed when the page did not complete.
+ */
 export const TARGETS = [
-  { id: 'ratio_median', text: 'median per-page ratio clean / Readability ≤ 0.10', check: (s) => below(s.ratio_median, 0.10), value: (s) => s.ratio_median, limit: 0.10 },
-  { id: 'clean_ms_p95', text: 'clean p95 ≤ 16 ms', check: (s) => below(s.clean_ms_p95, 16), value: (s) => s.clean_ms_p95, limit: 16 },
   {
-    id: 'longest_task_ms_1m',
-    text: '1M-element page completes, longest task ≤ 50 ms',
-    check: (s) => (s.completed_1m === null ? null : s.completed_1m === true && below(s.longest_task_ms_1m, 50) === true),
-    value: (s) => s.longest_task_ms_1m,
-    limit: 50,
+    id: 'first_click_ratio_median', unit: 'ratio', limit: 1.0,
+    meaning: 'first click in a fresh tab (module start-up, rules and clean, the tab\'s main-thread time) over Readability\'s parse() in the same tab, median per page',
   },
-  { id: 'completed_deep_100k', text: '100k-deep page completes', check: (s) => (s.completed_deep_100k === null ? null : s.completed_deep_100k === true), value: (s) => s.completed_deep_100k, limit: true },
-  { id: 'observer_cpu_share', text: 'observer main-thread share ≤ 0.05', check: (s) => below(s.observer_cpu_share, 0.05), value: (s) => s.observer_cpu_share, limit: 0.05 },
-  { id: 'wasm_gzip_bytes', text: 'wasm ≤ 100 KB gzip (100,000 bytes)', check: (s) => below(s.wasm_gzip_bytes, 100_000), value: (s) => s.wasm_gzip_bytes, limit: 100_000 },
+  { id: 'ratio_median', unit: 'ratio', limit: 0.25, aim: 0.10, meaning: 'warm clean (after undo, same tab) over Readability\'s parse(), median per page' },
+  { id: 'nothing_to_remove_ratio_median', unit: 'ratio', limit: 0.10, meaning: 'the same, on the pages where nothing is removed' },
+  { id: 'clean_ms_p95', unit: 'ms', limit: 16, meaning: 'warm clean, p95 over the pages' },
+  { id: 'cold_start_ms', unit: 'ms', limit: 10, beside: ['cold_start_wasm2js_ms'], meaning: 'module and rules ready in a fresh tab (start-up only), median' },
+  {
+    id: 'longest_script_task_ms_1m', unit: 'ms', limit: 50, needs: 'completed_1m', beside: ['longest_render_ms_1m'],
+    meaning: 'the longest task\'s time outside rendering on the 1M-element page (the rendering apart)',
+  },
+  { id: 'clean_ms_1m', unit: 'ms', limit: 300, needs: 'completed_1m', meaning: 'main-thread time outside rendering of the whole clean on the 1M-element page' },
+  { id: 'observer_cpu_share', unit: 'share', limit: 0.03, meaning: 'late passes\' share of the main thread on a churning page' },
+  { id: 'tab_memory_bytes_median', unit: 'bytes', limit: 2_097_152, meaning: 'wasm memory plus JS heap added by the clean, per tab, median' },
+  { id: 'wasm_gzip_bytes', unit: 'bytes', limit: 131_072, meaning: 'the core (pkg/unsponsor_bg.wasm), gzip level 9' },
+  { id: 'completed_deep_100k', unit: 'yes', limit: true, meaning: 'a page 100,000 levels deep is cleaned (kept from before)' },
 ];
 
 function below(value, limit) {
@@ -166,11 +239,67 @@ function below(value, limit) {
   return value <= limit;
 }
 
+function checkTarget(target, summary) {
+  const value = summary[target.id] ?? null;
+  if (target.unit === 'yes') return value === null ? null : value === true;
+  if (target.needs && summary[target.needs] === false) return false; // the page did not complete
+  return below(value, target.limit);
+}
+
+/** A limit as the issue writes it: `1.0`, `0.25`, `16 ms`, `0.03`, `131,072 B`. */
+function limitValue(unit, value) {
+  if (unit === 'ratio' || unit === 'share') return Number.isInteger(value) ? value.toFixed(1) : value.toFixed(2);
+  if (unit === 'bytes') return `${value.toLocaleString('en-US')} B`;
+  return `${value} ms`;
+}
+
+/** `≤ 1.0`, `≤ 0.25 (aim 0.10)`, `≤ 16 ms`, ... */
+export function limitText(target) {
+  if (target.unit === 'yes') return 'yes';
+  const aim = target.aim === undefined ? '' : ` (aim ${limitValue(target.unit, target.aim)})`;
+  return `≤ ${limitValue(target.unit, target.limit)}${aim}`;
+}
+
+/**
+ * Every target, keyed by its summary key: { meaning, target (text), limit, aim, value, met,
+ * status, aim_met, beside: { key: value } }. `met` is true, false, or null when not measured.
+ */
 export function evaluateTargets(summary) {
-  return TARGETS.map((target) => {
-    const met = target.check(summary);
-    return { id: target.id, target: target.text, value: target.value(summary) ?? null, limit: target.limit, met, status: statusOf(met) };
-  });
+  return Object.fromEntries(TARGETS.map((target) => {
+    const met = checkTarget(target, summary);
+    const entry = {
+      meaning: target.meaning,
+      target: limitText(target),
+      unit: target.unit,
+      limit: target.limit,
+      value: summary[target.id] ?? null,
+      met,
+      status: statusOf(met),
+    };
+    if (target.aim !== undefined) {
+      entry.aim = target.aim;
+      entry.aim_met = below(summary[target.id], target.aim);
+    }
+    if (target.beside) entry.beside = Object.fromEntries(target.beside.map((key) => [key, summary[key] ?? null]));
+    return [target.id, entry];
+  }));
+}
+
+/**
+ * The summaries and targets of a saved run, rebuilt from its raw parts with this code (a run
+ * saved by an older bench reads with today's definitions; figures it did not measure are null).
+ */
+export function resummarise(results) {
+  const copy = { ...results };
+  if (copy.corpus && Array.isArray(copy.corpus.pages) && copy.corpus.pages.length) {
+    copy.corpus = { ...copy.corpus, summary: summariseCorpus(copy.corpus.pages) };
+  }
+  if (copy.cold_start && Array.isArray(copy.cold_start.runs)) {
+    copy.cold_start = { ...copy.cold_start, wasm: summariseColdStart(copy.cold_start.runs, 'wasm'), wasm2js: summariseColdStart(copy.cold_start.runs, 'wasm2js') };
+  }
+  copy.summary = buildSummary(copy);
+  copy.targets = evaluateTargets(copy.summary);
+  return copy;
 }
 
 export const statusOf = (met) => (met === null ? 'not measured' : met ? 'met' : 'missed');
@@ -187,11 +316,32 @@ export function bytes(value) {
   return value >= 10_240 ? `${(value / 1024).toFixed(1)} KB` : `${value} B`;
 }
 
-/** One target as a console/README line. */
-export function targetLine(target) {
-  const value = typeof target.value === 'boolean' ? (target.value ? 'yes' : 'no')
-    : target.id === 'wasm_gzip_bytes' ? String(target.value ?? '–')
-      : target.id === 'ratio_median' || target.id === 'observer_cpu_share' ? fixed(target.value, 3)
-        : fixed(target.value, 1);
-  return `${target.status.toUpperCase().padEnd(12)} ${target.target} (measured: ${value})`;
+/** A value in its unit: `0.931`, `52.5 ms`, `3.2 %`, `99,954 B`, `yes`. */
+export function formatValue(unit, value) {
+  if (value === null || value === undefined || Number.isNaN(value)) return '–';
+  if (unit === 'yes') return value ? 'yes' : 'no';
+  if (unit === 'ratio') return fixed(value, value < 1 ? 3 : 2);
+  if (unit === 'share') return `${fixed(value, 3)} (${(value * 100).toFixed(1)} %)`;
+  if (unit === 'bytes') return `${Number(value).toLocaleString('en-US')} B`;
+  return `${fixed(value, Math.abs(value) < 10 ? 2 : 1)} ms`;
+}
+
+/** A status with the aim where there is one: `met (aim 0.10 missed)`. */
+export function statusText(entry) {
+  if (entry.aim === undefined || entry.met === null) return entry.status;
+  return `${entry.status} (aim ${limitValue(entry.unit, entry.aim)} ${statusOf(entry.aim_met)})`;
+}
+
+/** What a target shows beside its value: `wasm2js 246.8 ms`, `rendering 1968.0 ms`. */
+export function besideText(entry) {
+  if (!entry.beside) return '';
+  const names = { cold_start_wasm2js_ms: 'wasm2js', longest_render_ms_1m: 'rendering (longest_render_ms_1m)' };
+  return Object.entries(entry.beside).map(([key, value]) => `${names[key] || key} ${formatValue('ms', value)}`).join(', ');
+}
+
+/** One target as a console line. */
+export function targetLine(id, entry) {
+  const beside = besideText(entry);
+  const status = statusText(entry).replace(entry.status, entry.status.toUpperCase());
+  return `${status.padEnd(24)} ${id.padEnd(31)} ${formatValue(entry.unit, entry.value).padStart(14)}  target ${entry.target}${beside ? `  (beside: ${beside})` : ''}`;
 }
