@@ -10,14 +10,16 @@
 // switch, is the switch. Granted sites get content.js + autoclean.js registered at document_idle
 // (scripting.registerContentScripts), re-registered from settings and permissions at every start.
 
-if (typeof importScripts === 'function' && !globalThis.UnsponsorSettings) importScripts('settings.js');
+if (typeof importScripts === 'function' && !globalThis.UnsponsorSettings) importScripts('settings.js', 'messages.js');
 
 const api = globalThis.browser ?? globalThis.chrome;
 const Settings = globalThis.UnsponsorSettings;
+const Message = globalThis.UnsponsorMessages;
+const Command = globalThis.UnsponsorCommands;
 
-const COMMANDS = new Set(['clean', 'undo', 'report', 'preview', 'clear-preview', 'pick', 'restore', 'recategorize']);
+const COMMANDS = new Set([Command.CLEAN, Command.UNDO, Command.REPORT, Command.PREVIEW, Command.CLEAR_PREVIEW, Command.PICK, Command.RESTORE, Command.RECATEGORIZE]);
 /** Commands that change the page: refused on a site on the "never touch" list. */
-const TOUCHING_COMMANDS = new Set(['clean', 'preview', 'pick', 'recategorize']);
+const TOUCHING_COMMANDS = new Set([Command.CLEAN, Command.PREVIEW, Command.PICK, Command.RECATEGORIZE]);
 const BADGE_COLOR = '#0f766e';
 const AUTO_CLEAN_SCRIPT_ID = 'unsponsor-auto-clean';
 
@@ -151,7 +153,7 @@ function applyGlobalCategories() {
       }
       if (Object.prototype.hasOwnProperty.call(settings.sites, host)) continue; // its own choice rules there
       if (sameCategories(entry.categories, settings.categories)) continue;
-      const result = await runInTab(tabId, 'recategorize', entry.url, {}, { track: false });
+      const result = await runInTab(tabId, Command.RECATEGORIZE, entry.url, {}, { track: false });
       if (result.ok) entry.categories = { ...settings.categories };
       else delete tabs[key]; // closed, navigated away, paused ("never touch") or out of reach
       changed = true;
@@ -170,8 +172,8 @@ async function runInTab(tabId, command, url, extra = {}, { track = true } = {}) 
   }
   const options = { ...Settings.cleanOptionsFor(settings, host), ...extra };
   try {
-    await api.scripting.executeScript({ target: { tabId }, files: ['content.js'] });
-    if (command === 'pick') await armPicker(tabId, host);
+    await api.scripting.executeScript({ target: { tabId }, files: ['messages.js', 'content.js'] });
+    if (command === Command.PICK) await armPicker(tabId, host);
     const [injection] = await api.scripting.executeScript({
       target: { tabId },
       func: (name, commandOptions) => globalThis.unsponsorRun(name, commandOptions),
@@ -181,15 +183,15 @@ async function runInTab(tabId, command, url, extra = {}, { track = true } = {}) 
     if (!result || typeof result !== 'object') {
       return { ok: false, state: 'error', error: message('noAnswer') };
     }
-    if (result.ok && command === 'restore' && extra.keep && typeof result.selector === 'string') {
+    if (result.ok && command === Command.RESTORE && extra.keep && typeof result.selector === 'string') {
       result.savedRule = await saveSiteRule(host, result.selector, true);
     }
     if (result.ok && result.report) await setBadge(tabId, result.report.total);
-    if (result.ok && command === 'undo') await setBadge(tabId, 0);
-    if (track && result.ok && (command === 'clean' || (command === 'recategorize' && result.recleaned))) {
+    if (result.ok && command === Command.UNDO) await setBadge(tabId, 0);
+    if (track && result.ok && (command === Command.CLEAN || (command === Command.RECATEGORIZE && result.recleaned))) {
       await rememberCleanedTab(tabId, url, options.categories);
     }
-    if (track && result.ok && command === 'undo') await forgetCleanedTab(tabId);
+    if (track && result.ok && command === Command.UNDO) await forgetCleanedTab(tabId);
     return { ...result, state: result.ok ? 'ok' : 'error' };
   } catch (error) {
     const text = String((error && error.message) || error);
@@ -219,7 +221,7 @@ function syncAutoClean() {
       if (existing.length > 0) await api.scripting.unregisterContentScripts({ ids: [AUTO_CLEAN_SCRIPT_ID] });
       return;
     }
-    const script = { id: AUTO_CLEAN_SCRIPT_ID, matches, js: ['content.js', 'autoclean.js'], runAt: 'document_idle', allFrames: false };
+    const script = { id: AUTO_CLEAN_SCRIPT_ID, matches, js: ['messages.js', 'content.js', 'autoclean.js'], runAt: 'document_idle', allFrames: false };
     if (existing.length > 0) await api.scripting.updateContentScripts([script]);
     else await api.scripting.registerContentScripts([script]);
   }).catch((error) => console.warn('Unsponsor: could not update auto-clean', error));
@@ -286,17 +288,17 @@ const isPlainObject = (value) => value !== null && typeof value === 'object' && 
 /** Messages of extension pages (popup, options). Returns a promise of the answer, or null if invalid. */
 function handlePageMessage(request) {
   switch (request.type) {
-    case 'run': {
+    case Message.RUN: {
       if (!Number.isInteger(request.tabId) || !COMMANDS.has(request.command)) return null;
       const extra = {};
-      if (request.command === 'restore') {
+      if (request.command === Command.RESTORE) {
         if (!Number.isInteger(request.index) || request.index < 0 || typeof request.keep !== 'boolean') return null;
         extra.index = request.index;
         extra.keep = request.keep;
       }
       return runInTab(request.tabId, request.command, typeof request.url === 'string' ? request.url : undefined, extra);
     }
-    case 'auto-clean': {
+    case Message.AUTO_CLEAN: {
       const host = Settings.normalizeHost(request.host);
       if (!host || typeof request.on !== 'boolean') return null;
       return (async () => {
@@ -305,7 +307,7 @@ function handlePageMessage(request) {
         return { ok: true, granted: request.on };
       })();
     }
-    case 'auto-clean-state': {
+    case Message.AUTO_CLEAN_STATE: {
       const host = Settings.normalizeHost(request.host);
       if (!host) return null;
       return (async () => {
@@ -323,11 +325,11 @@ function handleContentMessage(request, sender) {
   const tabId = sender.tab.id;
   const host = Settings.hostOf(sender.url);
   switch (request.type) {
-    case 'late-removal':
+    case Message.LATE_REMOVAL:
       if (!Number.isInteger(request.total) || request.total < 0) return null;
       setBadge(tabId, request.total);
       return null;
-    case 'auto-options':
+    case Message.AUTO_OPTIONS:
       return (async () => {
         const settings = await Settings.load(api);
         if (!host || !settings.autoClean.includes(host) || Settings.isNeverTouched(settings, host) || !(await isGranted(host))) {
@@ -337,7 +339,7 @@ function handleContentMessage(request, sender) {
         await rememberCleanedTab(tabId, sender.url, options.categories);
         return { ok: true, options };
       })();
-    case 'picked':
+    case Message.PICKED:
       if (typeof request.selector !== 'string' || request.selector.length > 900) return null;
       return (async () => {
         const armed = await armedPickerHost(tabId);
@@ -345,7 +347,7 @@ function handleContentMessage(request, sender) {
         const line = await saveSiteRule(host, request.selector, false);
         return { ok: Boolean(line), line };
       })();
-    case 'picker-closed':
+    case Message.PICKER_CLOSED:
       disarmPicker(tabId);
       return null;
     default:
@@ -399,7 +401,7 @@ function whenLoaded(tabId) {
 }
 
 api.commands.onCommand.addListener(async (name, tab) => {
-  const command = { 'clean-page': 'clean', 'undo-page': 'undo' }[name];
+  const command = { 'clean-page': Command.CLEAN, 'undo-page': Command.UNDO }[name];
   if (!command) return;
   const pressed = tab && Number.isInteger(tab.id) ? tab : (await api.tabs.query({ active: true, currentWindow: true }))[0];
   const target = pressed && await whenLoaded(pressed.id);

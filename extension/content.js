@@ -8,6 +8,8 @@
   if (globalThis.unsponsorRun) return; // already injected into this page
 
   const api = globalThis.browser ?? globalThis.chrome;
+  const Message = globalThis.UnsponsorMessages; // messages.js, injected before this file
+  const Command = globalThis.UnsponsorCommands;
   const url = (path) => api.runtime.getURL(path);
   const message = (key, substitutions) => api.i18n.getMessage(key, substitutions) || key;
   let core = null;     // the loaded wasm-bindgen module
@@ -131,7 +133,7 @@
       startupMs = performance.now() - started;
       startupParts = { glue: glueLoaded - started, module: loaded - started, rules_wait: read - loaded, rules_read: started + startupMs - read };
       core.onChange((report) => {
-        api.runtime.sendMessage({ type: 'late-removal', total: report.total }).catch(() => {});
+        api.runtime.sendMessage({ type: Message.LATE_REMOVAL, total: report.total }).catch(() => {});
       });
     })();
     return loading;
@@ -331,8 +333,8 @@
       try {
         const report = core.removeElement(element, selector);
         cleaned = true;
-        api.runtime.sendMessage({ type: 'late-removal', total: report.total }).catch(() => {});
-        await api.runtime.sendMessage({ type: 'picked', selector });
+        api.runtime.sendMessage({ type: Message.LATE_REMOVAL, total: report.total }).catch(() => {});
+        await api.runtime.sendMessage({ type: Message.PICKED, selector });
       } catch (error) {
         console.warn('Unsponsor: could not remove the picked element', error);
       }
@@ -357,7 +359,7 @@
     for (const [type, listener] of picker.listeners) window.removeEventListener(type, listener, true);
     picker = null;
     removeOverlay();
-    api.runtime.sendMessage({ type: 'picker-closed' }).catch(() => {});
+    api.runtime.sendMessage({ type: Message.PICKER_CLOSED }).catch(() => {});
   }
 
   // ----- commands -----
@@ -372,11 +374,11 @@
 
   /** Cleans on page load on a site the reader chose (autoclean.js), with the settings the background gives. */
   async function autoClean() {
-    const answer = await api.runtime.sendMessage({ type: 'auto-options' });
+    const answer = await api.runtime.sendMessage({ type: Message.AUTO_OPTIONS });
     if (!answer || !answer.ok) return { ok: false, error: 'auto-clean is off for this site' };
     await load();
     const report = await clean(answer.options);
-    api.runtime.sendMessage({ type: 'late-removal', total: report.total }).catch(() => {});
+    api.runtime.sendMessage({ type: Message.LATE_REMOVAL, total: report.total }).catch(() => {});
     return { ok: true, engine, report };
   }
 
@@ -389,38 +391,38 @@
   async function runCommand(command, options) {
     try {
       switch (command) {
-        case 'report':
+        case Command.REPORT:
           return { ok: true, engine, picking: Boolean(picker), report: core ? core.report() : null, detach: core ? core.detachStats() : null };
-        case 'clean':
+        case Command.CLEAN:
           await load();
           return { ok: true, engine, startupMs, startupParts, rules, report: await clean(options) };
-        case 'auto':
+        case Command.AUTO:
           return await autoClean();
-        case 'undo': {
+        case Command.UNDO: {
           clearPreview();
           if (!core) return { ok: true, engine, restored: 0, report: null };
           const { restored } = core.undo();
           cleaned = false;
           return { ok: true, engine, restored, report: core.report() };
         }
-        case 'recategorize': {
+        case Command.RECATEGORIZE: {
           // A category toggle: put everything back and clean again with the new choice, so
           // blocks of a category switched off come back and those switched on go.
           if (!core || !cleaned) return { ok: true, engine, report: core ? core.report() : null, recleaned: false };
           core.undo();
           return { ok: true, engine, report: await clean(options), recleaned: true };
         }
-        case 'preview':
+        case Command.PREVIEW:
           await load();
           return { ok: true, engine, ...(await preview(options)) };
-        case 'clear-preview':
+        case Command.CLEAR_PREVIEW:
           clearPreview();
           return { ok: true, engine };
-        case 'pick':
+        case Command.PICK:
           await load();
           startPicker();
           return { ok: true, engine, picking: true };
-        case 'restore': {
+        case Command.RESTORE: {
           if (!core) return { ok: false, error: 'nothing was removed from this page' };
           const answer = core.restoreRemoval(options.index);
           const selector = answer.restored && options.keep ? selectorFor(answer.element) : null;

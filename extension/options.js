@@ -5,6 +5,7 @@
 
 const api = globalThis.browser ?? globalThis.chrome;
 const Settings = globalThis.UnsponsorSettings;
+const Message = globalThis.UnsponsorMessages;
 const { t, localize } = globalThis.UnsponsorI18n;
 
 const $ = (id) => document.getElementById(id);
@@ -108,7 +109,7 @@ function renderSites(settings, granted) {
     stop.setAttribute('aria-label', `${t('optionsStop')}: ${host}`);
     stop.addEventListener('click', async () => {
       await api.permissions.remove({ origins: Settings.originsFor(host) });
-      await api.runtime.sendMessage({ type: 'auto-clean', host, on: false });
+      await api.runtime.sendMessage({ type: Message.AUTO_CLEAN, host, on: false });
       await refresh();
     });
     item.append(name, stop);

@@ -4,6 +4,8 @@
 
 const api = globalThis.browser ?? globalThis.chrome;
 const Settings = globalThis.UnsponsorSettings;
+const Message = globalThis.UnsponsorMessages;
+const Command = globalThis.UnsponsorCommands;
 const { t, localize } = globalThis.UnsponsorI18n;
 
 /** The reason for a removal in the reader's language (the core's English sentence if missing). */
@@ -102,7 +104,7 @@ function render(report) {
 async function run(command, extra = {}) {
   await ready;
   if (!tab) return { ok: false, state: 'error', error: t('noTab') };
-  const result = await api.runtime.sendMessage({ type: 'run', command, tabId: tab.id, url: tab.url, ...extra });
+  const result = await api.runtime.sendMessage({ type: Message.RUN, command, tabId: tab.id, url: tab.url, ...extra });
   return result ?? { ok: false, state: 'error', error: t('noAnswerPopup') };
 }
 
@@ -151,7 +153,7 @@ async function withButton(button, action) {
 
 const onClean = () => withButton(elements.clean, async () => {
   setStatus('working', t('working'));
-  const result = await run('clean');
+  const result = await run(Command.CLEAN);
   showProblems(result);
   if (!result.ok) return showFailure(result);
   // How many EasyList rules the page's content script loaded, and whether through the build's
@@ -165,21 +167,21 @@ const onClean = () => withButton(elements.clean, async () => {
 
 const onPreview = () => withButton(elements.preview, async () => {
   setStatus('working', t('working'));
-  const result = await run('preview');
+  const result = await run(Command.PREVIEW);
   showProblems(result);
   if (!result.ok) return showFailure(result);
   setStatus('previewed', result.items.length === 0 ? t('nothingFound') : t('previewStatus', [blocks(result.items.length)]), result.engine);
 });
 
 const onUndo = () => withButton(elements.undo, async () => {
-  const result = await run('undo');
+  const result = await run(Command.UNDO);
   if (!result.ok) return showFailure(result);
   render(null);
   setStatus('undone', t('undoneStatus', [blocks(result.restored)]), result.engine);
 });
 
 async function onRestore(index, keep) {
-  const result = await run('restore', { index, keep });
+  const result = await run(Command.RESTORE, { index, keep });
   if (!result.ok) return showFailure(result);
   render(result.report);
   if (keep && !result.savedRule) setStatus('kept', t('keptNoRule'), result.engine);
@@ -187,7 +189,7 @@ async function onRestore(index, keep) {
 }
 
 const onPick = () => withButton(elements.pick, async () => {
-  const result = await run('pick');
+  const result = await run(Command.PICK);
   if (!result.ok) return showFailure(result);
   setStatus('picking', t('pickingStatus'), result.engine);
   // The reader picks in the page; a popup left open would cover it.
@@ -199,7 +201,7 @@ async function onCategoryChange() {
   await Settings.update(api, (settings) => {
     settings.sites[host] = { categories: chosen };
   });
-  const result = await run('recategorize');
+  const result = await run(Command.RECATEGORIZE);
   if (!result.ok) return showFailure(result);
   if (result.recleaned) showCleaned(result.report, result.engine);
 }
@@ -212,7 +214,7 @@ function onAutoCleanChange() {
     api.permissions.request({ origins }).then(async (granted) => {
       elements.autoClean.checked = granted;
       if (!granted) return setStatus('idle', t('autoCleanDenied'));
-      await api.runtime.sendMessage({ type: 'auto-clean', host, on: true });
+      await api.runtime.sendMessage({ type: Message.AUTO_CLEAN, host, on: true });
       setStatus('idle', t('autoCleanOn', [host]));
     }, (error) => {
       elements.autoClean.checked = false;
@@ -220,7 +222,7 @@ function onAutoCleanChange() {
     });
   } else {
     api.permissions.remove({ origins }).finally(async () => {
-      await api.runtime.sendMessage({ type: 'auto-clean', host, on: false });
+      await api.runtime.sendMessage({ type: Message.AUTO_CLEAN, host, on: false });
       setStatus('idle', t('autoCleanOff', [host]));
     });
   }
@@ -233,7 +235,7 @@ async function onNeverTouchChange() {
   });
   applyNeverTouch(on);
   if (on) {
-    const result = await run('undo');
+    const result = await run(Command.UNDO);
     if (result.ok) render(null);
     setStatus('paused', t('neverTouchActive', [host]));
   } else {
@@ -261,7 +263,7 @@ async function showSite(settings) {
   const categories = Settings.categoriesFor(settings, host);
   for (const input of categoryInputs) input.checked = categories[input.value];
   elements.neverTouch.checked = Settings.isNeverTouched(settings, host);
-  const state = await api.runtime.sendMessage({ type: 'auto-clean-state', host });
+  const state = await api.runtime.sendMessage({ type: Message.AUTO_CLEAN_STATE, host });
   elements.autoClean.checked = Boolean(state && state.granted && state.listed);
   applyNeverTouch(elements.neverTouch.checked);
 }
@@ -284,7 +286,7 @@ async function showCurrentState() {
       markReady(); // commands queued by early clicks run now (with "no tab" if there is none)
     }
     await bodyParsed;
-    const reporting = run('report').catch((error) => ({ ok: false, state: 'error', error: String(error) }));
+    const reporting = run(Command.REPORT).catch((error) => ({ ok: false, state: 'error', error: String(error) }));
     const settings = await Settings.load(api);
     await showNotice();
     const early = await Promise.race([reporting, new Promise((resolve) => setTimeout(() => resolve(null), REPORT_WAIT_MS))]);

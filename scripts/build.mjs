@@ -31,7 +31,7 @@ const env = {
   PATH: [path.join(root, 'node_modules', '.bin'), path.join(os.homedir(), '.cargo', 'bin'), process.env.PATH].join(path.delimiter),
 };
 const ICON_SIZES = [16, 32, 48, 128];
-const EXTENSION_FILES = ['background.js', 'settings.js', 'i18n.js', 'content.js', 'autoclean.js', 'popup.html', 'popup.css', 'popup.js',
+const EXTENSION_FILES = ['background.js', 'settings.js', 'messages.js', 'i18n.js', 'content.js', 'autoclean.js', 'popup.html', 'popup.css', 'popup.js',
   'options.html', 'options.css', 'options.js', '_locales'];
 const GECKO_ID = 'unsponsor@unsponsor.dev';
 /**
@@ -190,7 +190,7 @@ function manifestFor(browser, hasRules) {
     for (const entry of manifest.web_accessible_resources) entry.use_dynamic_url = true;
   } else {
     // The Chrome service worker loads settings.js itself (importScripts); the event page needs it listed.
-    manifest.background = { scripts: ['settings.js', 'background.js'] };
+    manifest.background = { scripts: ['settings.js', 'messages.js', 'background.js'] };
     manifest.browser_specific_settings = {
       gecko: { id: GECKO_ID, strict_min_version: '140.0', data_collection_permissions: { required: ['none'] } },
       gecko_android: { strict_min_version: '142.0' },

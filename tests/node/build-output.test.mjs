@@ -179,7 +179,7 @@ test('a damaged EasyList copy stops the build too', () => {
 test('each browser gets its own background and Firefox its add-on id', () => {
   assert.deepEqual(manifest('chrome').background, { service_worker: 'background.js' });
   assert.equal(manifest('chrome').browser_specific_settings, undefined);
-  assert.deepEqual(manifest('firefox').background, { scripts: ['settings.js', 'background.js'] });
+  assert.deepEqual(manifest('firefox').background, { scripts: ['settings.js', 'messages.js', 'background.js'] });
   assert.equal(manifest('firefox').browser_specific_settings.gecko.id, 'unsponsor@unsponsor.dev');
 });
 
