@@ -10,6 +10,9 @@
   const api = globalThis.browser ?? globalThis.chrome;
   const Message = globalThis.UnsponsorMessages; // messages.js, injected before this file
   const Command = globalThis.UnsponsorCommands;
+  // Marks the extension's own page UI, which the core never touches (OWN_UI_ATTRIBUTE in
+  // src/core/vocabulary.rs; tests/node/one-source.test.mjs checks the two agree).
+  const UI_MARKER = 'data-unsponsor-ui';
   const url = (path) => api.runtime.getURL(path);
   const message = (key, substitutions) => api.i18n.getMessage(key, substitutions) || key;
   let core = null;     // the loaded wasm-bindgen module
@@ -161,7 +164,7 @@
   function ensureOverlay() {
     if (overlay && overlay.host.isConnected) return overlay;
     const host = document.createElement('unsponsor-ui');
-    host.setAttribute('data-unsponsor-ui', '');
+    host.setAttribute(UI_MARKER, '');
     host.style.cssText = 'all: initial; position: absolute; top: 0; left: 0; width: 0; height: 0; z-index: 2147483647;';
     const root = host.attachShadow({ mode: 'closed' });
     const style = document.createElement('style');
@@ -294,7 +297,7 @@
 
   function isPickable(element) {
     return element instanceof Element && element !== document.documentElement && element !== document.body
-      && !element.closest('[data-unsponsor-ui]');
+      && !element.closest(`[${UI_MARKER}]`);
   }
 
   function startPicker() {

@@ -79,15 +79,25 @@ const ALLOWED_PSEUDOS = new Set([
 ]);
 const SELECTOR_ARG_PSEUDOS = new Set(['not', 'is', 'where', 'has']);
 const NTH_PSEUDOS = new Set(['nth-child', 'nth-last-child', 'nth-of-type', 'nth-last-of-type']);
-/** Procedural / scriptlet-like pseudo-classes of AdBlock Plus, uBlock Origin and AdGuard. */
-const PROCEDURAL_PSEUDOS = new Set([
+/**
+ * Procedural / scriptlet-like pseudo-classes of AdBlock Plus, uBlock Origin and AdGuard, by name,
+ * and the prefix that marks more of them. The core refuses the same ones in the reader's rules:
+ * its list (`PROCEDURAL_PSEUDO_CLASSES` in src/core/user_rules.rs, `constants()` of the built
+ * core) is the one source, and tests/node/one-source.test.mjs fails when this copy differs.
+ */
+export const PROCEDURAL_PSEUDO_CLASSES = Object.freeze([
   'has-text', 'contains', 'xpath', 'upward', 'remove', 'style', 'matches-css',
   'matches-css-before', 'matches-css-after', 'min-text-length', 'watch-attr', 'watch-attrs',
   'matches-path', 'matches-attr', 'matches-prop', 'matches-property', 'matches-media', 'others',
   'if', 'if-not', 'nth-ancestor', 'remove-attr', 'remove-class', 'properties', 'spath',
 ]);
-const PROCEDURAL_RE =
-  /:(?:-abp-[\w-]+|has-text|contains|xpath|upward|remove|style|matches-css(?:-before|-after)?|min-text-length|watch-attrs?|matches-path|matches-attr|matches-prop(?:erty)?|matches-media|others|if(?:-not)?|nth-ancestor|remove-attr|remove-class|properties|spath)\(/i;
+export const PROCEDURAL_PSEUDO_CLASS_PREFIX = '-abp-';
+const PROCEDURAL_PSEUDOS = new Set(PROCEDURAL_PSEUDO_CLASSES);
+const escapeForRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const PROCEDURAL_RE = new RegExp(
+  `:(?:${escapeForRegExp(PROCEDURAL_PSEUDO_CLASS_PREFIX)}[\\w-]+|${[...PROCEDURAL_PSEUDO_CLASSES].sort((a, b) => b.length - a.length).map(escapeForRegExp).join('|')})\\(`,
+  'i',
+);
 const STYLE_INJECTION_RE = /\{[^{}]*\}$/;
 const COMBINATORS = new Set(['descendant', 'child', 'sibling', 'adjacent']);
 /** An+B: `odd`, `even`, `3`, `-n+3`, `2n + 1` (`of S` is not accepted). */
@@ -175,7 +185,7 @@ function walkSelector(tokens, { relative, inHas }) {
         throw new Reject('pseudo_element');
       case 'pseudo': {
         const name = t.name.toLowerCase();
-        if (name.startsWith('-abp-') || PROCEDURAL_PSEUDOS.has(name)) throw new Reject('procedural');
+        if (name.startsWith(PROCEDURAL_PSEUDO_CLASS_PREFIX) || PROCEDURAL_PSEUDOS.has(name)) throw new Reject('procedural');
         if (!ALLOWED_PSEUDOS.has(name)) throw new Reject('unsupported_pseudo');
         if (SELECTOR_ARG_PSEUDOS.has(name)) {
           if (!Array.isArray(t.data)) throw new Reject('invalid');

@@ -20,7 +20,7 @@ use web_sys::{Document, Element, Node};
 
 /// Text nodes up to this many UTF-16 units are read whole; longer ones only in part (their
 /// length is what matters for prose, their start for previews). Same value as in read.js.
-const TEXT_READ_MAX_UNITS: u32 = 400;
+pub const TEXT_READ_MAX_UNITS: u32 = 400;
 
 #[wasm_bindgen(module = "/src/dom/read.js")]
 extern "C" {

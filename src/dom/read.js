@@ -18,6 +18,8 @@
 // pushed to `nodes` (its index is the record's position). Separator characters inside page
 // text are replaced by spaces.
 
+// TEXT_READ_MAX_UNITS in src/dom/mod.rs, which decodes what this reads (tests/node/one-source.test.mjs
+// checks the two agree).
 const TEXT_READ_MAX = 400;
 const TEXT_SAMPLE = 200;
 const CONTEXT_MAX = 64;

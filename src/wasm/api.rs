@@ -153,3 +153,53 @@ pub fn detach_statistics() -> JsValue {
 pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_string()
 }
+
+/// The word lists and limits JavaScript needs too, from the one place they are defined (the
+/// core): `{ categories, default_categories, own_ui_attribute, text_read_max_units,
+/// max_rule_line_chars, procedural_pseudo_classes, procedural_pseudo_class_prefix }`.
+/// tests/node/one-source.test.mjs compares every JavaScript copy with it, and fails when one
+/// differs.
+#[wasm_bindgen]
+pub fn constants() -> JsValue {
+    use crate::core::category::Category;
+    use crate::core::user_rules::{
+        MAX_LINE_CHARS, PROCEDURAL_PSEUDO_CLASSES, PROCEDURAL_PSEUDO_CLASS_PREFIX,
+    };
+    use crate::core::vocabulary::OWN_UI_ATTRIBUTE;
+    let strings = |items: &mut dyn Iterator<Item = &str>| -> js_sys::Array {
+        items.map(JsValue::from_str).collect()
+    };
+    let answer = js_sys::Object::new();
+    let set = |key: &str, value: &JsValue| {
+        // Setting a property of a fresh plain object cannot fail.
+        let _ = js_sys::Reflect::set(&answer, &JsValue::from_str(key), value);
+    };
+    set(
+        "categories",
+        &strings(&mut Category::ALL.iter().map(|c| c.id())),
+    );
+    set(
+        "default_categories",
+        &strings(
+            &mut Category::ALL
+                .iter()
+                .filter(|c| c.is_enabled_by_default())
+                .map(|c| c.id()),
+        ),
+    );
+    set("own_ui_attribute", &JsValue::from_str(OWN_UI_ATTRIBUTE));
+    set(
+        "text_read_max_units",
+        &JsValue::from(crate::dom::TEXT_READ_MAX_UNITS),
+    );
+    set("max_rule_line_chars", &JsValue::from(MAX_LINE_CHARS as u32));
+    set(
+        "procedural_pseudo_classes",
+        &strings(&mut PROCEDURAL_PSEUDO_CLASSES.iter().copied()),
+    );
+    set(
+        "procedural_pseudo_class_prefix",
+        &JsValue::from_str(PROCEDURAL_PSEUDO_CLASS_PREFIX),
+    );
+    answer.into()
+}
