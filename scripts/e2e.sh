@@ -10,5 +10,5 @@ node --test --test-concurrency=1 --test-reporter=tap \
   tests/e2e/chrome.test.mjs tests/e2e/firefox.test.mjs \
   tests/e2e/robustness-chrome.test.mjs tests/e2e/robustness-firefox.test.mjs \
   tests/e2e/reader-chrome.test.mjs tests/e2e/reader-firefox.test.mjs \
-  tests/e2e/shortcuts-chrome.test.mjs tests/e2e/locales.test.mjs tests/e2e/early-clicks-chrome.test.mjs tests/e2e/failures-chrome.test.mjs \
+  tests/e2e/shortcuts-chrome.test.mjs tests/e2e/locales.test.mjs tests/e2e/early-clicks-chrome.test.mjs tests/e2e/early-clicks-firefox.test.mjs tests/e2e/failures-chrome.test.mjs \
   tests/e2e/corpus-undo.test.mjs tests/e2e/corpus-undo-firefox.test.mjs

@@ -22,37 +22,9 @@ import { CHROME_EXTENSION_DIR, DEMO_SITE_DIR, requireBuilt } from './lib/config.
 import { ChromiumDriver } from './lib/chromium.mjs';
 import { RequestLog } from './lib/network.mjs';
 import { logger, pollUntil } from './lib/util.mjs';
+import { AD_TEXT, DELAYS_MS, HOLD_MS, REPEATS, earlyClickScript } from './lib/early-click.mjs';
 
 const log = logger('chromium early clicks');
-const REPEATS = Number(process.env.EARLY_CLICK_REPEATS ?? 20);
-const DELAYS_MS = [0, 10, 50];
-/** Longer than the popup waits for the page's report on opening (REPORT_WAIT_MS in popup.js). */
-const HOLD_MS = 400;
-/** A text of the demo's Taboola widget: gone after a clean, back after an undo. */
-const AD_TEXT = 'by Taboola';
-
-/**
- * Runs in the popup before its own scripts: clicks `#id` `delay` ms after it first exists and is
- * shown, and records when (window.__earlyClick). A synthetic click goes through the same listener
- * as a reader's.
- */
-function earlyClickScript(id, delay) {
-  return `(() => {
-    const state = (window.__earlyClick = { id: ${JSON.stringify(id)}, delay: ${delay}, shownAt: null, clickedAt: null });
-    const shown = () => { const b = document.getElementById(state.id); return b && !b.hidden && b.getClientRects().length > 0 ? b : null; };
-    const fire = (button) => { state.clickedAt = performance.now(); button.click(); };
-    const check = () => {
-      const button = shown();
-      if (!button) return false;
-      state.shownAt = performance.now();
-      if (state.delay === 0) fire(button); else setTimeout(() => fire(shown() || button), state.delay);
-      return true;
-    };
-    if (check()) return;
-    const observer = new MutationObserver(() => { if (check()) observer.disconnect(); });
-    observer.observe(document, { childList: true, subtree: true, attributes: true });
-  })();`;
-}
 
 describe('No early click is lost in the Chromium popup', { timeout: 1_800_000 }, () => {
   const requests = new RequestLog();
