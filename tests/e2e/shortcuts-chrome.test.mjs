@@ -18,7 +18,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { startServer } from './server.mjs';
+import { SLOW_PREFIX, startServer } from './server.mjs';
 import { CHROME_EXTENSION_DIR, DEMO_SITE_DIR, requireBuilt } from './lib/config.mjs';
 import { ChromiumDriver } from './lib/chromium.mjs';
 import { RequestLog } from './lib/network.mjs';
@@ -141,6 +141,32 @@ describe('Unsponsor keyboard shortcuts in Chromium (headed, on Xvfb, real key pr
       if (difference !== null) assert.fail(`Alt+Shift+Z did not restore document.documentElement.outerHTML exactly:\n${difference}`);
       log('Alt+Shift+Z undid the clean (badge empty, outerHTML identical to the original)');
       assert.deepEqual(page.errors, [], 'no page errors');
+    } finally {
+      await driver.closePage(page).catch(() => {});
+    }
+  });
+
+  // A reader who presses the key as soon as the next page starts to show must get that page
+  // cleaned: the command waits for the new page to load (background.js, whenLoaded) instead of
+  // acting on the half-loaded one or on the page that was there before.
+  test('Alt+Shift+C pressed right after a navigation cleans the new page once it has loaded', { timeout: 120_000 }, async () => {
+    const page = await driver.openPage(url);
+    try {
+      await assignShortcuts(driver, SHORTCUTS);
+      // The test server's /slow/ route sends the second half of the page 800 ms after the first.
+      const slowUrl = `${server.origin}${SLOW_PREFIX.slice(0, -1)}${READER_PAGE_PATH}`;
+      await page.playwrightPage.goto(slowUrl, { waitUntil: 'commit' });
+      await press(page, 'alt+shift+c');
+      const loadingWhenPressed = await page.playwrightPage.evaluate(() => document.readyState).catch(() => 'unknown');
+      log(`Alt+Shift+C pressed while the new page was ${loadingWhenPressed}`);
+      await page.playwrightPage.waitForLoadState('load');
+      await waitForPageTexts(page, { shown: [READER_TEXTS.article, READER_TEXTS.paragraph], hidden: [READER_TEXTS.ads, READER_TEXTS.promos] }, { timeoutMs: 20_000, message: 'the key pressed during the navigation to clean the new page' });
+      let access = null;
+      await pollUntil(async () => (access = await tabAccess(driver))?.url === slowUrl, { message: 'the key to grant access to the new page (activeTab)' });
+      page.tabId = access.id;
+      page.tabUrlSeenByExtension = slowUrl;
+      page.url = slowUrl;
+      await pollUntil(async () => (await driver.badgeText(page)) === '2', { message: 'the badge to count the 2 removals of the new page', describe: () => 'badge not "2"' });
     } finally {
       await driver.closePage(page).catch(() => {});
     }
