@@ -14,6 +14,7 @@
   // src/core/vocabulary.rs; tests/node/one-source.test.mjs checks the two agree).
   const UI_MARKER = 'data-unsponsor-ui';
   const url = (path) => api.runtime.getURL(path);
+  const RULES_FILE = 'rules/easylist.rules'; // EasyList's rules as the build compiled them
   const message = (key, substitutions) => api.i18n.getMessage(key, substitutions) || key;
   let core = null;     // the loaded wasm-bindgen module
   let engine = null;   // 'wasm', or 'wasm2js' where the page's CSP forbids WebAssembly
@@ -92,7 +93,7 @@
   /** Whether this build ships EasyList's rules (its manifest lists the file). */
   function buildCarriesRules() {
     const entries = api.runtime.getManifest().web_accessible_resources || [];
-    return entries.some((entry) => (entry.resources || []).includes('rules/easylist.rules'));
+    return entries.some((entry) => (entry.resources || []).includes(RULES_FILE));
   }
 
   function load() {
@@ -106,7 +107,7 @@
         return module;
       });
       const wasmFile = fetch(url('pkg/unsponsor_bg.wasm'));
-      const rulesFile = readFile('rules/easylist.rules');
+      const rulesFile = readFile(RULES_FILE);
       const indexFile = readFile('rules/easylist.index');
       // A failure fails loadWasm, which awaits them.
       glue.catch(() => {});

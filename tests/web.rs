@@ -7,7 +7,7 @@ use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 
 mod browser;
-use browser::sleep;
+use browser::{run_script, sleep};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -312,17 +312,7 @@ async fn late_widgets_are_removed_and_undo_restores_them() {
     let report = unsponsor::clean(options).map_err(JsValue::from).unwrap();
     assert_eq!(get(&report, "total").as_f64(), Some(0.0));
     // A vendor script adds its widget after the clean.
-    let widget = document().create_element("div").unwrap();
-    widget.set_id("taboola-below-article");
-    widget.set_inner_html(
-        r#"<div>Sponsored Links</div><a href="https://trc.taboola.com/y">Late offer</a>"#,
-    );
-    document()
-        .query_selector(".body")
-        .unwrap()
-        .unwrap()
-        .append_child(&widget)
-        .unwrap();
+    add_late_widget("taboola-below-article");
     sleep(400).await;
     assert!(
         document()
@@ -341,13 +331,6 @@ async fn late_widgets_are_removed_and_undo_restores_them() {
         .expect("restored");
     restored.remove();
     assert_eq!(fixture_root().outer_html(), before);
-}
-
-/// Runs `source` in the page (a statement), for tests that break a browser API on purpose.
-fn run_script(source: &str) {
-    js_sys::Function::new_no_args(source)
-        .call0(&JsValue::NULL)
-        .unwrap();
 }
 
 /// Adds a Taboola widget to the article, as a vendor script does after the clean.

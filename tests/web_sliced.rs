@@ -7,7 +7,7 @@ use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 
 mod browser;
-use browser::sleep;
+use browser::{run_script, sleep};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -372,13 +372,6 @@ async fn a_page_nested_100k_deep_is_cleaned_without_overflow() {
         2
     );
     root.remove();
-}
-
-/// Runs `source` in the page (a statement), for tests that break a browser API on purpose.
-fn run_script(source: &str) {
-    js_sys::Function::new_no_args(source)
-        .call0(&JsValue::NULL)
-        .unwrap();
 }
 
 /// The promise of `cleanAsync` settles even when the browser refuses to schedule the next

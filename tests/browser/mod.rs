@@ -12,3 +12,10 @@ pub async fn sleep(ms: i32) {
     });
     JsFuture::from(promise).await.unwrap();
 }
+
+/// Runs `source` in the page (a statement), for tests that break a browser API on purpose.
+pub fn run_script(source: &str) {
+    js_sys::Function::new_no_args(source)
+        .call0(&wasm_bindgen::JsValue::NULL)
+        .unwrap();
+}

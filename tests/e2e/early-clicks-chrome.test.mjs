@@ -22,7 +22,7 @@ import { CHROME_EXTENSION_DIR, DEMO_SITE_DIR, requireBuilt } from './lib/config.
 import { ChromiumDriver } from './lib/chromium.mjs';
 import { RequestLog } from './lib/network.mjs';
 import { logger, pollUntil } from './lib/util.mjs';
-import { AD_TEXT, DELAYS_MS, HOLD_MS, REPEATS, earlyClickScript } from './lib/early-click.mjs';
+import { AD_TEXT, BUTTON_STATES, DELAYS_MS, HOLD_MS, REPEATS, adVisibleInPage, earlyClickScript, overlayShownInPage } from './lib/early-click.mjs';
 
 const log = logger('chromium early clicks');
 
@@ -51,9 +51,8 @@ describe('No early click is lost in the Chromium popup', { timeout: 1_800_000 },
     [page.tabId, page.url, name],
   );
 
-  const adVisible = (page) => page.playwrightPage.evaluate((text) => document.body.innerText.includes(text), AD_TEXT);
-  /** The extension's page overlay (content.js: preview outlines, the picker), not the demo's own panel. */
-  const overlayShown = (page) => page.playwrightPage.evaluate(() => document.querySelector('unsponsor-ui[data-unsponsor-ui]') !== null);
+  const adVisible = (page) => page.playwrightPage.evaluate(adVisibleInPage, AD_TEXT);
+  const overlayShown = (page) => page.playwrightPage.evaluate(overlayShownInPage);
 
   /** Opens `url` in a tab (not waiting for a slow page to load) and gives it the activeTab grant. */
   async function openGranted(url, { slow }) {
@@ -80,19 +79,19 @@ describe('No early click is lost in the Chromium popup', { timeout: 1_800_000 },
   /** What each button must do, checked on the popup and on the page. */
   const BUTTONS = {
     clean: {
-      expectedState: 'cleaned',
+      expectedState: BUTTON_STATES.clean,
       prepare: async () => {},
       effect: async (page) => !(await adVisible(page)),
       reset: (page) => command(page, 'undo'),
     },
     preview: {
-      expectedState: 'previewed',
+      expectedState: BUTTON_STATES.preview,
       prepare: async () => {},
       effect: (page) => overlayShown(page),
       reset: (page) => command(page, 'clear-preview'),
     },
     undo: {
-      expectedState: 'undone',
+      expectedState: BUTTON_STATES.undo,
       prepare: async (page) => {
         const result = await command(page, 'clean');
         assert.ok(result?.ok, `setting up Undo: the clean failed: ${JSON.stringify(result)}`);
@@ -101,7 +100,7 @@ describe('No early click is lost in the Chromium popup', { timeout: 1_800_000 },
       reset: async () => {},
     },
     pick: {
-      expectedState: 'picking',
+      expectedState: BUTTON_STATES.pick,
       prepare: async () => {},
       effect: (page) => overlayShown(page),
       reset: (page) => page.playwrightPage.keyboard.press('Escape'),
