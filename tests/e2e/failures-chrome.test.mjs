@@ -59,8 +59,10 @@ function variantOfBuild(name, change) {
 async function cleanDemo(driver, origin) {
   const page = await driver.openPage(origin + DEMO_PAGES[0]);
   const popup = await driver.openPopup(page);
+  await waitForPopupState(popup.evaluate, 'idle', { timeoutMs: 10_000 });
   await popup.click('#clean');
-  const settled = await waitForPopupState(popup.evaluate, 'cleaned');
+  // "idle" is the state from before the click: it does not count until the popup moves on.
+  const settled = await waitForPopupState(popup.evaluate, 'cleaned', { previousState: 'idle' });
   log(`after the clean: ${describePopup(settled)}`);
   return { page, popup, settled };
 }
@@ -101,7 +103,7 @@ describe('Every failure is said in the Chromium popup', { timeout: 300_000 }, ()
         // Opened again later, the popup still says it.
         await driver.closePopup(popup);
         const again = await driver.openPopup(page);
-        await waitForPopupState(again.evaluate, 'cleaned');
+        await waitForPopupState(again.evaluate, 'cleaned', { previousState: 'idle' });
         assert.deepEqual((await shownProblems(again)).shown, [problem], 'the reopened popup forgot the problem');
         await driver.closePopup(again);
       } finally {
@@ -139,7 +141,7 @@ describe('Every failure is said in the Chromium popup', { timeout: 300_000 }, ()
       });
       const reopened = await pollUntil(async () => {
         const popupNow = await driver.openPopup(page);
-        await waitForPopupState(popupNow.evaluate, 'cleaned');
+        await waitForPopupState(popupNow.evaluate, 'cleaned', { previousState: 'idle' });
         const { shown, read } = await shownProblems(popupNow);
         if (shown.includes('late-errors')) return { popupNow, read };
         await driver.closePopup(popupNow);
