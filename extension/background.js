@@ -9,6 +9,8 @@
 // Auto-clean: a site's optional host permission, granted at the reader's click on the popup's
 // switch, is the switch. Granted sites get content.js + autoclean.js registered at document_idle
 // (scripting.registerContentScripts), re-registered from settings and permissions at every start.
+// Where ads are cleaned there, early-hide.js is registered too, at document_start: it hides
+// what is certain from markup before the first paint, so no widget flashes before the clean.
 
 if (typeof importScripts === 'function' && !globalThis.UnsponsorSettings) importScripts('settings.js', 'messages.js');
 
@@ -22,6 +24,8 @@ const COMMANDS = new Set([Command.CLEAN, Command.UNDO, Command.REPORT, Command.P
 const TOUCHING_COMMANDS = new Set([Command.CLEAN, Command.PREVIEW, Command.PICK, Command.RECATEGORIZE]);
 const BADGE_COLOR = '#0f766e';
 const AUTO_CLEAN_SCRIPT_ID = 'unsponsor-auto-clean';
+const EARLY_HIDE_SCRIPT_ID = 'unsponsor-early-hide';
+const EarlyHide = globalThis.UnsponsorEarlyHide;
 
 // Pages no extension may script. Chrome and Firefox refuse them; say so plainly.
 const RESTRICTED_SCHEMES = ['chrome:', 'chrome-extension:', 'edge:', 'about:', 'moz-extension:', 'view-source:', 'devtools:', 'chrome-search:', 'resource:', 'data:'];
@@ -206,24 +210,29 @@ async function runInTab(tabId, command, url, extra = {}, { track = true } = {}) 
 
 let registrationQueue = Promise.resolve();
 
-/** Brings the registered auto-clean script in line with settings and granted permissions. */
+/** Registers `script` for its matches, updates it, or unregisters it when nothing matches. */
+async function registerScript(script) {
+  const existing = await api.scripting.getRegisteredContentScripts({ ids: [script.id] });
+  if (script.matches.length === 0) {
+    if (existing.length > 0) await api.scripting.unregisterContentScripts({ ids: [script.id] });
+  } else if (existing.length > 0) {
+    await api.scripting.updateContentScripts([script]);
+  } else {
+    await api.scripting.registerContentScripts([script]);
+  }
+}
+
+/** Brings the registered auto-clean scripts in line with settings and granted permissions. */
 function syncAutoClean() {
   registrationQueue = registrationQueue.then(async () => {
     const settings = await Settings.load(api);
     const { origins = [] } = await api.permissions.getAll();
     const granted = new Set(origins);
-    const matches = settings.autoClean
-      .filter((host) => !Settings.isNeverTouched(settings, host))
-      .flatMap(Settings.originsFor)
-      .filter((origin) => granted.has(origin));
-    const existing = await api.scripting.getRegisteredContentScripts({ ids: [AUTO_CLEAN_SCRIPT_ID] });
-    if (matches.length === 0) {
-      if (existing.length > 0) await api.scripting.unregisterContentScripts({ ids: [AUTO_CLEAN_SCRIPT_ID] });
-      return;
-    }
-    const script = { id: AUTO_CLEAN_SCRIPT_ID, matches, js: ['messages.js', 'content.js', 'autoclean.js'], runAt: 'document_idle', allFrames: false };
-    if (existing.length > 0) await api.scripting.updateContentScripts([script]);
-    else await api.scripting.registerContentScripts([script]);
+    const hosts = settings.autoClean.filter((host) => !Settings.isNeverTouched(settings, host));
+    const originsOf = (list) => list.flatMap(Settings.originsFor).filter((origin) => granted.has(origin));
+    const withAds = hosts.filter((host) => Settings.categoriesFor(settings, host).ads);
+    await registerScript({ id: EARLY_HIDE_SCRIPT_ID, matches: originsOf(withAds), js: ['messages.js', 'early-rules.js', 'early-hide.js'], runAt: 'document_start', allFrames: false });
+    await registerScript({ id: AUTO_CLEAN_SCRIPT_ID, matches: originsOf(hosts), js: ['messages.js', 'content.js', 'autoclean.js'], runAt: 'document_idle', allFrames: false });
   }).catch((error) => console.warn('Unsponsor: could not update auto-clean', error));
   return registrationQueue;
 }
@@ -262,6 +271,9 @@ api.permissions.onAdded.addListener((permissions) => setAutoClean(hostsOfOrigins
 api.permissions.onRemoved.addListener((permissions) => setAutoClean(hostsOfOrigins(permissions.origins), false));
 api.storage.onChanged.addListener((changes, areaName) => {
   if (areaName === 'session' || !(Settings.STORAGE_KEY in changes)) return;
+  // The early stylesheets kept per site were made with the settings before: each is made again
+  // by the site's next automatic clean.
+  api.storage.local.remove(EarlyHide.CACHE_KEY).catch(() => {});
   syncAutoClean();
   applyGlobalCategories();
 });

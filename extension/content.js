@@ -10,6 +10,7 @@
   const api = globalThis.browser ?? globalThis.chrome;
   const Message = globalThis.UnsponsorMessages; // messages.js, injected before this file
   const Command = globalThis.UnsponsorCommands;
+  const EarlyHide = globalThis.UnsponsorEarlyHide;
   // Marks the extension's own page UI, which the core never touches (OWN_UI_ATTRIBUTE in
   // src/core/vocabulary.rs; tests/node/one-source.test.mjs checks the two agree).
   const UI_MARKER = 'data-unsponsor-ui';
@@ -379,11 +380,91 @@
   /** Cleans on page load on a site the reader chose (autoclean.js), with the settings the background gives. */
   async function autoClean() {
     const answer = await api.runtime.sendMessage({ type: Message.AUTO_OPTIONS });
-    if (!answer || !answer.ok) return { ok: false, error: 'auto-clean is off for this site' };
+    if (!answer || !answer.ok) {
+      dropEarlyHide();
+      return { ok: false, error: 'auto-clean is off for this site' };
+    }
     await load();
     const report = await clean(answer.options);
     api.runtime.sendMessage({ type: Message.LATE_REMOVAL, total: report.total }).catch(() => {});
+    keepEarlyHide();
     return { ok: true, engine, report };
+  }
+
+  // ----- the early stylesheet (auto-clean without a flash: early-hide.js, src/core/early.rs) -----
+
+  /** The stylesheet early-hide.js put into this page before its first paint, if it is still there. */
+  const earlyStyle = () => {
+    const style = globalThis.unsponsorEarlyStyle;
+    return style && style.isConnected ? style : null;
+  };
+
+  /** Takes the early stylesheet away: what it hid and the clean did not remove shows again. */
+  function dropEarlyHide() {
+    earlyStyle()?.remove();
+    globalThis.unsponsorEarlyStyle = null;
+    api.storage.onChanged.removeListener(onStorageChanged);
+  }
+
+  /** Whether a block the clean left on the page is hidden by the early stylesheet. */
+  function hidesKeptBlock(style) {
+    // Blocks the clean took out are detached, or hidden in their own style attribute while they
+    // wait to be detached (src/dom/removal.js).
+    const takenOut = (element) => {
+      for (let node = element; node; node = node.parentElement) {
+        if (node.style && node.style.getPropertyValue('display') === 'none' && node.style.getPropertyPriority('display') === 'important') return true;
+      }
+      return false;
+    };
+    for (const rule of style.sheet ? style.sheet.cssRules : []) {
+      let found;
+      try {
+        found = document.querySelectorAll(rule.selectorText);
+      } catch {
+        continue;
+      }
+      for (const element of found) if (!takenOut(element)) return true;
+    }
+    return false;
+  }
+
+  /**
+   * After the automatic clean: the site's full stylesheet (with its EasyList rules and the
+   * reader's) goes into this page, for widgets that come later, and is kept for the site's next
+   * pages. If the clean kept a block it hides (a guard, or a block the reader keeps), the
+   * stylesheet goes: the page shows what the clean decided.
+   */
+  function keepEarlyHide() {
+    const style = earlyStyle();
+    if (!style) return;
+    let css;
+    try {
+      css = core.earlyHideStylesheet(location.href);
+    } catch (error) {
+      console.warn('Unsponsor: no early stylesheet for this site', error);
+      dropEarlyHide();
+      return;
+    }
+    style.textContent = css;
+    if (hidesKeptBlock(style)) {
+      dropEarlyHide();
+      return;
+    }
+    api.storage.onChanged.addListener(onStorageChanged);
+    api.storage.local.get(EarlyHide.CACHE_KEY).then((stored) => {
+      const kept = { ...(stored && stored[EarlyHide.CACHE_KEY]) };
+      if (kept[location.hostname] === css) return undefined;
+      kept[location.hostname] = css;
+      return api.storage.local.set({ [EarlyHide.CACHE_KEY]: kept });
+    }).catch(() => {});
+  }
+
+  /** A change of the reader's settings: without auto-clean (or ads) on this site, the stylesheet goes. */
+  function onStorageChanged(changes, area) {
+    if (area === 'session' || Object.keys(changes).every((key) => key === EarlyHide.CACHE_KEY)) return;
+    api.runtime.sendMessage({ type: Message.AUTO_OPTIONS }).then((answer) => {
+      if (!answer || !answer.ok || !answer.options?.categories?.ads) dropEarlyHide();
+    }, () => dropEarlyHide());
   }
 
   /** Runs a command; every answer says whether the filter list is in use (`rulesProblem`). */
@@ -404,6 +485,7 @@
           return await autoClean();
         case Command.UNDO: {
           clearPreview();
+          dropEarlyHide();
           if (!core) return { ok: true, engine, restored: 0, report: null };
           const { restored } = core.undo();
           cleaned = false;
@@ -413,6 +495,7 @@
           // A category toggle: put everything back and clean again with the new choice, so
           // blocks of a category switched off come back and those switched on go.
           if (!core || !cleaned) return { ok: true, engine, report: core ? core.report() : null, recleaned: false };
+          dropEarlyHide(); // made for the categories before
           core.undo();
           return { ok: true, engine, report: await clean(options), recleaned: true };
         }
@@ -428,6 +511,7 @@
           return { ok: true, engine, picking: true };
         case Command.RESTORE: {
           if (!core) return { ok: false, error: 'nothing was removed from this page' };
+          dropEarlyHide(); // it could hide the block brought back
           const answer = core.restoreRemoval(options.index);
           const selector = answer.restored && options.keep ? selectorFor(answer.element) : null;
           return { ok: answer.restored, engine, selector, report: answer.report, error: answer.restored ? undefined : 'that block is no longer listed' };

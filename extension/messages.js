@@ -37,3 +37,12 @@ globalThis.UnsponsorCommands ??= Object.freeze({
   PICK: 'pick',
   RESTORE: 'restore',
 });
+
+// Auto-clean without a flash (extension/early-hide.js, src/core/early.rs): where the stylesheet
+// that hides certain ads before the first paint is kept, and how its element is marked.
+globalThis.UnsponsorEarlyHide ??= Object.freeze({
+  /** storage.local: `{ [hostname]: stylesheet }`, kept by content.js after each automatic clean. */
+  CACHE_KEY: 'earlyHide',
+  /** The attribute of the <style> element early-hide.js puts into the page. */
+  STYLE_ATTRIBUTE: 'data-unsponsor-early-hide',
+});

@@ -9,6 +9,8 @@
 //                   (easylist.index: the core's lookup tables, made by the core itself, run here
 //                   in Node, so a page's first click copies them instead of reading 24,000 rules)
 //   dist/*/filter-list.json   which list the build carries and its version (the options page)
+//   dist/*/early-rules.js     the stylesheet that hides certain ads before the first paint on
+//                   auto-clean sites, written by the core run in Node (src/core/early.rs)
 //   dist/www/       the offline demo site
 //   dist/unsponsor-<browser>-<version>.zip   store packages
 // Run through `npm run build` (which installs the tools first) or `node scripts/build.mjs`.
@@ -31,7 +33,7 @@ const env = {
   PATH: [path.join(root, 'node_modules', '.bin'), path.join(os.homedir(), '.cargo', 'bin'), process.env.PATH].join(path.delimiter),
 };
 const ICON_SIZES = [16, 32, 48, 128];
-const EXTENSION_FILES = ['background.js', 'settings.js', 'messages.js', 'i18n.js', 'content.js', 'autoclean.js', 'popup.html', 'popup.css', 'popup.js',
+const EXTENSION_FILES = ['background.js', 'settings.js', 'messages.js', 'i18n.js', 'content.js', 'autoclean.js', 'early-hide.js', 'popup.html', 'popup.css', 'popup.js',
   'options.html', 'options.css', 'options.js', '_locales'];
 const GECKO_ID = 'unsponsor@unsponsor.dev';
 /**
@@ -51,6 +53,7 @@ const FILTER_LIST_FILE = 'filter-list.json';
 const RULES_FILE = 'rules/easylist.rules';
 const RULES_INDEX_FILE = 'rules/easylist.index';
 const RULES_LICENCE_FILE = 'rules/LICENSE-EasyList.txt';
+const EARLY_RULES_FILE = 'early-rules.js';
 const RULES_LICENCE = `The file easylist.rules is derived from EasyList (https://easylist.to/):
 its element-hiding rules, validated and compiled into a compact form by Unsponsor's build
 (scripts/compile-rules.mjs). Credit: The EasyList authors (https://easylist.to/).
@@ -96,9 +99,33 @@ function buildRules() {
  */
 async function indexRules(rulesText) {
   step(`rules index → ${RULES_INDEX_FILE}`);
-  const glue = await import(pathToFileURL(path.join(root, 'pkg', `${crateName}.js`)).href);
-  glue.initSync({ module: fs.readFileSync(path.join(root, 'pkg', `${crateName}_bg.wasm`)) });
+  const glue = await loadCore();
   return Buffer.from(glue.indexRules(new TextEncoder().encode(rulesText)));
+}
+
+let core = null;
+
+/** The core just built (pkg/), loaded in Node, once. */
+async function loadCore() {
+  if (!core) {
+    const glue = await import(pathToFileURL(path.join(root, 'pkg', `${crateName}.js`)).href);
+    glue.initSync({ module: fs.readFileSync(path.join(root, 'pkg', `${crateName}_bg.wasm`)) });
+    core = glue;
+  }
+  return core;
+}
+
+/**
+ * early-rules.js: the stylesheet that hides what is certain from markup alone before a page's
+ * first paint on a site cleaned automatically (src/core/early.rs), written by the core so the
+ * extension never keeps a second copy of its vendor and ad-slot names (read by early-hide.js).
+ */
+async function earlyRules() {
+  step(`early stylesheet → ${EARLY_RULES_FILE}`);
+  const glue = await loadCore();
+  const rules = { stylesheet: glue.earlyHideBuiltIn(), uiAttribute: glue.constants().own_ui_attribute };
+  return '// Written by scripts/build.mjs from the core (src/core/early.rs): do not edit.\n'
+    + `globalThis.UnsponsorEarlyRules = Object.freeze(${JSON.stringify(rules, null, 2)});\n`;
 }
 
 /** The rule files where they exist, and in every build the note of which list it carries. */
@@ -199,7 +226,7 @@ function manifestFor(browser, hasRules) {
   return manifest;
 }
 
-function assembleExtension(browser, rules, rulesIndex) {
+function assembleExtension(browser, rules, rulesIndex, early) {
   step(`extension → dist/${browser}/`);
   const out = path.join(dist, browser);
   fs.rmSync(out, { recursive: true, force: true });
@@ -211,6 +238,7 @@ function assembleExtension(browser, rules, rulesIndex) {
   for (const file of [`${crateName}.js`, `${crateName}_bg.wasm`]) copy(path.join(root, 'pkg', file), path.join(out, 'pkg', file));
   for (const file of [`${crateName}.js`, `${crateName}_bg.w2j.js`]) copy(path.join(root, 'pkg-js', file), path.join(out, 'pkg-js', file));
   writeRules(out, rules, rulesIndex);
+  fs.writeFileSync(path.join(out, EARLY_RULES_FILE), early);
   const manifest = manifestFor(browser, Boolean(rules));
   fs.writeFileSync(path.join(out, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest.version;
@@ -247,8 +275,9 @@ fs.mkdirSync(dist, { recursive: true });
 buildWasm();
 buildWasm2js();
 const rulesIndex = rules ? await indexRules(rules.text) : null;
+const early = await earlyRules();
 for (const browser of ['chrome', 'firefox']) {
-  const version = assembleExtension(browser, rules, rulesIndex);
+  const version = assembleExtension(browser, rules, rulesIndex, early);
   packageExtension(browser, version);
 }
 assembleDemo(rules, rulesIndex);

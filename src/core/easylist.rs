@@ -240,6 +240,13 @@ pub struct PageRules {
     site_selectors: Vec<String>,
 }
 
+impl PageRules {
+    /// The site's own `##` selectors that apply on the page (exceptions taken out).
+    pub fn site_selectors(&self) -> &[String] {
+        &self.site_selectors
+    }
+}
+
 /// A selector the DOM adapter should run, with the rule it stands for.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SelectorQuery {

@@ -8,6 +8,7 @@ pub mod analysis;
 pub mod budget;
 pub mod category;
 pub mod detect;
+pub mod early;
 pub mod easylist;
 pub mod fnv;
 pub mod guard;

@@ -148,6 +148,22 @@ pub fn detach_statistics() -> JsValue {
     crate::dom::detach_stats()
 }
 
+/// The stylesheet that hides the vendor containers and ad slots certain from markup alone
+/// (`core::early`): the build writes it into the extension (early-rules.js), which puts it into
+/// the pages of a site cleaned automatically at `document_start`, before the first paint.
+#[wasm_bindgen(js_name = earlyHideBuiltIn)]
+pub fn early_hide_built_in() -> String {
+    crate::core::early::stylesheet(&crate::core::early::built_in_selectors(), &[])
+}
+
+/// The same, for the next pages of the site at `url`, with the site's EasyList `##` selectors
+/// (when the rules are loaded) and the reader's own rules for the site, sparing what the reader
+/// keeps. content.js keeps it for the site after each automatic clean.
+#[wasm_bindgen(js_name = earlyHideStylesheet)]
+pub fn early_hide_stylesheet(url: &str) -> String {
+    rules::early_hide_stylesheet(url)
+}
+
 /// The crate version, for the popup's about line and bug reports.
 #[wasm_bindgen]
 pub fn version() -> String {

@@ -151,3 +151,21 @@ fn checked_rules(text: &str) -> UserRules {
     }
     parsed
 }
+
+/// The stylesheet that hides, before the first paint of the next page of the site at `url`,
+/// what is certain there from markup alone (`core::early`): the vendor containers and ad slots,
+/// the site's EasyList `##` selectors (once the rules are loaded) and the reader's own rules for
+/// the site, sparing what the reader keeps.
+pub(crate) fn early_hide_stylesheet(url: &str) -> String {
+    let host = crate::core::vocabulary::url_host(url).unwrap_or_default();
+    let mut hide = crate::core::early::built_in_selectors();
+    with_lists(|lists| {
+        if let Some(lists) = lists {
+            let (_, page) = lists.for_page(url.to_string());
+            hide.extend(page.site_selectors().iter().cloned());
+        }
+    });
+    let (mine, keep) = user_selectors_for(&host);
+    hide.extend(mine);
+    crate::core::early::stylesheet(&hide, &keep)
+}

@@ -25,6 +25,7 @@ import {
   keepThisJourney, pickerJourney, previewJourney, READER_PAGE_PATH, waitForPageTexts, READER_TEXTS,
   globalCategoriesJourney, globalCategoriesAtOnceJourney, neverTouchJourney, syncFallbackNoticeJourney,
 } from './lib/reader.mjs';
+import { autoCleanNoFlashJourney } from './lib/no-flash.mjs';
 import { logger, makeTempDir, pollUntil } from './lib/util.mjs';
 
 const log = logger('chromium reader');
@@ -73,8 +74,9 @@ async function grantSiteIn(driver, { page, origin }) {
     const worker = await driver.serviceWorker();
     await pollUntil(async () => {
       const registered = await worker.evaluate(() => chrome.scripting.getRegisteredContentScripts());
-      return registered.some((script) => script.matches.includes(`http://${host}/*`));
-    }, { timeoutMs: 10_000, message: 'the auto-clean content script to be registered for the granted site' });
+      const ids = registered.filter((script) => script.matches.includes(`http://${host}/*`)).map((script) => script.id);
+      return ids.includes('unsponsor-auto-clean') && ids.includes('unsponsor-early-hide');
+    }, { timeoutMs: 10_000, message: 'the auto-clean content scripts (idle clean, early stylesheet) to be registered for the granted site' });
     const granted = await popup.evaluate(`chrome.permissions.getAll()`);
     assert.deepEqual(granted.origins.sort(), [`http://${host}/*`, `https://${host}/*`], 'access to this site only');
   } finally {
@@ -178,6 +180,9 @@ describe('Unsponsor reader controls in Chromium', { timeout: 600_000 }, () => {
 
   test('auto-clean: the switch asks for this site only; pages are cleaned on load and late widgets too; off gives the permission back', { timeout: 120_000 }, () =>
     autoCleanJourney(driver, hooks, { url, origin: server.origin, log }));
+
+  test('auto-clean without a flash: no vendor widget visible in any frame from the first paint; the early stylesheet goes on undo, never touch and auto-clean off', { timeout: 180_000 }, () =>
+    autoCleanNoFlashJourney(driver, hooks, { origin: server.origin, log }));
 
   test('a site on the "never touch" list is left alone', { timeout: 60_000 }, () => neverTouchJourney(driver, { url, log }));
 

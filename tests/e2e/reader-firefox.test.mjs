@@ -25,6 +25,7 @@ import {
   keepThisJourney, neverTouchJourney, pickerJourney, previewJourney, READER_PAGE_PATH, READER_TEXTS, resetSettings,
   storedSettings, syncFallbackNoticeJourney, waitForPageTexts, writeStoredSettings,
 } from './lib/reader.mjs';
+import { autoCleanNoFlashJourney } from './lib/no-flash.mjs';
 import { logger, makeTempDir, pollUntil, sleep } from './lib/util.mjs';
 
 const log = logger('firefox reader');
@@ -287,6 +288,9 @@ describe('Unsponsor reader controls in Firefox', { timeout: 600_000 }, () => {
 
   test('auto-clean: the switch asks for this site only (Firefox prompt); pages are cleaned on load and late widgets too; off gives the permission back', { timeout: 120_000 }, () =>
     autoCleanJourney(driver, hooks, { url, origin: server.origin, log }));
+
+  test('auto-clean without a flash: no vendor widget visible in any frame from the first paint; the early stylesheet goes on undo, never touch and auto-clean off', { timeout: 180_000 }, () =>
+    autoCleanNoFlashJourney(driver, hooks, { origin: server.origin, log }));
 
   test('a site on the "never touch" list is left alone', { timeout: 60_000 }, () => neverTouchJourney(driver, { url, log }));
 

@@ -35,6 +35,14 @@ export const STRICT_CSP = "script-src 'self'";
 export const SLOW_PREFIX = '/slow/';
 export const SLOW_PAGE_MS = 800;
 
+/**
+ * Route prefix of probed pages: an HTML file under it gets the frame probe
+ * (tests/e2e/pages/frame-probe.js) inlined first in its <head>, so the probe runs before the
+ * page's first paint (the auto-clean test: no widget may be visible in any frame).
+ */
+export const FRAME_PROBE_PREFIX = '/frame-probe/';
+const FRAME_PROBE_FILE = path.join(TEST_PAGES_ROOT, 'frame-probe.js');
+
 const CONTENT_TYPES = {
   '.html': 'text/html; charset=utf-8',
   '.htm': 'text/html; charset=utf-8',
@@ -100,6 +108,14 @@ function resolveRequestPath(realRoot, urlPath) {
   }
 }
 
+/** An HTML page with the frame probe inlined first in its <head> (or first of all, without one). */
+function withFrameProbe(body) {
+  const page = body.toString('utf8');
+  const script = `<script>${fs.readFileSync(FRAME_PROBE_FILE, 'utf8')}</script>`;
+  const head = /<head[^>]*>/i.exec(page);
+  return head ? page.slice(0, head.index + head[0].length) + script + page.slice(head.index + head[0].length) : script + page;
+}
+
 /**
  * Starts the server. Resolves to { origin, port, root, requests, close() }.
  * `requests` lists every request received ("GET /index.html 200"), handy when a test fails.
@@ -121,6 +137,11 @@ export async function startServer({ root = DEFAULT_ROOT, pagesRoot = TEST_PAGES_
     if (urlPath.startsWith(SLOW_PREFIX)) {
       slow = true;
       urlPath = urlPath.slice(SLOW_PREFIX.length - 1);
+    }
+    let probed = false;
+    if (urlPath.startsWith(FRAME_PROBE_PREFIX)) {
+      probed = true;
+      urlPath = urlPath.slice(FRAME_PROBE_PREFIX.length - 1);
     }
     let servedRoot = realRoot;
     if (urlPath.startsWith(TEST_PAGES_PREFIX)) {
@@ -151,6 +172,7 @@ export async function startServer({ root = DEFAULT_ROOT, pagesRoot = TEST_PAGES_
     }
     fs.readFile(filePath, (error, body) => {
       if (error) finish(500, 'Read error\n', 'text/plain; charset=utf-8');
+      else if (probed && contentTypeFor(filePath).startsWith('text/html')) finish(200, withFrameProbe(body), contentTypeFor(filePath));
       else if (slow && contentTypeFor(filePath).startsWith('text/html') && request.method === 'GET') sendSlowly(body, contentTypeFor(filePath));
       else finish(200, body, contentTypeFor(filePath));
     });

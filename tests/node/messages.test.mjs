@@ -23,7 +23,7 @@ function code(file) {
   return read(file).replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:])\/\/.*$/gm, '$1');
 }
 
-const SCRIPTS = ['background.js', 'content.js', 'autoclean.js', 'popup.js', 'options.js'];
+const SCRIPTS = ['background.js', 'content.js', 'autoclean.js', 'early-hide.js', 'popup.js', 'options.js'];
 
 test('messages.js names every message and command once', () => {
   const { messages, commands } = loadNames();

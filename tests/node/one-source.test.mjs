@@ -69,3 +69,24 @@ test('the build refuses the same ad-blocker pseudo-classes as the core', { skip:
   assert.equal(PROCEDURAL_PSEUDO_CLASS_PREFIX, core.procedural_pseudo_class_prefix);
   assert.ok(core.max_rule_line_chars >= 1000, 'a picked selector must fit a rule line');
 });
+
+test('the early stylesheet each extension build carries is the core\'s', { skip: !built && 'dist/ is not built (npm run build)' }, async () => {
+  const glue = await import(pathToFileURL(path.join(pkg, 'unsponsor.js')).href);
+  glue.initSync({ module: fs.readFileSync(path.join(pkg, 'unsponsor_bg.wasm')) });
+  const expected = glue.earlyHideBuiltIn();
+  assert.match(expected, /body \[id\^="div-gpt-ad" i\] \{ display: none !important; \}/);
+  assert.match(expected, /body \[id\^="taboola-" i\]/);
+  for (const browser of ['chrome', 'firefox']) {
+    const sandbox = {};
+    sandbox.globalThis = sandbox;
+    vm.runInNewContext(fs.readFileSync(path.join(dist, browser, 'early-rules.js'), 'utf8'), sandbox);
+    assert.equal(sandbox.UnsponsorEarlyRules.stylesheet, expected, `dist/${browser}/early-rules.js`);
+    assert.equal(sandbox.UnsponsorEarlyRules.uiAttribute, glue.constants().own_ui_attribute, `dist/${browser}/early-rules.js uiAttribute`);
+  }
+  // With the reader's rules for the site: theirs are hidden too, what they keep is spared.
+  glue.setUserRules('127.0.0.1##.my-ad\n127.0.0.1#@#.my-keep\nother.example##.not-here\n##div:has-text(x)\n');
+  const site = glue.earlyHideStylesheet('http://127.0.0.1:8080/page.html');
+  assert.match(site, /:is\(\.my-ad\):not\(:is\(\.my-keep\), :is\(\.my-keep\) \*, :has\(:is\(\.my-keep\)\)\)/);
+  assert.ok(!site.includes('.not-here') && !site.includes('has-text'), 'no rule of another site, nothing procedural');
+  glue.setUserRules('');
+});
