@@ -58,8 +58,9 @@
   }
 
   // EasyList's rules, compiled at build time (rules/easylist.rules), and the build's index of
-  // them (rules/easylist.index: the core's lookup tables, so loading copies them instead of
-  // reading every rule). Cleaning works without the rules (the heuristics alone), and the rules
+  // them (rules/easylist.index: the core's lookup tables). The core reads both where they lie
+  // and copies only what this page can use: the generic rules, their tables, and the site rules
+  // of this page's host; the fetched bytes are garbage once loaded. Cleaning works without the rules (the heuristics alone), and the rules
   // without the index (read line by line, slower), so a missing or unreadable file is not an
   // error: the file's bytes, or null.
   async function readFile(name) {

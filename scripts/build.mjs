@@ -181,7 +181,8 @@ function buildWasm2js() {
   // stripping drops the target_features section so wasm-bindgen does not switch them back on.
   run('cargo', ['build', '--release', '--target', 'wasm32-unknown-unknown', '--lib',
     '--target-dir', 'target/no-reference-types'], {
-    env: { RUSTFLAGS: '-C target-feature=-reference-types', CARGO_PROFILE_RELEASE_STRIP: 'true' },
+    // (RUSTFLAGS replaces .cargo/config.toml's flags: the stack size is repeated here.)
+    env: { RUSTFLAGS: '-C target-feature=-reference-types -C link-arg=-zstack-size=131072', CARGO_PROFILE_RELEASE_STRIP: 'true' },
   });
   const out = path.join(root, 'pkg-js');
   fs.rmSync(out, { recursive: true, force: true });

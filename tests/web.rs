@@ -218,6 +218,7 @@ fn a_rule_index_is_used_only_with_its_own_file() {
         .map_err(JsValue::from)
         .unwrap();
     let load = |text: &str, index: Option<Vec<u8>>| {
+        let index = index.map(|bytes| js_sys::Uint8Array::from(&bytes[..]));
         let loaded = unsponsor::load_rules(text.into(), index)
             .map_err(JsValue::from)
             .unwrap();
@@ -240,8 +241,70 @@ fn a_rule_index_is_used_only_with_its_own_file() {
         (Some(false), Some(3.0), Some(1.0))
     );
     assert_eq!(load(text, None), (Some(false), Some(3.0), Some(1.0)));
+    // Given as bytes, the file is read where it lies: the same counts.
+    let bytes = |text: &str, index: &[u8]| {
+        let loaded = unsponsor::load_rules(
+            js_sys::Uint8Array::from(text.as_bytes()).into(),
+            Some(js_sys::Uint8Array::from(index)),
+        )
+        .map_err(JsValue::from)
+        .unwrap();
+        (
+            get(&loaded, "indexed").as_bool(),
+            get(&loaded, "generic").as_f64(),
+            get(&loaded, "site").as_f64(),
+        )
+    };
+    let index = unsponsor::index_rules(text.into())
+        .map_err(JsValue::from)
+        .unwrap();
+    assert_eq!(bytes(text, &index), (Some(true), Some(3.0), Some(1.0)));
+    assert_eq!(bytes(&other, &index), (Some(false), Some(3.0), Some(1.0)));
     // Leave no rules behind for the other tests.
     load("!unsponsor-rules 1\n", None);
+}
+
+/// Rules given as bytes with their index are read where they lie, and the page keeps the site
+/// rules of its own host only: a rule for this page's host removes its block, one for another
+/// host does not.
+#[wasm_bindgen_test]
+fn rules_read_in_place_keep_the_site_rules_of_the_page_host() {
+    reset_session();
+    let host = web_sys::window()
+        .and_then(|w| w.location().hostname().ok())
+        .unwrap_or_default();
+    let text = format!(
+        "!unsponsor-rules 1\ncweb-generic-ad\ns{host}\t.web-site-ad\nsother.example\t.web-other-ad\ns~other.example\t.web-wide-ad\n"
+    );
+    let index = unsponsor::index_rules(text.as_str().into())
+        .map_err(JsValue::from)
+        .unwrap();
+    let loaded = unsponsor::load_rules(
+        js_sys::Uint8Array::from(text.as_bytes()).into(),
+        Some(js_sys::Uint8Array::from(&index[..])),
+    )
+    .map_err(JsValue::from)
+    .unwrap();
+    assert_eq!(get(&loaded, "indexed").as_bool(), Some(true));
+    assert_eq!(get(&loaded, "site").as_f64(), Some(3.0));
+    let block = "<a href=\"/partner\">A word from our partner, with an offer for readers</a>";
+    fixture_root().set_inner_html(&format!(
+        r#"<main><article><h1>Leaders meet</h1><p>One. {PARAGRAPH}</p><p>Two. {PARAGRAPH}</p><p>Three. {PARAGRAPH}</p></article>
+        <div class="web-generic-ad" id="generic-1">{block}</div>
+        <div class="web-site-ad" id="site-1">{block}</div>
+        <div class="web-other-ad" id="other-1">{block}</div>
+        <div class="web-wide-ad" id="wide-1">{block}</div></main>"#
+    ));
+    clean_defaults();
+    unsponsor::load_rules("!unsponsor-rules 1\n".into(), None)
+        .map_err(JsValue::from)
+        .unwrap();
+    let document = document();
+    for id in ["generic-1", "site-1", "wide-1"] {
+        assert!(document.get_element_by_id(id).is_none(), "{id} removed");
+    }
+    assert!(document.get_element_by_id("other-1").is_some(), "other-1 kept");
+    reset_session();
 }
 
 /// EasyList selectors with candidates are put to the browser element by element, all in one

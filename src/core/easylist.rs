@@ -49,6 +49,69 @@ pub struct RuleSet {
     exceptions: Vec<(String, String)>,
     generichide_domains: Vec<String>,
     generichide_substrings: Vec<String>,
+    /// Set when the rules were loaded for one page's host (`for_host`, `for_host_in_place`): the
+    /// site rules that can apply there, the only ones kept. The text then ends before the site
+    /// rules, and `site`, `site_by_domain` and `site_everywhere_but` are empty.
+    host_sites: Option<HostSites>,
+    /// How many site rules the file holds (for the counts).
+    site_total: usize,
+}
+
+/// The site rules that can apply on one host: `(domains, selector)`, in the file's order.
+#[derive(Debug, Default)]
+struct HostSites {
+    host: String,
+    rules: Vec<(String, String)>,
+}
+
+/// A rule file and its index where they lie: the extension keeps them in the page's JavaScript
+/// memory (src/wasm/rules.rs) and the core reads them by range and by word, so a page copies the
+/// generic rules and tables, and of the 10,000 site rules only those of its own host.
+pub trait RuleSource {
+    /// The rule file's length in bytes.
+    fn text_len(&self) -> usize;
+    /// Bytes `from..to` of the rule file; None past its end.
+    fn text(&self, from: usize, to: usize) -> Option<Vec<u8>>;
+    /// Byte `at` of the rule file.
+    fn text_byte(&self, at: usize) -> Option<u8>;
+    /// How many 32-bit words the index holds.
+    fn index_words(&self) -> usize;
+    /// Words `from..to` of the index (little-endian); None past its end.
+    fn words(&self, from: usize, to: usize) -> Option<Vec<u32>>;
+}
+
+/// A rule file and its index in the core's own memory (native tests, and the same code path).
+pub struct SliceSource<'a> {
+    pub text: &'a [u8],
+    pub index: &'a [u8],
+}
+
+impl RuleSource for SliceSource<'_> {
+    fn text_len(&self) -> usize {
+        self.text.len()
+    }
+
+    fn text(&self, from: usize, to: usize) -> Option<Vec<u8>> {
+        self.text.get(from..to).map(<[u8]>::to_vec)
+    }
+
+    fn text_byte(&self, at: usize) -> Option<u8> {
+        self.text.get(at).copied()
+    }
+
+    fn index_words(&self) -> usize {
+        self.index.len() / 4
+    }
+
+    fn words(&self, from: usize, to: usize) -> Option<Vec<u32>> {
+        let bytes = self.index.get(from.checked_mul(4)?..to.checked_mul(4)?)?;
+        Some(
+            bytes
+                .chunks_exact(4)
+                .map(|word| u32::from_le_bytes([word[0], word[1], word[2], word[3]]))
+                .collect(),
+        )
+    }
 }
 
 /// Numbers found by the hash of a name: an open-addressing table (linear probing, two thirds
@@ -98,6 +161,13 @@ impl PlacesByHash {
 
     fn len(&self) -> usize {
         self.len
+    }
+
+    /// Whether every number in the table is below `limit`.
+    fn all_below(&self, limit: usize) -> bool {
+        self.slots
+            .iter()
+            .all(|&slot| slot == EMPTY_SLOT || (slot as usize) < limit)
     }
 
     /// Whether `found` holds for a number the walk from `hash`'s home slot meets.
@@ -152,8 +222,13 @@ const FINGERPRINT_SAMPLES: usize = 4096;
 /// bytes; a damaged index is caught by its checks (`read_index`) and, past them, costs missed
 /// rules only: every name found is compared with the text.
 fn fingerprint(text: &[u8]) -> u32 {
-    let step = text.len() / FINGERPRINT_SAMPLES + 1;
-    name_hash(text.iter().step_by(step).copied()) ^ text.len() as u32
+    fingerprint_of(text.len(), |at| text.get(at).copied())
+}
+
+/// `fingerprint` of a text of `len` bytes read byte by byte.
+fn fingerprint_of(len: usize, byte: impl Fn(usize) -> Option<u8>) -> u32 {
+    let step = len / FINGERPRINT_SAMPLES + 1;
+    name_hash((0..len).step_by(step).map(|at| byte(at).unwrap_or(0))) ^ len as u32
 }
 
 fn check_text(text: &str) -> Result<(), String> {
@@ -199,6 +274,136 @@ impl Words<'_> {
     }
 }
 
+/// The line of `source`'s text that starts at `start`, without its newline, read in chunks.
+fn line_at(source: &impl RuleSource, start: usize) -> Option<Vec<u8>> {
+    const CHUNK: usize = 256;
+    let len = source.text_len();
+    let mut line = Vec::new();
+    let mut at = start;
+    while at < len {
+        let chunk = source.text(at, (at + CHUNK).min(len))?;
+        if let Some(newline) = chunk.iter().position(|&b| b == b'\n') {
+            line.extend_from_slice(&chunk[..newline]);
+            return Some(line);
+        }
+        line.extend_from_slice(&chunk);
+        at += chunk.len();
+    }
+    Some(line)
+}
+
+/// `RuleSet::for_host_in_place` past the header: None when the index is not sound or was not
+/// made from this text. The index's layout is `RuleSet::index`'s.
+fn read_index_in_place(source: &impl RuleSource, host: &str) -> Option<RuleSet> {
+    let len = source.text_len();
+    let total = source.index_words();
+    let word = |at: usize| -> Option<u32> { source.words(at, at + 1)?.first().copied() };
+    let header = source.words(0, 4)?;
+    let fingerprint = fingerprint_of(len, |at| source.text_byte(at));
+    if header[0] != INDEX_MAGIC || header[1] as usize != len || header[2] != fingerprint {
+        return None;
+    }
+    let bulk_start = header[3] as usize;
+    // Each table or list: its length, then its words; where each begins.
+    let mut at = 4;
+    let mut next_list = || -> Option<(usize, usize)> {
+        let count = word(at)? as usize;
+        let start = at + 1;
+        if count > total.saturating_sub(start) {
+            return None;
+        }
+        at = start + count;
+        Some((start, count))
+    };
+    let (classes, ids, by_domain, site, everywhere) = (
+        next_list()?,
+        next_list()?,
+        next_list()?,
+        next_list()?,
+        next_list()?,
+    );
+    if at != total {
+        return None; // a longer index is not one this code wrote
+    }
+    let table = |(start, count): (usize, usize)| -> Option<PlacesByHash> {
+        let slots = source.words(start, start + count)?;
+        let filled = slots.iter().filter(|&&slot| slot != EMPTY_SLOT).count();
+        (filled < slots.len() || slots.is_empty()).then_some(PlacesByHash { slots, len: filled })
+    };
+    let generic_classes = table(classes)?;
+    let generic_ids = table(ids)?;
+    // Where the site rules begin: the text is copied up to there. The build writes them last;
+    // a file in another order is copied whole by the caller (None).
+    let site_place = |index: usize| -> Option<usize> {
+        (index < site.1).then(|| word(site.0 + index).map(|p| p as usize))?
+    };
+    let site_start = match site.1 {
+        0 => len,
+        _ => site_place(0)?.checked_sub(1)?,
+    };
+    let tail = bulk_start <= site_start
+        && site_start <= len
+        && generic_classes.all_below(site_start)
+        && generic_ids.all_below(site_start);
+    if !tail {
+        return None;
+    }
+    let text = String::from_utf8(source.text(0, site_start)?).ok()?;
+    if !text.is_char_boundary(bulk_start) {
+        return None;
+    }
+    // The site rules for `host`, found in the index where it lies.
+    let mut candidates: Vec<usize> = source
+        .words(everywhere.0, everywhere.0 + everywhere.1)?
+        .into_iter()
+        .map(|index| index as usize)
+        .collect();
+    let (slots_start, size) = by_domain;
+    if size > 0 {
+        for key in domain_keys(host) {
+            let mut slot = PlacesByHash::home(domain_hash(&key), size);
+            // At most one walk round the table (a damaged one may have no empty slot).
+            for _ in 0..size {
+                let place = word(slots_start + slot)?;
+                if place == EMPTY_SLOT {
+                    break;
+                }
+                candidates.push(place as usize);
+                slot = PlacesByHash::next(slot, size);
+            }
+        }
+    }
+    crate::core::order::sort_dedup_ids(&mut candidates);
+    let mut rules = Vec::new();
+    for index in candidates {
+        let start = site_place(index)?;
+        if start < site_start || start > len {
+            return None;
+        }
+        let line = String::from_utf8(line_at(source, start)?).ok()?;
+        let line = line.strip_suffix('\r').unwrap_or(&line);
+        if let Some((domains, selector)) = line.split_once('\t') {
+            if domains_match(domains, host) {
+                rules.push((domains.to_string(), selector.to_string()));
+            }
+        }
+    }
+    let mut loaded = RuleSet {
+        bulk_start,
+        generic_classes,
+        generic_ids,
+        site_total: site.1,
+        host_sites: Some(HostSites {
+            host: host.to_string(),
+            rules,
+        }),
+        ..RuleSet::default()
+    };
+    loaded.read_lines(&text, false);
+    loaded.text = text;
+    Some(loaded)
+}
+
 /// The tables an index holds, if it is sound and was made from `text` (see `RuleSet::index`).
 fn read_index(text: &str, index: &[u8]) -> Option<RuleSet> {
     let mut words = Words { bytes: index };
@@ -220,6 +425,7 @@ fn read_index(text: &str, index: &[u8]) -> Option<RuleSet> {
     for index in words.list()? {
         rules.site_everywhere_but.push(index as usize);
     }
+    rules.site_total = rules.site.len();
     // Nothing may follow: a longer index is not one this code wrote.
     words.bytes.is_empty().then_some(rules)
 }
@@ -427,7 +633,80 @@ impl RuleSet {
             self.generic_classes = PlacesByHash::new(&classes);
             self.generic_ids = PlacesByHash::new(&ids);
             self.site_by_domain = PlacesByHash::new(&domains);
+            self.site_total = self.site.len();
         }
+    }
+
+    /// Keeps only what a page of `host` can use: its site rules (as strings), and the text up to
+    /// where the site rules begin. About two thirds of the file is site rules, so a page's
+    /// memory holds a third of it.
+    pub fn for_host(mut self, host: &str) -> RuleSet {
+        let rules = self
+            .site_candidates(host)
+            .into_iter()
+            .filter_map(|index| self.site_rule(index))
+            .filter(|(domains, _)| domains_match(domains, host))
+            .map(|(domains, selector)| (domains.to_string(), selector.to_string()))
+            .collect();
+        if let Some(start) = self.site_section_start() {
+            self.text.truncate(start);
+            self.text.shrink_to_fit();
+        }
+        self.site = Vec::new();
+        self.site_by_domain = PlacesByHash::default();
+        self.site_everywhere_but = Vec::new();
+        self.host_sites = Some(HostSites {
+            host: host.to_string(),
+            rules,
+        });
+        self
+    }
+
+    /// `for_host`, reading the file and its index where they lie (`source`) instead of copying
+    /// them whole: the text up to the site rules and the generic tables are copied; the site
+    /// rules are looked up in the index in place, and only the lines that name `host` (or name
+    /// only excluded domains) are copied. None when the index was not made from this text (the
+    /// caller copies the file and uses `for_host`).
+    pub fn for_host_in_place(
+        source: &impl RuleSource,
+        host: &str,
+    ) -> Result<Option<RuleSet>, String> {
+        let len = source.text_len();
+        if u32::try_from(len).is_err() {
+            return Err("the rule file is too large".to_string());
+        }
+        let head = source
+            .text(0, len.min(HEADER.len() + 2))
+            .unwrap_or_default();
+        let head = String::from_utf8_lossy(&head);
+        if head.lines().next().map(str::trim_end) != Some(HEADER) {
+            return Err(format!("not a compiled rule file (expected \"{HEADER}\")"));
+        }
+        Ok(read_index_in_place(source, host))
+    }
+
+    /// Where the site rules begin, if nothing the rules use comes after them (the build writes
+    /// them last; a file in another order is kept whole).
+    fn site_section_start(&self) -> Option<usize> {
+        let start = (*self.site.iter().min()? as usize).checked_sub(1)?;
+        let tail = self.bulk_start <= start
+            && self.generic_classes.all_below(start)
+            && self.generic_ids.all_below(start);
+        tail.then_some(start)
+    }
+
+    /// Candidate site rules for `host` (places in `site`), in order: their domain lists are
+    /// checked after.
+    fn site_candidates(&self, host: &str) -> Vec<usize> {
+        let mut candidates: Vec<usize> = self.site_everywhere_but.clone();
+        for key in domain_keys(host) {
+            self.site_by_domain.any_under(domain_hash(&key), |place| {
+                candidates.push(place as usize);
+                false
+            });
+        }
+        crate::core::order::sort_dedup_ids(&mut candidates);
+        candidates
     }
 
     /// Site rule `index`: its domain list and its selector.
@@ -443,7 +722,7 @@ impl RuleSet {
                 + self.generic_ids.len()
                 + self.keyed.values().map(Vec::len).sum::<usize>()
                 + self.unkeyed.len(),
-            site: self.site.len(),
+            site: self.site_total,
             exceptions: self.exceptions.len(),
         }
     }
@@ -467,22 +746,29 @@ impl RuleSet {
             .filter(|(domains, _)| domains.is_empty() || domains_match(domains, &host))
             .map(|(_, selector)| selector.clone())
             .collect::<Set<_>>();
-        let mut candidates: Vec<usize> = self.site_everywhere_but.clone();
-        for key in domain_keys(&host) {
-            self.site_by_domain.any_under(domain_hash(&key), |place| {
-                candidates.push(place as usize);
-                false
-            });
-        }
-        crate::core::order::sort_dedup_ids(&mut candidates);
-        let site_selectors = candidates
-            .into_iter()
-            .filter_map(|index| self.site_rule(index))
-            .filter(|(domains, selector)| {
-                domains_match(domains, &host) && !excepted.contains(*selector)
-            })
-            .map(|(_, selector)| selector.to_string())
-            .collect();
+        let site_selectors = match &self.host_sites {
+            // Loaded for one host: a page of another has none of its site rules (an extension's
+            // page never changes host; see `for_host`).
+            Some(kept) => kept
+                .rules
+                .iter()
+                .filter(|(domains, selector)| {
+                    kept.host == host
+                        && domains_match(domains, &host)
+                        && !excepted.contains(selector)
+                })
+                .map(|(_, selector)| selector.clone())
+                .collect(),
+            None => self
+                .site_candidates(&host)
+                .into_iter()
+                .filter_map(|index| self.site_rule(index))
+                .filter(|(domains, selector)| {
+                    domains_match(domains, &host) && !excepted.contains(*selector)
+                })
+                .map(|(_, selector)| selector.to_string())
+                .collect(),
+        };
         PageRules {
             generic_enabled,
             excepted,
@@ -870,6 +1156,95 @@ mod tests {
             out.extend(rules.simple_match(&page, &format!("{name}x"), ""));
         }
         out
+    }
+
+    /// Loaded for one host, in place or from a copy, a rule file answers that host's pages as it
+    /// does whole, and keeps the text only up to the site rules.
+    #[test]
+    fn rules_loaded_for_a_host_answer_its_pages_as_the_whole_file() {
+        let (text, classes, hosts) = generated_rules();
+        let whole = RuleSet::parse(&text).unwrap();
+        let index = whole.index();
+        let source = SliceSource {
+            text: text.as_bytes(),
+            index: &index,
+        };
+        let mut checked = 0;
+        for host in hosts
+            .iter()
+            .step_by(17)
+            .chain([&"news3.de".to_string(), &"www.quiet.example".to_string()])
+        {
+            let expected = answers(&whole, host, &classes[..40]);
+            let in_place = RuleSet::for_host_in_place(&source, host)
+                .unwrap()
+                .expect("the index fits its text");
+            assert_eq!(
+                answers(&in_place, host, &classes[..40]),
+                expected,
+                "in place, {host}"
+            );
+            assert_eq!(in_place.counts(), whole.counts());
+            assert_eq!(
+                in_place.text.len(),
+                text.find("\ns").unwrap() + 1,
+                "the text is copied up to the site rules"
+            );
+            let copied = RuleSet::parse(&text).unwrap().for_host(host);
+            assert_eq!(
+                answers(&copied, host, &classes[..40]),
+                expected,
+                "copied, {host}"
+            );
+            assert_eq!(copied.text.len(), in_place.text.len());
+            // Another host gets none of this host's site rules.
+            assert!(
+                in_place
+                    .for_page("https://unrelated.net/")
+                    .site_selectors
+                    .len()
+                    <= expected.len()
+            );
+            checked += 1;
+        }
+        assert!(checked > 100);
+        // An index made from another text is refused (the caller copies the file instead).
+        let other = format!("{text}c.one-more\n");
+        let refused = SliceSource {
+            text: other.as_bytes(),
+            index: &index,
+        };
+        assert!(RuleSet::for_host_in_place(&refused, "news3.de")
+            .unwrap()
+            .is_none());
+        assert!(RuleSet::for_host_in_place(
+            &SliceSource {
+                text: b"not rules",
+                index: &index
+            },
+            "x.com"
+        )
+        .is_err());
+        // Site rules not last: kept whole when copied, refused in place; the same answers.
+        let mixed = format!("{text}kx.late\tdiv.late\ncad-late\n");
+        let mixed_whole = RuleSet::parse(&mixed).unwrap();
+        let mixed_index = mixed_whole.index();
+        let mixed_source = SliceSource {
+            text: mixed.as_bytes(),
+            index: &mixed_index,
+        };
+        assert!(RuleSet::for_host_in_place(&mixed_source, "news3.de")
+            .unwrap()
+            .is_none());
+        let late: Vec<String> = vec!["ad-late".to_string()];
+        for host in hosts.iter().step_by(101) {
+            let copied = RuleSet::parse(&mixed).unwrap().for_host(host);
+            assert_eq!(copied.text.len(), mixed.len());
+            assert_eq!(
+                answers(&copied, host, &late),
+                answers(&mixed_whole, host, &late)
+            );
+        }
     }
 
     /// Loaded with its index, a rule file answers every page as it does read line by line,

@@ -114,14 +114,16 @@ pub fn set_user_rules(text: &str) -> Result<JsValue, JsError> {
 }
 
 /// Loads compiled EasyList rules (`rules/easylist.rules`, made by scripts/compile-rules.mjs),
-/// given as its bytes (a `Uint8Array`: copied into the module in one go, where a string of
-/// 700 KB would be copied character by character by the glue) or as a string, with the index
-/// the build made of it (`rules/easylist.index`, bytes; see `RuleSet::index`) when there is one:
-/// loading then copies the index's tables instead of reading every rule. Returns
+/// given as its bytes (a `Uint8Array`) or as a string, with the index the build made of it
+/// (`rules/easylist.index`, bytes; see `RuleSet::index`) when there is one, for the page's
+/// host. Bytes with their index are read where they lie (`RuleSet::for_host_in_place`): the
+/// module copies the generic rules and their tables, and of the 10,000 site rules only those of
+/// this page's host, never the rest (two thirds of the file). Otherwise the file is copied and
+/// read, and the other hosts' rules dropped (`RuleSet::for_host`). Returns
 /// `{ generic, site, exceptions, indexed }`: counts, and whether the index was used (an index
 /// made from another text is set aside, and the rules are read from the text alone).
 #[wasm_bindgen(js_name = loadRules)]
-pub fn load_rules(rules: JsValue, index: Option<Vec<u8>>) -> Result<JsValue, JsError> {
+pub fn load_rules(rules: JsValue, index: Option<js_sys::Uint8Array>) -> Result<JsValue, JsError> {
     rules::load_rules(rules, index)
 }
 

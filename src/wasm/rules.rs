@@ -2,8 +2,9 @@
 //! index, which the build has this module make), and the reader's own (`core::user_rules`),
 //! checked by the browser's selector engine.
 
+use super::session::current_url;
 use super::session::to_js;
-use crate::core::easylist::{PageRules, RuleSet};
+use crate::core::easylist::{PageRules, RuleSet, RuleSource};
 use crate::core::user_rules::{RuleError, UserRule, UserRules};
 use serde::Serialize;
 use std::cell::RefCell;
@@ -38,15 +39,76 @@ pub(crate) fn with_lists<R>(f: impl FnOnce(Option<&mut LoadedLists>) -> R) -> R 
     RULES.with(|cell| f(cell.borrow_mut().as_mut()))
 }
 
-/// Loads a compiled rule file, given as a string or as its bytes, with its index when there is
-/// one (see `loadRules`). Returns `{ generic, site, exceptions, indexed }`.
-pub(crate) fn load_rules(rules: JsValue, index: Option<Vec<u8>>) -> Result<JsValue, JsError> {
-    let text = rules_text(rules)?;
-    let (rules, indexed) = match index {
-        Some(index) => RuleSet::from_text_and_index(text, &index),
-        None => RuleSet::from_text(text).map(|rules| (rules, false)),
+/// A rule file's bytes and its index's, where JavaScript holds them: the core copies what the
+/// page can use (`RuleSet::for_host_in_place`).
+struct InPlace {
+    text: js_sys::Uint8Array,
+    index: js_sys::Uint8Array,
+}
+
+impl RuleSource for InPlace {
+    fn text_len(&self) -> usize {
+        self.text.length() as usize
     }
-    .map_err(invalid_rules)?;
+
+    fn text(&self, from: usize, to: usize) -> Option<Vec<u8>> {
+        (from <= to && to <= self.text_len())
+            .then(|| self.text.subarray(from as u32, to as u32).to_vec())
+    }
+
+    fn text_byte(&self, at: usize) -> Option<u8> {
+        (at < self.text_len()).then(|| self.text.get_index(at as u32))
+    }
+
+    fn index_words(&self) -> usize {
+        self.index.length() as usize / 4
+    }
+
+    fn words(&self, from: usize, to: usize) -> Option<Vec<u32>> {
+        if from > to || to > self.index_words() {
+            return None;
+        }
+        let bytes = self.index.subarray(from as u32 * 4, to as u32 * 4).to_vec();
+        Some(
+            bytes
+                .chunks_exact(4)
+                .map(|word| u32::from_le_bytes([word[0], word[1], word[2], word[3]]))
+                .collect(),
+        )
+    }
+}
+
+/// Loads a compiled rule file, given as a string or as its bytes, with its index when there is
+/// one (see `loadRules`), for the page's host: a page keeps its own site rules only. Given as
+/// bytes with an index made from them, the file is read where JavaScript holds it and only what
+/// the page can use is copied. Returns `{ generic, site, exceptions, indexed }`.
+pub(crate) fn load_rules(
+    rules: JsValue,
+    index: Option<js_sys::Uint8Array>,
+) -> Result<JsValue, JsError> {
+    let host = crate::core::vocabulary::url_host(&current_url()).unwrap_or_default();
+    let in_place = match (&index, js_sys::ArrayBuffer::is_view(&rules)) {
+        (Some(index), true) => {
+            let source = InPlace {
+                text: rules.clone().unchecked_into(),
+                index: index.clone(),
+            };
+            RuleSet::for_host_in_place(&source, &host).map_err(invalid_rules)?
+        }
+        _ => None,
+    };
+    let (rules, indexed) = match in_place {
+        Some(rules) => (rules, true),
+        None => {
+            let text = rules_text(rules)?;
+            let (rules, indexed) = match index {
+                Some(index) => RuleSet::from_text_and_index(text, &index.to_vec()),
+                None => RuleSet::from_text(text).map(|rules| (rules, false)),
+            }
+            .map_err(invalid_rules)?;
+            (rules.for_host(&host), indexed)
+        }
+    };
     let loaded = to_js(&rules.counts())?;
     // Setting a property of a fresh plain object cannot fail.
     let _ = js_sys::Reflect::set(&loaded, &"indexed".into(), &indexed.into());
