@@ -70,7 +70,8 @@ async function grantSiteIn(driver, { page, origin }) {
   const popup = await driver.openPopup(page);
   try {
     await pollUntil(() => popup.evaluate(`!document.querySelector('#site').hidden`), { message: 'the site controls' });
-    await popup.click('#auto-clean');
+    // The grant may already have switched it on (the background hears the permission added).
+    if (!(await popup.evaluate(`document.querySelector('#auto-clean').checked`))) await popup.click('#auto-clean');
     const worker = await driver.serviceWorker();
     await pollUntil(async () => {
       const registered = await worker.evaluate(() => chrome.scripting.getRegisteredContentScripts());

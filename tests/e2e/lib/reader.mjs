@@ -442,7 +442,9 @@ export async function autoCleanJourney(driver, hooks, { url, origin, log }) {
     page.expectHostAccess = true; // granted for auto-clean
     await waitForPageTexts(page, { shown: [READER_TEXTS.article, READER_TEXTS.paragraph], hidden: [READER_TEXTS.ads, READER_TEXTS.promos] }, { timeoutMs: 20_000, message: 'the page to be cleaned as it loads, without a click' });
     await page.evaluate('window.addLateWidget(), true');
-    await waitForPageTexts(page, { shown: [READER_TEXTS.article], hidden: [READER_TEXTS.late] }, { message: 'a widget injected later to be removed' });
+    await waitForPageTexts(page, { shown: [READER_TEXTS.article], hidden: [READER_TEXTS.late] }, { message: 'a widget injected later to be hidden' });
+    // Hidden at once by the early stylesheet; removed by a late pass, with its reason.
+    await pollUntil(() => page.evaluate(`document.querySelector('#taboola-below-article-thumbnails') === null`), { message: 'the late widget to be removed from the page' });
     log('auto-clean: cleaned on load and the late widget removed');
 
     popup = await driver.openPopup(page);
