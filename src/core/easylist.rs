@@ -72,8 +72,6 @@ pub trait RuleSource {
     fn text_len(&self) -> usize;
     /// Bytes `from..to` of the rule file; None past its end.
     fn text(&self, from: usize, to: usize) -> Option<Vec<u8>>;
-    /// Byte `at` of the rule file.
-    fn text_byte(&self, at: usize) -> Option<u8>;
     /// How many 32-bit words the index holds.
     fn index_words(&self) -> usize;
     /// Words `from..to` of the index (little-endian); None past its end.
@@ -93,10 +91,6 @@ impl RuleSource for SliceSource<'_> {
 
     fn text(&self, from: usize, to: usize) -> Option<Vec<u8>> {
         self.text.get(from..to).map(<[u8]>::to_vec)
-    }
-
-    fn text_byte(&self, at: usize) -> Option<u8> {
-        self.text.get(at).copied()
     }
 
     fn index_words(&self) -> usize {
@@ -210,25 +204,38 @@ fn domain_hash(entry: &str) -> u32 {
     name_hash(entry.bytes().map(|b| b.to_ascii_lowercase()))
 }
 
-/// The first word of an index ("USX1"), and of its format: a change of layout changes it.
-const INDEX_MAGIC: u32 = u32::from_le_bytes(*b"USX1");
+/// The first word of an index ("USX2"), and of its format: a change of layout changes it.
+const INDEX_MAGIC: u32 = u32::from_le_bytes(*b"USX2");
 
-/// Most bytes of text a fingerprint reads (evenly spread, with the length).
-const FINGERPRINT_SAMPLES: usize = 4096;
+/// A fingerprint reads this many runs of the text's bytes, evenly spread ...
+const FINGERPRINT_RUNS: usize = 64;
+/// ... of this many bytes each.
+const FINGERPRINT_RUN_BYTES: usize = 64;
 
 /// A fingerprint of the rule file's text, so that an index is used only with the text it was
-/// made from: its length and about 4,000 of its bytes, evenly spread (a whole hash would cost a
-/// pass over 700 KB on each page). Files from two builds differ in length or in the sampled
-/// bytes; a damaged index is caught by its checks (`read_index`) and, past them, costs missed
-/// rules only: every name found is compared with the text.
+/// made from: its length and 64 runs of 64 bytes, evenly spread (a whole hash would cost a
+/// pass over 700 KB on each page; runs, not single bytes, so that a page reading the file where
+/// it lies asks for 64 ranges, not 4,096 bytes). Files from two builds differ in length or in
+/// the sampled bytes; a damaged index is caught by its checks (`read_index`) and, past them,
+/// costs missed rules only: every name found is compared with the text.
 fn fingerprint(text: &[u8]) -> u32 {
-    fingerprint_of(text.len(), |at| text.get(at).copied())
+    fingerprint_of(text.len(), |from, to| {
+        text.get(from..to).map(<[u8]>::to_vec)
+    })
 }
 
-/// `fingerprint` of a text of `len` bytes read byte by byte.
-fn fingerprint_of(len: usize, byte: impl Fn(usize) -> Option<u8>) -> u32 {
-    let step = len / FINGERPRINT_SAMPLES + 1;
-    name_hash((0..len).step_by(step).map(|at| byte(at).unwrap_or(0))) ^ len as u32
+/// `fingerprint` of a text of `len` bytes, read by ranges.
+fn fingerprint_of(len: usize, range: impl Fn(usize, usize) -> Option<Vec<u8>>) -> u32 {
+    let step = (len / FINGERPRINT_RUNS).max(FINGERPRINT_RUN_BYTES);
+    let mut hash = fnv::START;
+    for from in (0..len).step_by(step) {
+        let to = (from + FINGERPRINT_RUN_BYTES).min(len);
+        hash = range(from, to)
+            .unwrap_or_default()
+            .into_iter()
+            .fold(hash, fnv::add);
+    }
+    hash ^ len as u32
 }
 
 fn check_text(text: &str) -> Result<(), String> {
@@ -299,7 +306,7 @@ fn read_index_in_place(source: &impl RuleSource, host: &str) -> Option<RuleSet> 
     let total = source.index_words();
     let word = |at: usize| -> Option<u32> { source.words(at, at + 1)?.first().copied() };
     let header = source.words(0, 4)?;
-    let fingerprint = fingerprint_of(len, |at| source.text_byte(at));
+    let fingerprint = fingerprint_of(len, |from, to| source.text(from, to));
     if header[0] != INDEX_MAGIC || header[1] as usize != len || header[2] != fingerprint {
         return None;
     }

@@ -56,10 +56,6 @@ impl RuleSource for InPlace {
             .then(|| self.text.subarray(from as u32, to as u32).to_vec())
     }
 
-    fn text_byte(&self, at: usize) -> Option<u8> {
-        (at < self.text_len()).then(|| self.text.get_index(at as u32))
-    }
-
     fn index_words(&self) -> usize {
         self.index.length() as usize / 4
     }
@@ -67,6 +63,16 @@ impl RuleSource for InPlace {
     fn words(&self, from: usize, to: usize) -> Option<Vec<u32>> {
         if from > to || to > self.index_words() {
             return None;
+        }
+        let offset = self.index.byte_offset() + from as u32 * 4;
+        if offset % 4 == 0 && cfg!(target_endian = "little") {
+            // Copied as words at once (the index is little-endian, as WebAssembly is).
+            let view = js_sys::Uint32Array::new_with_byte_offset_and_length(
+                &self.index.buffer(),
+                offset,
+                (to - from) as u32,
+            );
+            return Some(view.to_vec());
         }
         let bytes = self.index.subarray(from as u32 * 4, to as u32 * 4).to_vec();
         Some(
