@@ -303,7 +303,10 @@ fn rules_read_in_place_keep_the_site_rules_of_the_page_host() {
     for id in ["generic-1", "site-1", "wide-1"] {
         assert!(document.get_element_by_id(id).is_none(), "{id} removed");
     }
-    assert!(document.get_element_by_id("other-1").is_some(), "other-1 kept");
+    assert!(
+        document.get_element_by_id("other-1").is_some(),
+        "other-1 kept"
+    );
     reset_session();
 }
 
