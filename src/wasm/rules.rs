@@ -93,8 +93,12 @@ pub(crate) fn load_rules(
     index: Option<js_sys::Uint8Array>,
 ) -> Result<JsValue, JsError> {
     let host = crate::core::vocabulary::url_host(&current_url()).unwrap_or_default();
-    let in_place = match (&index, js_sys::ArrayBuffer::is_view(&rules)) {
-        (Some(index), true) => {
+    // In place only for arrays of this module's own realm: in a Firefox content script the
+    // bytes come from another compartment, where `subarray` is refused ("Permission denied to
+    // access property constructor"); those are copied whole, as before, and the other hosts'
+    // site rules dropped after.
+    let in_place = match (&index, rules.is_instance_of::<js_sys::Uint8Array>()) {
+        (Some(index), true) if index.is_instance_of::<js_sys::Uint8Array>() => {
             let source = InPlace {
                 text: rules.clone().unchecked_into(),
                 index: index.clone(),
