@@ -99,13 +99,16 @@ impl RuleSource for SliceSource<'_> {
 
     fn words(&self, from: usize, to: usize) -> Option<Vec<u32>> {
         let bytes = self.index.get(from.checked_mul(4)?..to.checked_mul(4)?)?;
-        Some(
-            bytes
-                .chunks_exact(4)
-                .map(|word| u32::from_le_bytes([word[0], word[1], word[2], word[3]]))
-                .collect(),
-        )
+        Some(le_words(bytes))
     }
+}
+
+/// Little-endian 32-bit words of `bytes` (an index's layout); a last partial word is dropped.
+pub fn le_words(bytes: &[u8]) -> Vec<u32> {
+    bytes
+        .chunks_exact(4)
+        .map(|word| u32::from_le_bytes([word[0], word[1], word[2], word[3]]))
+        .collect()
 }
 
 /// Numbers found by the hash of a name: an open-addressing table (linear probing, two thirds
@@ -155,6 +158,12 @@ impl PlacesByHash {
 
     fn len(&self) -> usize {
         self.len
+    }
+
+    /// A table read from an index: refused unless it has an empty slot (every walk ends at one).
+    fn from_slots(slots: Vec<u32>) -> Option<PlacesByHash> {
+        let len = slots.iter().filter(|&&slot| slot != EMPTY_SLOT).count();
+        (len < slots.len() || slots.is_empty()).then_some(PlacesByHash { slots, len })
     }
 
     /// Whether every number in the table is below `limit`.
@@ -239,10 +248,15 @@ fn fingerprint_of(len: usize, range: impl Fn(usize, usize) -> Option<Vec<u8>>) -
 }
 
 fn check_text(text: &str) -> Result<(), String> {
-    if text.lines().next().map(str::trim_end) != Some(HEADER) {
+    check_start(text, text.len())
+}
+
+/// Checks a rule file from its first bytes (`head`, at least its header line) and its length.
+fn check_start(head: &str, len: usize) -> Result<(), String> {
+    if head.lines().next().map(str::trim_end) != Some(HEADER) {
         return Err(format!("not a compiled rule file (expected \"{HEADER}\")"));
     }
-    if u32::try_from(text.len()).is_err() {
+    if u32::try_from(len).is_err() {
         return Err("the rule file is too large".to_string());
     }
     Ok(())
@@ -274,11 +288,20 @@ impl Words<'_> {
     }
 
     fn table(&mut self) -> Option<PlacesByHash> {
-        let slots = self.list()?;
-        let len = slots.iter().filter(|&&slot| slot != EMPTY_SLOT).count();
-        // What lookups rely on: an empty slot (every walk ends at one).
-        (len < slots.len() || slots.is_empty()).then_some(PlacesByHash { slots, len })
+        PlacesByHash::from_slots(self.list()?)
     }
+}
+
+/// Whether a rule file's site rules, from `site_start` on, come after everything else the rules
+/// use: the lines read as text (before `bulk_start`) and the generic names the tables point at.
+/// The build writes them last; then a page may keep the text up to `site_start` only.
+fn site_rules_last(
+    bulk_start: usize,
+    site_start: usize,
+    classes: &PlacesByHash,
+    ids: &PlacesByHash,
+) -> bool {
+    bulk_start <= site_start && classes.all_below(site_start) && ids.all_below(site_start)
 }
 
 /// The line of `source`'s text that starts at `start`, without its newline, read in chunks.
@@ -332,10 +355,8 @@ fn read_index_in_place(source: &impl RuleSource, host: &str) -> Option<RuleSet> 
     if at != total {
         return None; // a longer index is not one this code wrote
     }
-    let table = |(start, count): (usize, usize)| -> Option<PlacesByHash> {
-        let slots = source.words(start, start + count)?;
-        let filled = slots.iter().filter(|&&slot| slot != EMPTY_SLOT).count();
-        (filled < slots.len() || slots.is_empty()).then_some(PlacesByHash { slots, len: filled })
+    let table = |(start, count): (usize, usize)| {
+        PlacesByHash::from_slots(source.words(start, start + count)?)
     };
     let generic_classes = table(classes)?;
     let generic_ids = table(ids)?;
@@ -348,11 +369,8 @@ fn read_index_in_place(source: &impl RuleSource, host: &str) -> Option<RuleSet> 
         0 => len,
         _ => site_place(0)?.checked_sub(1)?,
     };
-    let tail = bulk_start <= site_start
-        && site_start <= len
-        && generic_classes.all_below(site_start)
-        && generic_ids.all_below(site_start);
-    if !tail {
+    if site_start > len || !site_rules_last(bulk_start, site_start, &generic_classes, &generic_ids)
+    {
         return None;
     }
     let text = String::from_utf8(source.text(0, site_start)?).ok()?;
@@ -679,16 +697,10 @@ impl RuleSet {
         host: &str,
     ) -> Result<Option<RuleSet>, String> {
         let len = source.text_len();
-        if u32::try_from(len).is_err() {
-            return Err("the rule file is too large".to_string());
-        }
         let head = source
             .text(0, len.min(HEADER.len() + 2))
             .unwrap_or_default();
-        let head = String::from_utf8_lossy(&head);
-        if head.lines().next().map(str::trim_end) != Some(HEADER) {
-            return Err(format!("not a compiled rule file (expected \"{HEADER}\")"));
-        }
+        check_start(&String::from_utf8_lossy(&head), len)?;
         Ok(read_index_in_place(source, host))
     }
 
@@ -696,10 +708,13 @@ impl RuleSet {
     /// them last; a file in another order is kept whole).
     fn site_section_start(&self) -> Option<usize> {
         let start = (*self.site.iter().min()? as usize).checked_sub(1)?;
-        let tail = self.bulk_start <= start
-            && self.generic_classes.all_below(start)
-            && self.generic_ids.all_below(start);
-        tail.then_some(start)
+        site_rules_last(
+            self.bulk_start,
+            start,
+            &self.generic_classes,
+            &self.generic_ids,
+        )
+        .then_some(start)
     }
 
     /// Candidate site rules for `host` (places in `site`), in order: their domain lists are
@@ -759,11 +774,8 @@ impl RuleSet {
             Some(kept) => kept
                 .rules
                 .iter()
-                .filter(|(domains, selector)| {
-                    kept.host == host
-                        && domains_match(domains, &host)
-                        && !excepted.contains(selector)
-                })
+                // (their domain lists were matched against the host at load)
+                .filter(|(_, selector)| kept.host == host && !excepted.contains(selector))
                 .map(|(_, selector)| selector.clone())
                 .collect(),
             None => self

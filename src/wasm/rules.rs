@@ -4,7 +4,7 @@
 
 use super::session::current_url;
 use super::session::to_js;
-use crate::core::easylist::{PageRules, RuleSet, RuleSource};
+use crate::core::easylist::{le_words, PageRules, RuleSet, RuleSource};
 use crate::core::user_rules::{RuleError, UserRule, UserRules};
 use serde::Serialize;
 use std::cell::RefCell;
@@ -75,12 +75,7 @@ impl RuleSource for InPlace {
             return Some(view.to_vec());
         }
         let bytes = self.index.subarray(from as u32 * 4, to as u32 * 4).to_vec();
-        Some(
-            bytes
-                .chunks_exact(4)
-                .map(|word| u32::from_le_bytes([word[0], word[1], word[2], word[3]]))
-                .collect(),
-        )
+        Some(le_words(&bytes))
     }
 }
 
