@@ -8,7 +8,10 @@
 // Figures (every share is taken over what was visible BEFORE cleaning; see
 // scripts/lib/visible-text.mjs for the definition of visible text):
 //   keep_recall        keep snippets still visible after cleaning
-//   sponsored_removal  remove_sponsored snippets no longer visible
+//   sponsored_removal  remove_sponsored snippets no longer visible (of the categories a clean
+//                      removes by default; sponsored_by_category splits them, see
+//                      scripts/eval/categories.mjs)
+//   missed             (per page) the sponsored snippets still visible after cleaning
 //   widget_removal     widget_selectors elements rendered before, gone or not rendered after
 //   injected_removal   (--inject) late widgets gone within 250 ms of insertion
 //   clean_ms           the clean call itself (Rust-measured); module start-up is startup_ms
@@ -20,6 +23,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launchBrowser, prepareExtension, runInTabFromWorker, withTimeout } from './eval/browser.mjs';
 import { readTruth, selectCases, startCorpusServer } from './eval/corpus.mjs';
+import { DEFAULT_CATEGORIES, removalByCategory, sponsoredSnippets, sumByCategory } from './eval/categories.mjs';
 import { injectLateWidgetsInPage } from './eval/injectors.mjs';
 import { normalizeText, visibleTextInPage } from './lib/visible-text.mjs';
 
@@ -86,7 +90,10 @@ function share(hit, total) {
 async function evaluateCase(browser, server, corpus, name, { inject, readabilitySource }) {
   const truth = readTruth(corpus, name);
   const keep = truth.keep.map(normalizeText).filter(Boolean);
-  const sponsored = truth.sponsored.map(normalizeText).filter(Boolean);
+  const snippets = sponsoredSnippets(truth, normalizeText);
+  // The headline figures count what a clean removes by default (ads and promos); every category
+  // is reported apart in sponsored_by_category.
+  const sponsored = snippets.filter(({ category }) => DEFAULT_CATEGORIES.has(category)).map(({ snippet }) => snippet);
   const page = await browser.context.newPage();
   const result = { case: name, error: null };
   try {
@@ -129,6 +136,8 @@ async function evaluateCase(browser, server, corpus, name, { inject, readability
       },
     });
     result.lost = keepVisible.filter((snippet) => !textAfter.includes(snippet)).slice(0, 5);
+    result.missed = sponsoredVisible.filter((snippet) => textAfter.includes(snippet));
+    result.sponsored_by_category = removalByCategory(snippets, textBefore, textAfter);
     result.keep_recall = share(result.keep_kept, result.keep_visible_before);
     result.sponsored_removal = share(result.sponsored_removed, result.sponsored_visible_before);
     if (inject) {
@@ -167,6 +176,7 @@ function summarise(pages, inject) {
     keep_snippets_hidden_before: sum(ok, 'keep_hidden_before'),
     pages_keep_below_95: ok.filter((page) => page.keep_recall !== null && page.keep_recall < 0.95).length,
     sponsored_removal: share(sum(ok, 'sponsored_removed'), sum(ok, 'sponsored_visible_before')),
+    sponsored_by_category: sumByCategory(ok),
     widget_removal: share(sum(ok, 'widgets_removed'), sum(ok, 'widgets_before')),
     injected_removal: inject ? share(sum(ok, 'injected_removed'), sum(ok, 'injected')) : null,
     clean_ms_median: percentile(ok.map((page) => page.clean_ms), 0.5),
@@ -238,6 +248,9 @@ async function main() {
   console.log(`\n${summary.pages} pages, ${summary.errors} errors, ${((Date.now() - started) / 1000).toFixed(0)} s`);
   console.log(`Unsponsor:    keep_recall ${fixed(summary.keep_recall, 4)} (pages below 0.95: ${summary.pages_keep_below_95}; ${summary.keep_snippets_hidden_before} keep snippets hidden before cleaning, not counted)`);
   console.log(`              sponsored_removal ${fixed(summary.sponsored_removal, 4)}  widget_removal ${fixed(summary.widget_removal, 4)}${options.inject ? `  injected_removal ${fixed(summary.injected_removal, 4)}` : ''}`);
+  const byCategory = Object.entries(summary.sponsored_by_category)
+    .map(([category, { removed, visible, share: part }]) => `${category}${DEFAULT_CATEGORIES.has(category) ? '' : ' (off by default)'} ${fixed(part, 4)} (${removed}/${visible})`);
+  console.log(`              sponsored text removed by category: ${byCategory.join(', ') || '-'}`);
   console.log(`              clean_ms median ${fixed(summary.clean_ms_median, 2)} p95 ${fixed(summary.clean_ms_p95, 2)}  (module start-up median ${fixed(summary.startup_ms_median, 1)} ms)`);
   console.log(`Readability:  keep_recall ${fixed(summary.readability.keep_recall, 4)}  sponsored_removal ${fixed(summary.readability.sponsored_removal, 4)}  parse_ms median ${fixed(summary.readability.parse_ms_median, 2)}`);
   for (const page of pages.filter((p) => p.error)) console.log(`error: ${page.case}: ${page.error}`);

@@ -32,6 +32,7 @@ export function readTruth(corpusDir, name) {
     encoding: truth.encoding || 'utf-8',
     keep: Array.isArray(truth.keep) ? truth.keep : [],
     sponsored: Array.isArray(truth.remove_sponsored) ? truth.remove_sponsored : [],
+    sponsoredCategories: truth.sponsored_categories && typeof truth.sponsored_categories === 'object' ? truth.sponsored_categories : {},
     widgetSelectors: truth.widget_selectors && typeof truth.widget_selectors === 'object' ? truth.widget_selectors : {},
     url: truth.url || null,
   };

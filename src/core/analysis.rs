@@ -44,8 +44,8 @@ pub struct Analysis {
     /// Whether the node is inside (or is) a paragraph element (p, blockquote, pre, dd) that holds
     /// prose: part of a sentence the prose guard protects.
     pub in_prose_paragraph: Vec<bool>,
-    /// The page's headline: the first `<h1>` outside links and our interface (it may hold a
-    /// link). The article is looked for under it, so the guard keeps it.
+    /// The page's headline: the first `<h1>` outside links and our interface, preferring one
+    /// that is not all link (it may hold a link, or read like a label). The article is looked for under it, so the guard keeps it.
     pub headline: Option<NodeId>,
     /// The element holding the article's paragraphs, if the page has one.
     pub article_root: Option<NodeId>,
@@ -78,9 +78,14 @@ impl Analysis {
         analysis.mark_ancestry(tree, strong);
         analysis.sum_bottom_up(tree);
         analysis.mark_prose_paragraphs(tree);
-        analysis.headline = (0..count).find(|&id| {
+        let is_headline = |id: NodeId| {
             tree.node(id).tag == "h1" && !analysis.in_own_ui[id] && !analysis.in_link[id]
-        });
+        };
+        // Sites that set each box's title as an <h1> link ("Links We Like") set the story's
+        // title as words: an <h1> that is not all link comes first.
+        analysis.headline = (0..count)
+            .find(|&id| is_headline(id) && analysis.link_chars[id] < analysis.chars[id])
+            .or_else(|| (0..count).find(|&id| is_headline(id)));
         // A late widget's snapshot holds the widget, not the article: it must not pass for one.
         if !tree.is_article_outside() {
             analysis.article_root = find_article_root(tree, &analysis);
@@ -153,12 +158,14 @@ impl Analysis {
                 self.paragraphs[id] = self.paragraphs[id].max(1);
             }
             if is_heading(tree, id) && !self.in_link[id] && self.links[id] == 0 {
-                if node.tag == "h1" {
-                    self.headlines[id] += 1;
-                }
+                // A heading that is a label ("ADVERTISEMENT" set as an <h1> above text ads)
+                // titles a block to remove: it is neither a headline nor a plain heading.
                 let is_label = self.chars[id] <= LABEL_MAX_CHARS
                     && classify_label(&tree.text_of(id, LABEL_MAX_CHARS + 1)).is_some();
                 if !is_label {
+                    if node.tag == "h1" {
+                        self.headlines[id] += 1;
+                    }
                     self.plain_headings[id] += 1;
                 }
             }

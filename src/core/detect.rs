@@ -261,6 +261,11 @@ fn aria_label_signal(node: &Node) -> Option<Signal> {
             format!("aria-label \"{label}\""),
             Reach::Itself,
         )),
+        LabelKind::PartnerBox => Some(Signal::new(
+            RuleId::PartnerBox,
+            format!("aria-label \"{label}\""),
+            Reach::Itself,
+        )),
         LabelKind::AdBreak
         | LabelKind::Promo
         | LabelKind::Related

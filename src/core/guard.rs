@@ -2,9 +2,10 @@
 
 use crate::core::analysis::Analysis;
 use crate::core::category::Category;
+use crate::core::labels::{classify_label, LabelKind};
 use crate::core::rules::Strength;
 use crate::core::tree::{Node, NodeId, PageTree};
-use crate::core::vocabulary::{MAX_ARTICLE_PROSE_SHARE, STRUCTURAL_TAGS};
+use crate::core::vocabulary::{LABEL_MAX_CHARS, MAX_ARTICLE_PROSE_SHARE, STRUCTURAL_TAGS};
 
 /// Why a block was kept although a rule matched it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -27,6 +28,9 @@ pub enum GuardId {
     /// Navigation, site header and footer, forms: page furniture a label or class name alone
     /// never removes.
     GuardLandmark,
+    /// The article's own disclosure above its text ("Sponsored by Acme", "Werbung"): the reader
+    /// needs it, so an ad label there stays.
+    GuardDisclosure,
 }
 
 impl GuardId {
@@ -40,6 +44,7 @@ impl GuardId {
             GuardId::GuardProseParagraph => "guard-prose-paragraph",
             GuardId::GuardArticleFigure => "guard-article-figure",
             GuardId::GuardLandmark => "guard-landmark",
+            GuardId::GuardDisclosure => "guard-disclosure",
         }
     }
 }
@@ -47,11 +52,43 @@ impl GuardId {
 pub struct Guard<'a> {
     tree: &'a PageTree,
     analysis: &'a Analysis,
+    /// The first paragraph of the article's prose, if any: a label above it tags the article.
+    first_paragraph: Option<NodeId>,
 }
 
 impl<'a> Guard<'a> {
     pub fn new(tree: &'a PageTree, analysis: &'a Analysis) -> Self {
-        Guard { tree, analysis }
+        let first_paragraph = analysis.article_root.and_then(|root| {
+            tree.subtree(root)
+                .find(|&id| analysis.in_prose_paragraph[id])
+        });
+        Guard {
+            tree,
+            analysis,
+            first_paragraph,
+        }
+    }
+
+    /// Whether `node` is a short ad label set between the page's headline (or the article's
+    /// start) and the article's first paragraph, inside the article's container, with no link
+    /// or image of its own: the page telling the reader the article itself is paid for.
+    fn is_disclosure(&self, node: NodeId) -> bool {
+        let (tree, analysis) = (self.tree, self.analysis);
+        let (Some(root), Some(first)) = (analysis.article_root, self.first_paragraph) else {
+            return false;
+        };
+        let container = tree.node(root).parent.unwrap_or(root);
+        let after_start =
+            tree.is_ancestor_or_self(root, node) || analysis.headline.is_some_and(|h1| h1 < node);
+        let short = analysis.chars[node] > 0
+            && analysis.chars[node] <= LABEL_MAX_CHARS
+            && analysis.links[node] == 0
+            && analysis.media[node] == 0;
+        short
+            && node < first
+            && after_start
+            && tree.is_ancestor_or_self(container, node)
+            && classify_label(&tree.text_of(node, LABEL_MAX_CHARS + 1)) == Some(LabelKind::AdMarker)
     }
 
     /// Guards that hold whatever the evidence: the document, the article, the headline, our UI.
@@ -128,6 +165,9 @@ impl<'a> Guard<'a> {
         }
         if is_landmark(self.tree.node(node)) {
             return Some(GuardId::GuardLandmark);
+        }
+        if category == Category::Ads && self.is_disclosure(node) {
+            return Some(GuardId::GuardDisclosure);
         }
         None
     }

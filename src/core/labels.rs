@@ -13,6 +13,9 @@ use std::sync::OnceLock;
 pub enum LabelKind {
     /// Header of a paid-recommendation widget: the whole widget goes.
     SponsoredWidget,
+    /// Header of a box of the site's partners' or sponsors' links ("From Our Partners",
+    /// "Sponsored Features"): the whole box goes.
+    PartnerBox,
     /// Break between paragraphs announcing an ad: the label (and its empty wrapper) goes.
     AdBreak,
     /// A tag on a single ad ("Advertisement", "Sponsored"): the ad item it tags goes.
@@ -28,6 +31,7 @@ impl LabelKind {
     pub fn rule(self) -> RuleId {
         match self {
             LabelKind::SponsoredWidget => RuleId::LabelSponsoredWidget,
+            LabelKind::PartnerBox => RuleId::PartnerBox,
             LabelKind::AdBreak => RuleId::AdBreakLabel,
             LabelKind::AdMarker => RuleId::LabelAdMarker,
             LabelKind::Promo => RuleId::PromoLabel,
@@ -41,6 +45,7 @@ impl LabelKind {
     pub fn names_a_section(self) -> bool {
         match self {
             LabelKind::SponsoredWidget
+            | LabelKind::PartnerBox
             | LabelKind::Promo
             | LabelKind::Related
             | LabelKind::Comments
@@ -67,15 +72,8 @@ const PHRASES: &[(LabelKind, &[&str])] = &[
             "sponsored articles",
             "paid content",
             "paid links",
-            "partner content",
-            "content from our partners",
-            "from our partners",
             "you may like",
             "you might like",
-            "around the web",
-            "from around the web",
-            "from the web",
-            "more from the web",
             "recommended by",
             "by taboola",
             "taboola",
@@ -151,6 +149,47 @@ const PHRASES: &[(LabelKind, &[&str])] = &[
         ],
     ),
     (
+        LabelKind::PartnerBox,
+        &[
+            "partner content",
+            "partner contents",
+            "content from our partners",
+            "from our partners",
+            "top from our partners",
+            "more from our partners",
+            "offers from our partners",
+            "links from our partners",
+            "from our sponsors",
+            "sponsored features",
+            "sponsored feature",
+            "sponsor features",
+            "sponsor links",
+            "partner links",
+            "partner offers",
+            "partner center",
+            "partner centre",
+            "around the web",
+            "from around the web",
+            "from the web",
+            "more from the web",
+            // German
+            "von unseren partnern",
+            "angebote unserer partner",
+            "partnerangebote",
+            "partnerinhalte",
+            "partner inhalte",
+            "aus dem netz",
+            "mehr aus dem netz",
+            // French
+            "de nos partenaires",
+            "chez nos partenaires",
+            "offres de nos partenaires",
+            "contenu partenaire",
+            "contenus partenaires",
+            "ailleurs sur le web",
+        ],
+    ),
+    (
         LabelKind::AdBreak,
         &[
             "story continues below this ad",
@@ -166,7 +205,13 @@ const PHRASES: &[(LabelKind, &[&str])] = &[
             "scroll to continue with content",
             "scroll to continue reading",
             "the article continues after this advertisement",
+            "continue reading the main story",
+            "story continues after advertisement",
             "weiterlesen nach der anzeige",
+            "lesen sie nach der anzeige weiter",
+            "der artikel wird unterhalb fortgesetzt",
+            "l article continue après la publicité",
+            "l article continue ci dessous",
             "artikel wird nach der anzeige fortgesetzt",
             "la suite après cette publicité",
             "la suite après la publicité",
@@ -185,6 +230,16 @@ const PHRASES: &[(LabelKind, &[&str])] = &[
             "promoted",
             "paid post",
             "paid partnership",
+            // Credits whose sponsor is shown apart (a logo, a link of its own).
+            "supported by",
+            "presented by",
+            "in partnership with",
+            "präsentiert von",
+            "gesponsert von",
+            "in zusammenarbeit mit",
+            "présenté par",
+            "sponsorisé par",
+            "en partenariat avec",
             "sponsored post",
             "anzeige",
             "werbung",
@@ -328,15 +383,26 @@ pub fn classify_label(text: &str) -> Option<LabelKind> {
     cover_with_phrases(&words)
 }
 
+/// Credit lines: these words, then a sponsor's name ("Sponsored by Acme").
+const CREDITS: &[&[&str]] = &[
+    &["sponsored", "by"],
+    &["promoted", "by"],
+    &["paid", "for", "by"],
+    &["presented", "by"],
+    &["advertisement", "by"],
+    &["supported", "by"],
+    &["in", "partnership", "with"],
+    &["gesponsert", "von"],
+    &["präsentiert", "von"],
+    &["in", "zusammenarbeit", "mit"],
+    &["in", "kooperation", "mit"],
+    &["sponsorisé", "par"],
+    &["présenté", "par"],
+    &["en", "partenariat", "avec"],
+];
+
 /// "Sponsored by Acme", "Paid for by Acme Corp": a short credit line tagging one ad.
 fn sponsor_credit(words: &[&str]) -> Option<LabelKind> {
-    const CREDITS: &[&[&str]] = &[
-        &["sponsored", "by"],
-        &["promoted", "by"],
-        &["paid", "for", "by"],
-        &["presented", "by"],
-        &["advertisement", "by"],
-    ];
     const MAX_CREDIT_WORDS: usize = 6;
     if words.len() > MAX_CREDIT_WORDS {
         return None;
@@ -345,6 +411,14 @@ fn sponsor_credit(words: &[&str]) -> Option<LabelKind> {
         .iter()
         .find(|credit| words.len() > credit.len() && words.starts_with(credit))
         .map(|_| LabelKind::AdMarker)
+}
+
+/// Whether a short text is a sponsor's credit line ("Sponsored by Crowe"), which names someone
+/// no phrase table knows.
+pub fn is_sponsor_credit(text: &str) -> bool {
+    let normalized = normalize_label(text);
+    let words: Vec<&str> = normalized.split(' ').collect();
+    sponsor_credit(&words).is_some()
 }
 
 /// The phrase tables split into words once, indexed by first word.
@@ -368,6 +442,10 @@ fn phrase_index() -> &'static PhraseIndex {
                     .or_default()
                     .push((*kind, words));
             }
+        }
+        // A credit's words may stand in a node of their own, the sponsor's name in the next.
+        for credit in CREDITS {
+            all_words.extend(credit.iter().copied());
         }
         PhraseIndex {
             by_first_word,
@@ -447,7 +525,6 @@ mod tests {
             "by Taboola",
             "Sponsored Links by Taboola",
             "Promoted Links | Sponsored Links",
-            "From Around the Web",
             "Recommended by",
         ] {
             assert_eq!(
@@ -455,6 +532,15 @@ mod tests {
                 Some(LabelKind::SponsoredWidget),
                 "{text}"
             );
+        }
+        for text in [
+            "From Around the Web",
+            "Top From Our Partners",
+            "Sponsored Features",
+            "Von unseren Partnern",
+            "De nos partenaires",
+        ] {
+            assert_eq!(classify_label(text), Some(LabelKind::PartnerBox), "{text}");
         }
     }
 
@@ -505,7 +591,7 @@ mod tests {
             ("猜你喜欢", LabelKind::SponsoredWidget),
             ("광고", LabelKind::AdMarker),
             ("추천 콘텐츠", LabelKind::SponsoredWidget),
-            ("Around the Web", LabelKind::SponsoredWidget),
+            ("Around the Web", LabelKind::PartnerBox),
             ("Recommended by", LabelKind::SponsoredWidget),
         ];
         for (text, kind) in cases {

@@ -7,13 +7,30 @@ use crate::core::category::{Category, CategorySet};
 use crate::core::detect::{markup_signal, Reach, Signal, NOT_BLOCKS};
 use crate::core::easylist::{PageRules, RuleSet};
 use crate::core::guard::{is_landmark, Guard, GuardId};
-use crate::core::labels::{classify_label, could_be_label_part, normalize_label, LabelKind};
+use crate::core::labels::{
+    classify_label, could_be_label_part, is_sponsor_credit, normalize_label, LabelKind,
+};
 use crate::core::rules::{RuleId, Strength};
 use crate::core::tree::{NodeId, PageTree};
 use crate::core::vocabulary::{
-    ITEM_MAX_CHARS, ITEM_MAX_LINKS, LABEL_MAX_CHARS, WIDGET_MAX_CHARS,
-    WIDGET_MAX_FOREIGN_PROSE_CHARS,
+    element_names, is_ad_name, name_tokens, ITEM_MAX_CHARS, ITEM_MAX_LINKS, LABEL_MAX_CHARS,
+    WIDGET_MAX_CHARS, WIDGET_MAX_FOREIGN_PROSE_CHARS,
 };
+
+/// How far above its sponsored tag a native ad's list item may be, in levels.
+const NATIVE_ITEM_MAX_DEPTH: usize = 8;
+/// The most text a native ad's list item may hold: a teaser, not a section.
+const NATIVE_ITEM_MAX_CHARS: usize = 1_500;
+/// The least share of link text (in percent) under an ad marker that makes a list of text ads.
+const LABELLED_LIST_MIN_LINK_SHARE: usize = 85;
+/// The same when the marker is set as a heading (`h1`-`h6`).
+const LABELLED_LIST_MIN_LINK_SHARE_UNDER_HEADING: usize = 50;
+/// The most characters a text ad holds, link and words beside it, on average over the list.
+const LABELLED_LIST_MAX_ITEM_CHARS: usize = 60;
+/// The least text of a linkless block beside a widget that stops the widget's growth.
+const UNLINKED_TEXT_MIN_CHARS: usize = 40;
+/// The fewest links through ad click trackers that make a box of them.
+const AD_LINK_BOX_MIN_LINKS: u32 = 3;
 
 /// Longest text preview shown for a removed block, in characters.
 pub const PREVIEW_MAX_CHARS: usize = 90;
@@ -59,17 +76,27 @@ struct Growth {
     max_chars: usize,
     max_foreign_prose: usize,
     max_links: Option<u32>,
+    /// Headings the block may take in beyond those it starts with.
+    more_headings: u32,
 }
 
 const WIDGET_GROWTH: Growth = Growth {
     max_chars: WIDGET_MAX_CHARS,
     max_foreign_prose: WIDGET_MAX_FOREIGN_PROSE_CHARS,
     max_links: None,
+    more_headings: 0,
 };
 const ITEM_GROWTH: Growth = Growth {
     max_chars: ITEM_MAX_CHARS,
     max_foreign_prose: 0,
     max_links: Some(ITEM_MAX_LINKS as u32),
+    more_headings: 0,
+};
+/// A sponsor's credit ("Sponsored by Acme") tags the box it stands in, that box's title
+/// included (a sponsored webinar: its title, the credit, "Register now").
+const CREDIT_GROWTH: Growth = Growth {
+    more_headings: 1,
+    ..ITEM_GROWTH
 };
 
 struct Candidate {
@@ -345,6 +372,7 @@ fn plan_round(
         label_counts: count_labels(tree, &labels),
     };
     let mut candidates = planner.markup_candidates(signals);
+    candidates.extend(planner.ad_link_boxes(signals));
     candidates.extend(planner.label_candidates(&labels));
     if let Some(lists) = lists {
         candidates.extend(list_candidates(tree, &analysis, lists));
@@ -438,22 +466,221 @@ impl Planner<'_> {
     }
 
     fn label_candidates(&self, labels: &[Label]) -> Vec<Candidate> {
-        labels
-            .iter()
-            .map(|label| {
-                let growth = if label.kind.names_a_section() {
-                    WIDGET_GROWTH
-                } else {
-                    ITEM_GROWTH
-                };
-                let category = label.kind.rule().category();
-                Candidate {
-                    node: self.grow(label.node, growth, category),
-                    rule: label.kind.rule(),
-                    evidence: format!("label \"{}\"", label.text),
+        let mut candidates = Vec::new();
+        for label in labels {
+            let growth = if label.kind.names_a_section() {
+                WIDGET_GROWTH
+            } else if is_sponsor_credit(&label.text) {
+                CREDIT_GROWTH
+            } else {
+                ITEM_GROWTH
+            };
+            let category = label.kind.rule().category();
+            let block = self.grow(label.node, growth, category);
+            let tags_an_ad = matches!(
+                label.kind,
+                LabelKind::SponsoredWidget | LabelKind::PartnerBox | LabelKind::AdMarker
+            );
+            if tags_an_ad {
+                if let Some((item, alike)) = self.native_ad_item(label.node, block, label.kind) {
+                    candidates.push(Candidate {
+                        node: item,
+                        rule: RuleId::NativeAdInList,
+                        evidence: format!(
+                            "item tagged \"{}\", one of {alike} items alike",
+                            label.text
+                        ),
+                    });
+                    // An item's tag grew past its item into the list: the item is the block.
+                    if tree_contains(self.tree, block, item) {
+                        continue;
+                    }
                 }
-            })
-            .collect()
+            }
+            // A marker ("ADVERTISEMENT", "Sponsored by: Acme") can title a list of
+            // advertisers' links.
+            if label.kind == LabelKind::AdMarker {
+                let list = self
+                    .labelled_link_list(label.node)
+                    .or_else(|| self.labelled_link_list(block));
+                if let Some((list, links)) = list {
+                    candidates.push(Candidate {
+                        node: list,
+                        rule: RuleId::PartnerBox,
+                        evidence: format!("label \"{}\" above {links} links", label.text),
+                    });
+                    // The marker grew no further than its list's wrappers: the list is the block
+                    // (its emptied wrappers collapse with it).
+                    if self.tree.is_ancestor_or_self(block, list) {
+                        continue;
+                    }
+                }
+            }
+            candidates.push(Candidate {
+                node: block,
+                rule: label.kind.rule(),
+                evidence: format!("label \"{}\"", label.text),
+            });
+        }
+        candidates
+    }
+
+    /// The list item a sponsored tag marks, when the tag sits in one item of a list of alike
+    /// items (the site's own teasers): `(item, items in the list)`. None when a section's label
+    /// grew to a larger block (a whole widget), inside the article, or too large to be a
+    /// teaser.
+    fn native_ad_item(
+        &self,
+        label: NodeId,
+        block: NodeId,
+        kind: LabelKind,
+    ) -> Option<(NodeId, usize)> {
+        let (tree, analysis) = (self.tree, self.analysis);
+        let mut current = label;
+        for _ in 0..NATIVE_ITEM_MAX_DEPTH {
+            let parent = tree.node(current).parent?;
+            if analysis.chars[current] > NATIVE_ITEM_MAX_CHARS
+                || self.guard.absolute_veto(current).is_some()
+                || is_landmark(tree.node(current))
+            {
+                return None;
+            }
+            // The item holds more than its tag (a list of bare tags is not a list of teasers).
+            let holds_more = analysis.chars[current] > analysis.chars[label]
+                || analysis.media[current] > analysis.media[label];
+            let (alike, untagged) = self.alike_siblings(current, parent);
+            if alike >= 2 {
+                // The tag is what sets this item apart: most items alike carry none. And a
+                // container the page names an ad, among others, is a slot of the ad rules.
+                if !holds_more || untagged * 2 < alike || names_an_ad(tree.node(current)) {
+                    return None;
+                }
+                let in_article = analysis
+                    .article_root
+                    .is_some_and(|root| tree.is_ancestor_or_self(root, current));
+                // A section's title ("Sponsored Links") grown past the item titles the whole
+                // widget; an item's tag ("Sponsored by Crowe") grown past it was not stopped by
+                // the item's edge.
+                let widget_is_larger = kind != LabelKind::AdMarker
+                    && block != current
+                    && tree.is_ancestor_or_self(block, current);
+                return (!in_article && !widget_is_larger).then_some((current, alike + 1));
+            }
+            current = parent;
+        }
+        None
+    }
+
+    /// The other element children of `parent` that look like `node`, as teasers of one list do
+    /// (the same tag, mostly the same class names, a link): `(alike, untagged)`, where
+    /// `untagged` counts those that carry no ad label.
+    fn alike_siblings(&self, node: NodeId, parent: NodeId) -> (usize, usize) {
+        let item = self.tree.node(node);
+        let classes: Vec<&str> = item.class.split_whitespace().collect();
+        let ads = category_index(Category::Ads);
+        let (mut alike, mut untagged) = (0, 0);
+        for &sibling in &self.tree.node(parent).children {
+            let other = self.tree.node(sibling);
+            let looks_alike = sibling != node
+                && other.is_element()
+                && other.tag == item.tag
+                && self.analysis.links[sibling] > 0
+                && same_classes_mostly(&classes, &other.class);
+            if looks_alike {
+                alike += 1;
+                if self.label_counts[sibling][ads] == 0 {
+                    untagged += 1;
+                }
+            }
+        }
+        (alike, untagged)
+    }
+
+    /// A block made of an ad marker and the links under it ("ADVERTISEMENT" above a list of
+    /// advertisers' links): `(block, links)` when the label comes first in its parent and the
+    /// rest of the parent's text is mostly link text, without prose.
+    fn labelled_link_list(&self, label_block: NodeId) -> Option<(NodeId, u32)> {
+        let (tree, analysis) = (self.tree, self.analysis);
+        let parent = tree.node(label_block).parent?;
+        let first = tree
+            .node(parent)
+            .children
+            .iter()
+            .copied()
+            .find(|&child| !analysis.is_empty(child))?;
+        if first != label_block {
+            return None;
+        }
+        let links = analysis.links[parent] - analysis.links[label_block];
+        let chars = analysis.chars[parent] - analysis.chars[label_block];
+        let link_chars = analysis.link_chars[parent] - analysis.link_chars[label_block];
+        // Text ads: short links and little else (teasers carry bylines and dates). Under a
+        // label set as a heading, a word or two beside each link ("Super Popular Paris Hotels").
+        let min_share = if is_heading_tag(&tree.node(label_block).tag) {
+            LABELLED_LIST_MIN_LINK_SHARE_UNDER_HEADING
+        } else {
+            LABELLED_LIST_MIN_LINK_SHARE
+        };
+        let mostly_links = link_chars * 100 >= chars * min_share
+            && chars <= links as usize * LABELLED_LIST_MAX_ITEM_CHARS;
+        // One list under one title: no other heading, no label of another category.
+        let fits = links >= 2
+            && mostly_links
+            && analysis.paragraphs[parent] == 0
+            && analysis.plain_headings[parent] == analysis.plain_headings[label_block]
+            && self.label_counts[parent] == self.label_counts[label_block]
+            && analysis.chars[parent] <= WIDGET_MAX_CHARS
+            && self.guard.absolute_veto(parent).is_none()
+            && !is_landmark(tree.node(parent));
+        fits.then_some((parent, links))
+    }
+
+    /// Boxes made of links through ad click trackers (a "Links We Like" box of advertisers'
+    /// teasers): the outermost blocks with at least three such links, where other links are
+    /// few (a heading's), not too large, and without prose when inside the article.
+    fn ad_link_boxes(&self, signals: &[Option<Signal>]) -> Vec<Candidate> {
+        let (tree, analysis) = (self.tree, self.analysis);
+        let mut ad_links = vec![0u32; tree.len()];
+        for id in (0..tree.len()).rev() {
+            if signals[id]
+                .as_ref()
+                .is_some_and(|signal| signal.rule == RuleId::AdLink)
+            {
+                ad_links[id] += 1;
+            }
+            if let Some(parent) = tree.node(id).parent {
+                ad_links[parent] += ad_links[id];
+            }
+        }
+        let mut candidates = Vec::new();
+        let mut id = 0;
+        while id < tree.len() {
+            let ads = ad_links[id];
+            let others = analysis.links[id].saturating_sub(ads);
+            // The ads' own copy may be prose, but never inside the article.
+            let in_article = analysis
+                .article_root
+                .is_some_and(|root| tree.is_ancestor_or_self(root, id));
+            let is_box = ads >= AD_LINK_BOX_MIN_LINKS
+                && others <= (ads / 4).max(1)
+                && (analysis.paragraphs[id] == 0 || !in_article)
+                && analysis.chars[id] <= WIDGET_MAX_CHARS
+                && !analysis.in_own_ui[id]
+                && !NOT_BLOCKS.contains(&tree.node(id).tag.as_str())
+                && self.guard.absolute_veto(id).is_none()
+                && !is_landmark(tree.node(id));
+            if is_box {
+                candidates.push(Candidate {
+                    node: id,
+                    rule: RuleId::AdLinkBox,
+                    evidence: format!("{ads} links through ad click trackers"),
+                });
+                id = tree.subtree_end(id);
+            } else {
+                id += 1;
+            }
+        }
+        candidates
     }
 
     /// Climbs from `start` while the parent still looks like the same block: no guarded content,
@@ -468,17 +695,35 @@ impl Planner<'_> {
                 && analysis.chars[parent] <= growth.max_chars
                 && foreign_prose <= growth.max_foreign_prose
                 && analysis.paragraphs[parent] <= analysis.paragraphs[current]
-                && analysis.plain_headings[parent] <= analysis.plain_headings[current]
+                && analysis.plain_headings[parent]
+                    <= analysis.plain_headings[current] + growth.more_headings
                 && growth
                     .max_links
                     .is_none_or(|max| analysis.links[parent] <= max)
-                && !self.has_foreign_labels(parent, current, category);
+                && !self.has_foreign_labels(parent, current, category)
+                && !(growth.max_links.is_none()
+                    && analysis.links[current] > 0
+                    && self.has_unlinked_text_beside(parent, current));
             if !grows {
                 break;
             }
             current = parent;
         }
         current
+    }
+
+    /// Whether `parent` holds, beside `child`, a block of text with no link in it (a photo's
+    /// caption, a standfirst). Once a widget's links are in the block, its other parts link
+    /// somewhere too, so that text is not the widget's. (Below the links, beside a bare title,
+    /// the widget's own blurb may have none.)
+    fn has_unlinked_text_beside(&self, parent: NodeId, child: NodeId) -> bool {
+        self.tree.node(parent).children.iter().any(|&other| {
+            other != child
+                && self.tree.node(other).is_element()
+                && self.analysis.links[other] == 0
+                && self.analysis.chars[other] >= UNLINKED_TEXT_MIN_CHARS
+                && self.label_counts[other] == [0; 5]
+        })
     }
 
     /// Whether `parent` holds, outside `child`, a label of another category (a neighbouring
@@ -514,21 +759,62 @@ impl Planner<'_> {
             }
             let mut first_decision = None;
             let mut all_gone = true;
+            let mut title = None;
             for &child in &node.children {
                 match decided[child] {
                     Some(decision) => {
                         first_decision.get_or_insert(decision);
                     }
                     None if self.analysis.is_empty(child) => {}
+                    // The box's own title, first ("Links We Like" above its ads): it goes with
+                    // what it titled, or it would stand alone over nothing.
+                    None if title.is_none()
+                        && first_decision.is_none()
+                        && self.is_box_title(child) =>
+                    {
+                        title = Some(child);
+                    }
                     None => {
                         all_gone = false;
                         break;
                     }
                 }
             }
-            if all_gone && first_decision.is_some() && self.guard.absolute_veto(id).is_none() {
+            if all_gone && first_decision.is_some() && self.may_collapse(id, title) {
                 decided[id] = first_decision;
             }
+        }
+    }
+}
+
+impl Planner<'_> {
+    /// A short heading (`h1`-`h6`, its text a few words, links allowed) that may title a box:
+    /// not the page's headline, not in the article.
+    fn is_box_title(&self, node: NodeId) -> bool {
+        let analysis = self.analysis;
+        let in_article = analysis
+            .article_root
+            .is_some_and(|root| self.tree.is_ancestor_or_self(root, node));
+        is_heading_tag(&self.tree.node(node).tag)
+            && analysis.chars[node] <= LABEL_MAX_CHARS
+            && analysis.headline != Some(node)
+            && !in_article
+    }
+
+    /// Whether a wrapper whose content is gone may go too: the guards allow it, or the only
+    /// headline it holds is the title of the box removed under it (sites that set every box's
+    /// title as an `<h1>`).
+    fn may_collapse(&self, wrapper: NodeId, title: Option<NodeId>) -> bool {
+        match self.guard.absolute_veto(wrapper) {
+            None => true,
+            Some(GuardId::GuardHeadline) => title.is_some_and(|title| {
+                self.analysis.headlines[wrapper] == self.analysis.headlines[title]
+                    && !self
+                        .analysis
+                        .headline
+                        .is_some_and(|h1| self.tree.is_ancestor_or_self(wrapper, h1))
+            }),
+            Some(_) => false,
         }
     }
 }
@@ -591,7 +877,9 @@ fn find_labels(tree: &PageTree, analysis: &Analysis, guard: &Guard) -> Vec<Label
         // A word that belongs to no label phrase rules this text out of every label. And text
         // inside a link is a link ("Advertise", "Publicité" in a footer, "Comments (3)"), not a
         // label; vendors' attribution links are caught by their markup and hosts instead.
-        if analysis.in_link[id] || !could_be_label_part(&node.text) {
+        if (analysis.in_link[id] && !in_card_link(tree, analysis, id))
+            || !(could_be_label_part(&node.text) || is_sponsor_credit(&node.text))
+        {
             continue;
         }
         let (label_node, kind) = if analysis.chars[parent] > LABEL_MAX_CHARS {
@@ -673,15 +961,68 @@ fn labels_push(
     }
 }
 
+/// Whether text node `id` sits in a card: a link around a whole teaser (its headline, its
+/// tags), where a tag ("Sponsored by Crowe") is a label of its own element, not the link's text.
+fn in_card_link(tree: &PageTree, analysis: &Analysis, id: NodeId) -> bool {
+    let Some(parent) = tree.node(id).parent else {
+        return false;
+    };
+    if tree.node(parent).tag == "a" {
+        return false;
+    }
+    let mut current = parent;
+    for _ in 0..CARD_LINK_MAX_DEPTH {
+        let Some(up) = tree.node(current).parent else {
+            return false;
+        };
+        if tree.node(up).tag == "a" {
+            return analysis.chars[up] > LABEL_MAX_CHARS
+                || tree
+                    .subtree(up)
+                    .any(|inside| is_heading_tag(&tree.node(inside).tag));
+        }
+        current = up;
+    }
+    false
+}
+
+/// How many levels a label may sit below the link of its card.
+const CARD_LINK_MAX_DEPTH: usize = 6;
+
+/// Whether `outer` is a strict ancestor of `inner`.
+fn tree_contains(tree: &PageTree, outer: NodeId, inner: NodeId) -> bool {
+    outer != inner && tree.is_ancestor_or_self(outer, inner)
+}
+
+fn is_heading_tag(tag: &str) -> bool {
+    matches!(tag, "h1" | "h2" | "h3" | "h4" | "h5" | "h6")
+}
+
+/// Whether an element's id or one of its class names says "ad" ("ad", "ad-slot", "adWrapper").
+fn names_an_ad(node: &crate::core::tree::Node) -> bool {
+    element_names(&node.id, &node.class).any(|name| is_ad_name(&name_tokens(name)))
+}
+
+/// Whether two class attributes share most of their names (or both have none): items of one
+/// list differ at most by a modifier ("item item--active").
+fn same_classes_mostly(classes: &[&str], other: &str) -> bool {
+    let others: Vec<&str> = other.split_whitespace().collect();
+    let shared = classes.iter().filter(|c| others.contains(c)).count();
+    shared * 2 >= classes.len().max(others.len()) && (shared > 0 || classes.is_empty())
+}
+
+/// The index of `category` in `Category::ALL` (and in the label counts).
+fn category_index(category: Category) -> usize {
+    Category::ALL
+        .iter()
+        .position(|c| *c == category)
+        .unwrap_or(0)
+}
+
 fn count_labels(tree: &PageTree, labels: &[Label]) -> Vec<[u16; 5]> {
     let mut counts = vec![[0u16; 5]; tree.len()];
     for label in labels {
-        let category = label.kind.rule().category();
-        let index = Category::ALL
-            .iter()
-            .position(|c| *c == category)
-            .unwrap_or(0);
-        counts[label.node][index] += 1;
+        counts[label.node][category_index(label.kind.rule().category())] += 1;
     }
     for id in (0..tree.len()).rev() {
         if let Some(parent) = tree.node(id).parent {

@@ -34,6 +34,13 @@ pub enum RuleId {
     LinkRelSponsored,
     LabelSponsoredWidget,
     LabelAdMarker,
+    /// A box of links headed as the site's partners' or sponsors' (`labels`), or made of ad
+    /// links (`plan`).
+    PartnerBox,
+    /// A box whose links go through ad click trackers (`plan`).
+    AdLinkBox,
+    /// One item of a list of the site's own teasers, tagged as sponsored (`plan`).
+    NativeAdInList,
     AdBreakLabel,
     PromoLabel,
     PromoClass,
@@ -59,7 +66,7 @@ pub enum Strength {
 
 impl RuleId {
     /// Every rule, for documentation and exhaustiveness tests.
-    pub const ALL: [RuleId; 31] = [
+    pub const ALL: [RuleId; 34] = [
         RuleId::VendorTaboola,
         RuleId::VendorOutbrain,
         RuleId::VendorRevcontent,
@@ -79,6 +86,9 @@ impl RuleId {
         RuleId::LinkRelSponsored,
         RuleId::LabelSponsoredWidget,
         RuleId::LabelAdMarker,
+        RuleId::PartnerBox,
+        RuleId::AdLinkBox,
+        RuleId::NativeAdInList,
         RuleId::AdBreakLabel,
         RuleId::PromoLabel,
         RuleId::PromoClass,
@@ -115,6 +125,9 @@ impl RuleId {
             RuleId::LinkRelSponsored => "link-rel-sponsored",
             RuleId::LabelSponsoredWidget => "label-sponsored-widget",
             RuleId::LabelAdMarker => "label-ad-marker",
+            RuleId::PartnerBox => "partner-box",
+            RuleId::AdLinkBox => "ad-link-box",
+            RuleId::NativeAdInList => "native-ad-in-list",
             RuleId::AdBreakLabel => "ad-break-label",
             RuleId::PromoLabel => "promo-label",
             RuleId::PromoClass => "promo-class",
@@ -151,6 +164,9 @@ impl RuleId {
             | RuleId::LinkRelSponsored
             | RuleId::LabelSponsoredWidget
             | RuleId::LabelAdMarker
+            | RuleId::PartnerBox
+            | RuleId::AdLinkBox
+            | RuleId::NativeAdInList
             | RuleId::AdBreakLabel
             | RuleId::EasylistGeneric
             | RuleId::EasylistSite
@@ -180,11 +196,18 @@ impl RuleId {
             | RuleId::AdFrame
             | RuleId::EasylistSite
             | RuleId::UserRule => Strength::Strong,
+            // The tag names this one item, and its alike siblings show where the item ends; it
+            // is never looked for inside the article (`plan::Planner::native_ad_item`).
+            RuleId::NativeAdInList => Strength::Strong,
+            // Every link but a heading's goes through an ad server; prose is allowed only
+            // outside the article (`plan::Planner::ad_link_boxes`).
+            RuleId::AdLinkBox => Strength::Strong,
             RuleId::AdClass
             | RuleId::AdLink
             | RuleId::LinkRelSponsored
             | RuleId::LabelSponsoredWidget
             | RuleId::LabelAdMarker
+            | RuleId::PartnerBox
             | RuleId::AdBreakLabel
             | RuleId::PromoLabel
             | RuleId::PromoClass
@@ -204,6 +227,8 @@ impl RuleId {
             self,
             RuleId::LabelSponsoredWidget
                 | RuleId::LabelAdMarker
+                | RuleId::PartnerBox
+                | RuleId::NativeAdInList
                 | RuleId::AdBreakLabel
                 | RuleId::PromoLabel
                 | RuleId::RelatedLabel
@@ -234,6 +259,9 @@ impl RuleId {
             RuleId::LinkRelSponsored => "Link the page marks as sponsored",
             RuleId::LabelSponsoredWidget => "Widget labelled as sponsored or promoted",
             RuleId::LabelAdMarker => "Block labelled as an ad",
+            RuleId::PartnerBox => "Box of links from the site's partners or sponsors",
+            RuleId::AdLinkBox => "Box of links through ad click trackers",
+            RuleId::NativeAdInList => "Sponsored item among the site's own stories",
             RuleId::AdBreakLabel => "Ad-break label between paragraphs",
             RuleId::PromoLabel => "The site promoting its own product",
             RuleId::PromoClass => "Promotion, app or subscription banner",
