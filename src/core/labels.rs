@@ -386,6 +386,7 @@ pub fn classify_label(text: &str) -> Option<LabelKind> {
 /// Credit lines: these words, then a sponsor's name ("Sponsored by Acme").
 const CREDITS: &[&[&str]] = &[
     &["sponsored", "by"],
+    &["sponsored", "content", "provided", "by"],
     &["promoted", "by"],
     &["paid", "for", "by"],
     &["presented", "by"],
@@ -411,6 +412,13 @@ fn sponsor_credit(words: &[&str]) -> Option<LabelKind> {
         .iter()
         .find(|credit| words.len() > credit.len() && words.starts_with(credit))
         .map(|_| LabelKind::AdMarker)
+}
+
+/// Whether a short text is a credit's words alone ("Sponsored by:"), the sponsor shown apart.
+pub fn is_credit_prefix(text: &str) -> bool {
+    let normalized = normalize_label(text);
+    let words: Vec<&str> = normalized.split(' ').collect();
+    CREDITS.iter().any(|credit| words == **credit)
 }
 
 /// Whether a short text is a sponsor's credit line ("Sponsored by Crowe"), which names someone

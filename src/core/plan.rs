@@ -8,7 +8,8 @@ use crate::core::detect::{markup_signal, Reach, Signal, NOT_BLOCKS};
 use crate::core::easylist::{PageRules, RuleSet};
 use crate::core::guard::{is_landmark, Guard, GuardId};
 use crate::core::labels::{
-    classify_label, could_be_label_part, is_sponsor_credit, normalize_label, LabelKind,
+    classify_label, could_be_label_part, is_credit_prefix, is_sponsor_credit, normalize_label,
+    LabelKind,
 };
 use crate::core::rules::{RuleId, Strength};
 use crate::core::tree::{NodeId, PageTree};
@@ -96,8 +97,11 @@ const ITEM_GROWTH: Growth = Growth {
 /// included (a sponsored webinar: its title, the credit, "Register now").
 const CREDIT_GROWTH: Growth = Growth {
     more_headings: 1,
+    max_foreign_prose: CREDIT_MAX_BLURB_CHARS,
     ..ITEM_GROWTH
 };
+/// The most prose a sponsor's box may hold beside its credit: the sponsor's one-line blurb.
+const CREDIT_MAX_BLURB_CHARS: usize = 200;
 
 struct Candidate {
     node: NodeId,
@@ -470,7 +474,7 @@ impl Planner<'_> {
         for label in labels {
             let growth = if label.kind.names_a_section() {
                 WIDGET_GROWTH
-            } else if is_sponsor_credit(&label.text) {
+            } else if is_sponsor_credit(&label.text) || is_credit_prefix(&label.text) {
                 CREDIT_GROWTH
             } else {
                 ITEM_GROWTH
