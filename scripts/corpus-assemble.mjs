@@ -1,14 +1,14 @@
 // `node scripts/corpus-assemble.mjs [--corpus DIR] [--out DIR] [--from-git DIR]`
 //
 // Makes an evaluation corpus from ground truth kept in the repository and pages kept by others.
-// `corpus/rendered/` holds, per page, only our truth.json: the pages themselves are third-party
-// test data (their licences are in corpus/rendered/README.md), so each truth.json names where its
+// `tests/corpus/rendered/` holds, per page, only our truth.json: the pages themselves are third-party
+// test data (their licences are in tests/corpus/rendered/README.md), so each truth.json names where its
 // page lies instead (`source`: repository, commit, path, sha256 of the bytes, gzip or not). This
 // script fetches each page at that commit, checks its sha256, and writes `<out>/<case>/source.html`
 // beside a copy of truth.json: a folder `npm run eval -- --corpus <out>` reads like
 // ../shared/corpus/dev.
 //
-//   --corpus DIR    the truth files (default corpus/rendered)
+//   --corpus DIR    the truth files (default tests/corpus/rendered)
 //   --out DIR       where the corpus is written (default target/corpus/rendered; never committed)
 //   --from-git DIR  read pages from local clones instead of the network: DIR/<owner>+<name> is a
 //                   clone (or bare git directory, or holds one at repo/) of each repository
@@ -28,7 +28,7 @@ const USAGE = 'usage: node scripts/corpus-assemble.mjs [--corpus DIR] [--out DIR
 
 export function parseArguments(argv) {
   const options = {
-    corpus: path.join(root, 'corpus', 'rendered'),
+    corpus: path.join(root, 'tests', 'corpus', 'rendered'),
     out: path.join(root, 'target', 'corpus', 'rendered'),
     fromGit: null,
   };

@@ -1,4 +1,4 @@
-// corpus/rendered: our ground truth for 40 real pages with rendered sponsored blocks (issue 18),
+// tests/corpus/rendered: our ground truth for 40 real pages with rendered sponsored blocks (issue 18),
 // and scripts/corpus-assemble.mjs, which fetches the pages themselves (third-party test data,
 // never committed) at the commit each truth.json names.
 import assert from 'node:assert/strict';
@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { localGitDir, rawUrl, truthProblems } from '../../scripts/corpus-assemble.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const corpus = path.join(root, 'corpus', 'rendered');
+const corpus = path.join(root, 'tests', 'corpus', 'rendered');
 const cases = fs.readdirSync(corpus, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
 
 test('every page has complete truth and a named source, and no page is committed', () => {
