@@ -484,3 +484,28 @@ fn labels_left_behind_go_and_the_articles_own_disclosure_stays() {
         keeps(lang, &page, &["This post contains affiliate links"]);
     }
 }
+
+#[test]
+fn an_ad_slot_under_the_headline_is_no_disclosure() {
+    // The eval's late GPT slot placed after a dateline paragraph above lemonde.fr's article: its
+    // "Advertisement" label sat where a disclosure would, but it labels an (emptied) slot.
+    for (lang, label) in [
+        ("en", "Advertisement"),
+        ("de", "Anzeige"),
+        ("fr", "Publicité"),
+    ] {
+        let lead = format!(
+            "<div class=\"ad-unit-wrapper-x\"><div class=\"label\">{label}</div>\
+             <div id=\"div-gpt-ad-1712345678901-0\" style=\"width:300px;height:250px\"></div></div>"
+        );
+        let page = Page {
+            lead: &lead,
+            ..EMPTY
+        };
+        let (after, rules) = clean(&page);
+        assert!(
+            !after.contains(label),
+            "{lang}: {label} left ({rules:?}): {after}"
+        );
+    }
+}

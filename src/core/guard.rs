@@ -70,8 +70,9 @@ impl<'a> Guard<'a> {
     }
 
     /// Whether `node` is a short ad label set between the page's headline (or the article's
-    /// start) and the article's first paragraph, inside the article's container, with no link
-    /// or image of its own: the page telling the reader the article itself is paid for.
+    /// start) and the article's first paragraph, inside the article's container, with no link,
+    /// image or empty slot of its own: the page telling the reader the article itself is paid
+    /// for.
     fn is_disclosure(&self, node: NodeId) -> bool {
         let (tree, analysis) = (self.tree, self.analysis);
         let (Some(root), Some(first)) = (analysis.article_root, self.first_paragraph) else {
@@ -80,10 +81,14 @@ impl<'a> Guard<'a> {
         let container = tree.node(root).parent.unwrap_or(root);
         let after_start =
             tree.is_ancestor_or_self(root, node) || analysis.headline.is_some_and(|h1| h1 < node);
+        // Words alone: an empty element inside is an ad's slot, and the label is the slot's.
         let short = analysis.chars[node] > 0
             && analysis.chars[node] <= LABEL_MAX_CHARS
             && analysis.links[node] == 0
-            && analysis.media[node] == 0;
+            && analysis.media[node] == 0
+            && tree
+                .subtree(node)
+                .all(|inside| !tree.node(inside).is_element() || analysis.chars[inside] > 0);
         short
             && node < first
             && after_start
