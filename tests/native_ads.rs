@@ -145,6 +145,22 @@ fn native_ad_in_a_list_of_teasers() {
             ..EMPTY
         };
         keeps(lang, &page, &["Story number 3", sponsor, "Story number 1"]);
+        // Nor is a card's comment count a comment section, with every category on.
+        let after = teaser_cards("<span class=\"card__comments\">Comments</span>", sponsor);
+        let tree = parse(
+            &Page {
+                after: &after,
+                ..EMPTY
+            }
+            .html(),
+        );
+        let planned = plan(&tree, &CategorySet::all());
+        let text = text_after(&tree, &planned);
+        assert!(
+            text.contains("Story number 3"),
+            "{lang}: {:?}",
+            rules(&planned)
+        );
     }
 }
 

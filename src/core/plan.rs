@@ -880,8 +880,11 @@ fn find_labels(tree: &PageTree, analysis: &Analysis, guard: &Guard) -> Vec<Label
         };
         // A word that belongs to no label phrase rules this text out of every label. And text
         // inside a link is a link ("Advertise", "Publicité" in a footer, "Comments (3)"), not a
-        // label; vendors' attribution links are caught by their markup and hosts instead.
-        if (analysis.in_link[id] && !in_card_link(tree, analysis, id))
+        // label; vendors' attribution links are caught by their markup and hosts instead. Only
+        // in a card (a link around a whole teaser) is a tag an ad's label ("Sponsored by
+        // Crowe"); other labels there ("Comments") are the card's furniture.
+        let in_card = analysis.in_link[id] && in_card_link(tree, analysis, id);
+        if (analysis.in_link[id] && !in_card)
             || !(could_be_label_part(&node.text) || is_sponsor_credit(&node.text))
         {
             continue;
@@ -941,6 +944,13 @@ fn find_labels(tree: &PageTree, analysis: &Analysis, guard: &Guard) -> Vec<Label
         // stays, and could leave the paragraph too short to count as prose (a second clean
         // would then judge it unguarded).
         if analysis.in_prose_paragraph[label_node] {
+            continue;
+        }
+        let tags_an_ad = matches!(
+            kind,
+            LabelKind::SponsoredWidget | LabelKind::PartnerBox | LabelKind::AdMarker
+        );
+        if in_card && !tags_an_ad {
             continue;
         }
         labels_push(&mut labels, &mut is_label, tree, label_node, kind);
