@@ -565,9 +565,8 @@ impl Planner<'_> {
                 // A section's title ("Sponsored Links") grown past the item titles the whole
                 // widget; an item's tag ("Sponsored by Crowe") grown past it was not stopped by
                 // the item's edge.
-                let widget_is_larger = kind != LabelKind::AdMarker
-                    && block != current
-                    && tree.is_ancestor_or_self(block, current);
+                let widget_is_larger =
+                    kind != LabelKind::AdMarker && tree_contains(tree, block, current);
                 return (!in_article && !widget_is_larger).then_some((current, alike + 1));
             }
             current = parent;
