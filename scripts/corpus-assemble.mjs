@@ -1,15 +1,16 @@
-// `node scripts/corpus-assemble.mjs [--corpus DIR] [--out DIR] [--from-git DIR]`
+// `node scripts/corpus-assemble.mjs --corpus DIR [--out DIR] [--from-git DIR]`
 //
-// Makes an evaluation corpus from ground truth kept in the repository and pages kept by others.
-// `tests/corpus/rendered/` holds, per page, only our truth.json: the pages themselves are third-party
-// test data (their licences are in tests/corpus/rendered/README.md), so each truth.json names where its
-// page lies instead (`source`: repository, commit, path, sha256 of the bytes, gzip or not). This
-// script fetches each page at that commit, checks its sha256, and writes `<out>/<case>/source.html`
-// beside a copy of truth.json: a folder `npm run eval -- --corpus <out>` reads like
-// ../shared/corpus/dev.
+// Makes an evaluation corpus from ground truth and pages kept by others. The truth folder holds,
+// per page, only `<case>/truth.json`, whose `source` names where the page lies: repository,
+// commit, path, the sha256 of its bytes, gzip or not. The pages are third-party test data, so
+// neither they nor their truth are committed here (the rendered-widget corpus of issue 18 is such
+// a folder, kept beside the project; docs/PERFORMANCE.md gives its figures). This script fetches
+// each page at that commit, checks its sha256, and writes `<out>/<case>/source.html` beside a copy
+// of truth.json: a folder `npm run eval -- --corpus <out>` reads like ../shared/corpus/dev.
 //
-//   --corpus DIR    the truth files (default tests/corpus/rendered)
-//   --out DIR       where the corpus is written (default target/corpus/rendered; never committed)
+//   --corpus DIR    the truth files (required)
+//   --out DIR       where the corpus is written (default target/corpus/<name of DIR>; target/ is
+//                   never committed)
 //   --from-git DIR  read pages from local clones instead of the network: DIR/<owner>+<name> is a
 //                   clone (or bare git directory, or holds one at repo/) of each repository
 //
@@ -24,14 +25,10 @@ import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const USAGE = 'usage: node scripts/corpus-assemble.mjs [--corpus DIR] [--out DIR] [--from-git DIR]';
+const USAGE = 'usage: node scripts/corpus-assemble.mjs --corpus DIR [--out DIR] [--from-git DIR]';
 
 export function parseArguments(argv) {
-  const options = {
-    corpus: path.join(root, 'tests', 'corpus', 'rendered'),
-    out: path.join(root, 'target', 'corpus', 'rendered'),
-    fromGit: null,
-  };
+  const options = { corpus: null, out: null, fromGit: null };
   for (let index = 0; index < argv.length; index++) {
     const argument = argv[index];
     const value = () => {
@@ -44,6 +41,8 @@ export function parseArguments(argv) {
     else if (argument === '--help' || argument === '-h') options.help = true;
     else throw new Error(`unknown argument ${argument}`);
   }
+  if (!options.help && !options.corpus) throw new Error('--corpus DIR is required');
+  options.out ??= options.corpus && path.join(root, 'target', 'corpus', path.basename(options.corpus));
   return options;
 }
 
@@ -97,43 +96,52 @@ async function fetchBytes(source, fromGit) {
 
 const sha256 = (bytes) => crypto.createHash('sha256').update(bytes).digest('hex');
 
-async function main() {
-  const options = parseArguments(process.argv.slice(2));
-  if (options.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  const cases = fs.readdirSync(options.corpus, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory() && fs.existsSync(path.join(options.corpus, entry.name, 'truth.json')))
+/**
+ * Writes `<out>/<case>/source.html` and truth.json for every case of `corpus`; answers
+ * { cases, fetched, errors: [`case: message`] }.
+ */
+export async function assemble({ corpus, out, fromGit = null }) {
+  const cases = fs.readdirSync(corpus, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && fs.existsSync(path.join(corpus, entry.name, 'truth.json')))
     .map((entry) => entry.name)
     .sort();
-  if (cases.length === 0) throw new Error(`no <case>/truth.json under ${options.corpus}`);
-  let failed = 0;
+  if (cases.length === 0) throw new Error(`no <case>/truth.json under ${corpus}`);
+  const errors = [];
   let fetched = 0;
   for (const name of cases) {
-    const truthText = fs.readFileSync(path.join(options.corpus, name, 'truth.json'), 'utf8');
+    const truthText = fs.readFileSync(path.join(corpus, name, 'truth.json'), 'utf8');
     const truth = JSON.parse(truthText);
     const problems = truthProblems(truth);
-    const target = path.join(options.out, name);
+    const target = path.join(out, name);
     const page = path.join(target, 'source.html');
     try {
       if (problems.length) throw new Error(problems.join('; '));
       fs.mkdirSync(target, { recursive: true });
       fs.writeFileSync(path.join(target, 'truth.json'), truthText);
       if (fs.existsSync(page) && sha256(fs.readFileSync(page)) === truth.source.sha256) continue;
-      let bytes = await fetchBytes(truth.source, options.fromGit);
+      let bytes = await fetchBytes(truth.source, fromGit);
       if (truth.source.gzip) bytes = zlib.gunzipSync(bytes);
       if (sha256(bytes) !== truth.source.sha256) throw new Error(`sha256 differs from truth.json (${truth.source.repo} ${truth.source.path})`);
       fs.writeFileSync(page, bytes);
       fetched += 1;
     } catch (error) {
-      failed += 1;
-      console.error(`${name}: ${error.message}`);
+      errors.push(`${name}: ${error.message}`);
     }
   }
-  console.log(`${cases.length - failed} of ${cases.length} pages in ${options.out} (${fetched} fetched now)`);
-  if (failed === 0) console.log(`next: npm run eval -- --corpus ${path.relative(process.cwd(), options.out) || '.'}`);
-  return failed === 0 ? 0 : 1;
+  return { cases: cases.length, fetched, errors };
+}
+
+async function main() {
+  const options = parseArguments(process.argv.slice(2));
+  if (options.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const { cases, fetched, errors } = await assemble(options);
+  for (const error of errors) console.error(error);
+  console.log(`${cases - errors.length} of ${cases} pages in ${options.out} (${fetched} fetched now)`);
+  if (errors.length === 0) console.log(`next: npm run eval -- --corpus ${path.relative(process.cwd(), options.out) || '.'}`);
+  return errors.length === 0 ? 0 : 1;
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
