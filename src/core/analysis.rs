@@ -215,10 +215,14 @@ fn is_paragraph_tag(tag: &str) -> bool {
     matches!(tag, "p" | "blockquote" | "pre" | "dd")
 }
 
+/// Whether a tag is a heading's (`h1`-`h6`).
+pub fn is_heading_tag(tag: &str) -> bool {
+    matches!(tag, "h1" | "h2" | "h3" | "h4" | "h5" | "h6")
+}
+
 fn is_heading(tree: &PageTree, id: NodeId) -> bool {
     let node = tree.node(id);
-    matches!(node.tag.as_str(), "h1" | "h2" | "h3" | "h4" | "h5" | "h6")
-        || node.attribute("role") == Some("heading")
+    is_heading_tag(&node.tag) || node.attribute("role") == Some("heading")
 }
 
 /// The element holding most of the page's paragraph text: each paragraph adds its length to its

@@ -255,23 +255,20 @@ fn class_signal(node: &Node, names: &[Name]) -> Option<Signal> {
 
 fn aria_label_signal(node: &Node) -> Option<Signal> {
     let label = node.attribute("aria-label")?;
-    match classify_label(label)? {
-        LabelKind::AdMarker | LabelKind::SponsoredWidget => Some(Signal::new(
-            RuleId::LabelAdMarker,
-            format!("aria-label \"{label}\""),
-            Reach::Itself,
-        )),
-        LabelKind::PartnerBox => Some(Signal::new(
-            RuleId::PartnerBox,
-            format!("aria-label \"{label}\""),
-            Reach::Itself,
-        )),
+    let rule = match classify_label(label)? {
+        LabelKind::AdMarker | LabelKind::SponsoredWidget => RuleId::LabelAdMarker,
+        LabelKind::PartnerBox => RuleId::PartnerBox,
         LabelKind::AdBreak
         | LabelKind::Promo
         | LabelKind::Related
         | LabelKind::Comments
-        | LabelKind::Social => None,
-    }
+        | LabelKind::Social => return None,
+    };
+    Some(Signal::new(
+        rule,
+        format!("aria-label \"{label}\""),
+        Reach::Itself,
+    ))
 }
 
 fn linked_host(node: &Node) -> Option<String> {

@@ -79,8 +79,7 @@ impl<'a> Guard<'a> {
             return false;
         };
         let container = tree.node(root).parent.unwrap_or(root);
-        let after_start =
-            tree.is_ancestor_or_self(root, node) || analysis.headline.is_some_and(|h1| h1 < node);
+        let after_start = self.is_in_article(node) || analysis.headline.is_some_and(|h1| h1 < node);
         // Words alone: an empty element inside is an ad's slot, and the label is the slot's.
         let short = analysis.chars[node] > 0
             && analysis.chars[node] <= LABEL_MAX_CHARS
@@ -177,7 +176,8 @@ impl<'a> Guard<'a> {
         None
     }
 
-    fn is_in_article(&self, node: NodeId) -> bool {
+    /// Whether `node` is the article's root or inside it.
+    pub fn is_in_article(&self, node: NodeId) -> bool {
         self.analysis
             .article_root
             .is_some_and(|root| self.tree.is_ancestor_or_self(root, node))

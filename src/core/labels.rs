@@ -41,6 +41,15 @@ impl LabelKind {
         }
     }
 
+    /// Whether the label says its block is an ad (a widget's or partner box's heading, a
+    /// marker or a credit), as opposed to an ad break or another category's title.
+    pub fn tags_an_ad(self) -> bool {
+        matches!(
+            self,
+            LabelKind::SponsoredWidget | LabelKind::PartnerBox | LabelKind::AdMarker
+        )
+    }
+
     /// Whether the label names a whole section (grow to the widget) rather than one item.
     pub fn names_a_section(self) -> bool {
         match self {

@@ -2,7 +2,7 @@
 //! apply the guards, collapse wrappers left empty, and keep only the outermost blocks; in rounds,
 //! until the page as cleaned shows nothing more to remove (cleaning twice removes nothing new).
 
-use crate::core::analysis::Analysis;
+use crate::core::analysis::{is_heading_tag, Analysis};
 use crate::core::category::{Category, CategorySet};
 use crate::core::detect::{markup_signal, Reach, Signal, NOT_BLOCKS};
 use crate::core::easylist::{PageRules, RuleSet};
@@ -481,11 +481,7 @@ impl Planner<'_> {
             };
             let category = label.kind.rule().category();
             let block = self.grow(label.node, growth, category);
-            let tags_an_ad = matches!(
-                label.kind,
-                LabelKind::SponsoredWidget | LabelKind::PartnerBox | LabelKind::AdMarker
-            );
-            if tags_an_ad {
+            if label.kind.tags_an_ad() {
                 if let Some((item, alike)) = self.native_ad_item(label.node, block, label.kind) {
                     candidates.push(Candidate {
                         node: item,
@@ -559,9 +555,7 @@ impl Planner<'_> {
                 if !holds_more || untagged * 2 < alike || names_an_ad(tree.node(current)) {
                     return None;
                 }
-                let in_article = analysis
-                    .article_root
-                    .is_some_and(|root| tree.is_ancestor_or_self(root, current));
+                let in_article = self.guard.is_in_article(current);
                 // A section's title ("Sponsored Links") grown past the item titles the whole
                 // widget; an item's tag ("Sponsored by Crowe") grown past it was not stopped by
                 // the item's edge.
@@ -661,9 +655,7 @@ impl Planner<'_> {
             let ads = ad_links[id];
             let others = analysis.links[id].saturating_sub(ads);
             // The ads' own copy may be prose, but never inside the article.
-            let in_article = analysis
-                .article_root
-                .is_some_and(|root| tree.is_ancestor_or_self(root, id));
+            let in_article = self.guard.is_in_article(id);
             let is_box = ads >= AD_LINK_BOX_MIN_LINKS
                 && others <= (ads / 4).max(1)
                 && (analysis.paragraphs[id] == 0 || !in_article)
@@ -795,13 +787,10 @@ impl Planner<'_> {
     /// not the page's headline, not in the article.
     fn is_box_title(&self, node: NodeId) -> bool {
         let analysis = self.analysis;
-        let in_article = analysis
-            .article_root
-            .is_some_and(|root| self.tree.is_ancestor_or_self(root, node));
         is_heading_tag(&self.tree.node(node).tag)
             && analysis.chars[node] <= LABEL_MAX_CHARS
             && analysis.headline != Some(node)
-            && !in_article
+            && !self.guard.is_in_article(node)
     }
 
     /// Whether a wrapper whose content is gone may go too: the guards allow it, or the only
@@ -945,11 +934,7 @@ fn find_labels(tree: &PageTree, analysis: &Analysis, guard: &Guard) -> Vec<Label
         if analysis.in_prose_paragraph[label_node] {
             continue;
         }
-        let tags_an_ad = matches!(
-            kind,
-            LabelKind::SponsoredWidget | LabelKind::PartnerBox | LabelKind::AdMarker
-        );
-        if in_card && !tags_an_ad {
+        if in_card && !kind.tags_an_ad() {
             continue;
         }
         labels_push(&mut labels, &mut is_label, tree, label_node, kind);
@@ -1005,10 +990,6 @@ const CARD_LINK_MAX_DEPTH: usize = 6;
 /// Whether `outer` is a strict ancestor of `inner`.
 fn tree_contains(tree: &PageTree, outer: NodeId, inner: NodeId) -> bool {
     outer != inner && tree.is_ancestor_or_self(outer, inner)
-}
-
-fn is_heading_tag(tag: &str) -> bool {
-    matches!(tag, "h1" | "h2" | "h3" | "h4" | "h5" | "h6")
 }
 
 /// Whether an element's id or one of its class names says "ad" ("ad", "ad-slot", "adWrapper").
