@@ -525,3 +525,114 @@ fn an_ad_slot_under_the_headline_is_no_disclosure() {
         );
     }
 }
+
+/// A site sponsor's box: its logo, the credit, the sponsor's name and a one-line blurb long
+/// enough (80 characters or more) to count as a paragraph of prose.
+fn sponsor_box(credit: &str, blurb: &str) -> String {
+    format!(
+        "<div class=\"sitesponsor\"><div class=\"sponsor-outer\">\
+         <div class=\"sponsor-image\"><a href=\"https://sponsor.example/about\"><img src=\"/logo.gif\" alt=\"Acme Business Support\"></a></div>\
+         <div class=\"sponsoredby\">{credit}</div>\
+         <div class=\"sponsor-heading\"><a href=\"https://sponsor.example/about\">Acme Business Support.</a></div>\
+         <div class=\"sponsor-subheading\">{blurb}</div></div></div>"
+    )
+}
+
+#[test]
+fn a_sponsors_box_goes_with_its_one_line_blurb() {
+    // chesterstandard.co.uk: "Sponsored by" above a sponsor's logo, name and blurb; the blurb was
+    // long enough to count as a paragraph, so the prose guard kept the box and only the credit
+    // went (tests/fixtures/chesterstandard-site-sponsor-box.html).
+    for (lang, credit, blurb) in [
+        (
+            "en",
+            "Sponsored by",
+            "A free and impartial business support and information service for the whole region. Tel: 0100 000 000",
+        ),
+        (
+            "de",
+            "Präsentiert von",
+            "Ein kostenloser und unabhängiger Beratungs- und Informationsdienst für Unternehmen der Region.",
+        ),
+        (
+            "fr",
+            "Sponsorisé par",
+            "Un service gratuit et impartial de conseil et d'information pour les entreprises de toute la région.",
+        ),
+    ] {
+        let sponsor = sponsor_box(credit, blurb);
+        // Above the headline (where the site put it) and in the rail beside the article.
+        for page in [
+            Page {
+                top: &sponsor,
+                ..EMPTY
+            },
+            Page {
+                after: &sponsor,
+                ..EMPTY
+            },
+        ] {
+            removes(
+                lang,
+                &page,
+                "label-ad-marker",
+                &[credit, "Acme Business Support", blurb],
+                &[],
+            );
+        }
+    }
+}
+
+#[test]
+fn a_credit_beside_the_articles_own_text_takes_no_paragraph() {
+    for (lang, credit, standfirst, sentence) in [
+        (
+            "en",
+            "Sponsored by",
+            "How a small town rebuilt its harbour after the winter storm, and what the long work cost the people who live there.",
+            "The harbour works, sponsored by the regional bank, ended in March after two years of delays and three changes of plan.",
+        ),
+        (
+            "de",
+            "Präsentiert von",
+            "Wie eine kleine Stadt ihren Hafen nach dem Wintersturm wieder aufbaute und was die lange Arbeit die Menschen dort kostete.",
+            "Die Hafenarbeiten, gesponsert von der Regionalbank, endeten im März nach zwei Jahren Verzögerung und drei neuen Plänen.",
+        ),
+        (
+            "fr",
+            "Sponsorisé par",
+            "Comment une petite ville a reconstruit son port après la tempête d'hiver, et ce que ce long travail a coûté aux habitants.",
+            "Les travaux du port, sponsorisé par la banque régionale, ont pris fin en mars après deux ans de retard et trois plans.",
+        ),
+    ] {
+        // Look-alike: a sponsored article's disclosure (credit and logo) above its standfirst,
+        // between the headline and the article's text: the standfirst is the article's.
+        let lead = format!(
+            "<div class=\"standfirst\"><span class=\"credit\">{credit}</span> \
+             <a href=\"https://sponsor.example/\"><img src=\"/logo.png\" alt=\"\"></a><p>{standfirst}</p></div>"
+        );
+        let page = Page {
+            lead: &lead,
+            ..EMPTY
+        };
+        keeps(lang, &page, &[standfirst]);
+        // An article's sentence that mentions a sponsor.
+        let inner = format!("<p>{sentence}</p>");
+        let page = Page {
+            inner: &inner,
+            ..EMPTY
+        };
+        keeps(lang, &page, &[sentence]);
+        // A credit in the rail above more than a blurb: two paragraphs of the site's own text.
+        let after = format!(
+            "<div class=\"about-series\"><div class=\"by\">{credit}</div>\
+             <a href=\"https://sponsor.example/\"><img src=\"/logo.png\" alt=\"\"></a>\
+             <p>{standfirst}</p><p>{sentence}</p></div>"
+        );
+        let page = Page {
+            after: &after,
+            ..EMPTY
+        };
+        keeps(lang, &page, &[standfirst, sentence]);
+    }
+}

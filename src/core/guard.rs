@@ -142,6 +142,21 @@ impl<'a> Guard<'a> {
 
     /// The full check for removing `node` on evidence of `strength` for `category`.
     pub fn veto(&self, node: NodeId, strength: Strength, category: Category) -> Option<GuardId> {
+        self.veto_with_blurb(node, strength, category, 0)
+    }
+
+    /// The same check for a block that may hold, as the ad's own copy, one paragraph of at most
+    /// `blurb_chars` of prose (a sponsor's box, found from its credit: the sponsor's name, logo
+    /// and one-line blurb). The prose guard lets that paragraph go only in a box that shows its
+    /// sponsor (a link or a logo), outside the article and its lead (`is_article_or_lead`):
+    /// there a credit beside a paragraph is the article's disclosure above its standfirst.
+    pub fn veto_with_blurb(
+        &self,
+        node: NodeId,
+        strength: Strength,
+        category: Category,
+        blurb_chars: usize,
+    ) -> Option<GuardId> {
         if let Some(guard) = self.absolute_veto(node) {
             return Some(guard);
         }
@@ -154,7 +169,13 @@ impl<'a> Guard<'a> {
             // switched them on wants them gone, and the article guards above still hold.
             Category::Related | Category::Comments | Category::Social => false,
         };
-        if protects_prose && self.analysis.paragraphs[node] > 0 {
+        let analysis = self.analysis;
+        let is_blurb = blurb_chars > 0
+            && analysis.paragraphs[node] == 1
+            && analysis.prose[node] <= blurb_chars
+            && analysis.links[node] + analysis.media[node] > 0
+            && !self.is_article_or_lead(node);
+        if protects_prose && analysis.paragraphs[node] > 0 && !is_blurb {
             return Some(GuardId::GuardProseParagraph);
         }
         // Words of a paragraph of prose (a span inside a sentence), whatever the category: a
@@ -181,6 +202,15 @@ impl<'a> Guard<'a> {
         self.analysis
             .article_root
             .is_some_and(|root| self.tree.is_ancestor_or_self(root, node))
+    }
+
+    /// Whether `node` is in the article or in its lead: after the page's headline and before the
+    /// article's first paragraph (a standfirst, a disclosure, a byline), or anywhere after the
+    /// headline on a page whose article was not found.
+    pub fn is_article_or_lead(&self, node: NodeId) -> bool {
+        let after_headline = self.analysis.headline.is_some_and(|h1| h1 < node);
+        self.is_in_article(node)
+            || (after_headline && self.first_paragraph.is_none_or(|first| node < first))
     }
 }
 

@@ -79,6 +79,10 @@ struct Growth {
     max_links: Option<u32>,
     /// Headings the block may take in beyond those it starts with.
     more_headings: u32,
+    /// Paragraphs of prose the block may take in beyond those it starts with, outside the
+    /// article and its lead: an ad's own copy (a sponsor's one-line blurb), within
+    /// `max_foreign_prose`.
+    more_paragraphs: u32,
 }
 
 const WIDGET_GROWTH: Growth = Growth {
@@ -86,18 +90,23 @@ const WIDGET_GROWTH: Growth = Growth {
     max_foreign_prose: WIDGET_MAX_FOREIGN_PROSE_CHARS,
     max_links: None,
     more_headings: 0,
+    more_paragraphs: 0,
 };
 const ITEM_GROWTH: Growth = Growth {
     max_chars: ITEM_MAX_CHARS,
     max_foreign_prose: 0,
     max_links: Some(ITEM_MAX_LINKS as u32),
     more_headings: 0,
+    more_paragraphs: 0,
 };
 /// A sponsor's credit ("Sponsored by Acme") tags the box it stands in, that box's title
-/// included (a sponsored webinar: its title, the credit, "Register now").
+/// included (a sponsored webinar: its title, the credit, "Register now"), and the sponsor's
+/// one-line blurb (a sponsor's box: its logo, the credit, its name, the blurb). A blurb of 80
+/// characters or more counts as a paragraph of prose, which no other label's block takes in.
 const CREDIT_GROWTH: Growth = Growth {
     more_headings: 1,
     max_foreign_prose: CREDIT_MAX_BLURB_CHARS,
+    more_paragraphs: 1,
     ..ITEM_GROWTH
 };
 /// The most prose a sponsor's box may hold beside its credit: the sponsor's one-line blurb.
@@ -107,6 +116,10 @@ struct Candidate {
     node: NodeId,
     rule: RuleId,
     evidence: String,
+    /// Prose the block may hold as the ad's own copy, which the prose guard then lets go (see
+    /// `Guard::veto_with_blurb`): a sponsor's blurb in the box its credit grew to; 0 for every
+    /// other block.
+    blurb_chars: usize,
 }
 
 /// An element the browser's selector engine matched for an EasyList selector.
@@ -393,7 +406,8 @@ fn plan_round(
         if !categories.contains(category) || decided[candidate.node].is_some() {
             continue;
         }
-        match guard.veto(candidate.node, candidate.rule.strength(), category) {
+        let strength = candidate.rule.strength();
+        match guard.veto_with_blurb(candidate.node, strength, category, candidate.blurb_chars) {
             Some(guard_id) => {
                 if !kept.iter().any(|k| k.node == candidate.node) {
                     kept.push(KeptBlock {
@@ -464,6 +478,7 @@ impl Planner<'_> {
                 node: block,
                 rule: signal.rule,
                 evidence: signal.evidence.clone(),
+                blurb_chars: 0,
             });
         }
         candidates
@@ -490,6 +505,7 @@ impl Planner<'_> {
                             "item tagged \"{}\", one of {alike} items alike",
                             label.text
                         ),
+                        blurb_chars: 0,
                     });
                     // An item's tag grew past its item into the list: the item is the block.
                     if tree_contains(self.tree, block, item) {
@@ -508,6 +524,7 @@ impl Planner<'_> {
                         node: list,
                         rule: RuleId::PartnerBox,
                         evidence: format!("label \"{}\" above {links} links", label.text),
+                        blurb_chars: 0,
                     });
                     // The marker grew no further than its list's wrappers: the list is the block
                     // (its emptied wrappers collapse with it).
@@ -520,6 +537,13 @@ impl Planner<'_> {
                 node: block,
                 rule: label.kind.rule(),
                 evidence: format!("label \"{}\"", label.text),
+                // A credit's box holds its sponsor's blurb (`grow` took one in only outside the
+                // article and its lead): the prose guard is to let it go with the box.
+                blurb_chars: if growth.more_paragraphs > 0 {
+                    growth.max_foreign_prose
+                } else {
+                    0
+                },
             });
         }
         candidates
@@ -669,6 +693,7 @@ impl Planner<'_> {
                     node: id,
                     rule: RuleId::AdLinkBox,
                     evidence: format!("{ads} links through ad click trackers"),
+                    blurb_chars: 0,
                 });
                 id = tree.subtree_end(id);
             } else {
@@ -685,11 +710,18 @@ impl Planner<'_> {
         let mut current = start;
         while let Some(parent) = self.tree.node(current).parent {
             let foreign_prose = analysis.prose[parent] - analysis.prose[current];
+            // An ad's own copy may be a paragraph, but never one of the article's (nor its
+            // standfirst).
+            let more_paragraphs = if self.guard.is_article_or_lead(parent) {
+                0
+            } else {
+                growth.more_paragraphs
+            };
             let grows = self.guard.absolute_veto(parent).is_none()
                 && !is_landmark(self.tree.node(parent))
                 && analysis.chars[parent] <= growth.max_chars
                 && foreign_prose <= growth.max_foreign_prose
-                && analysis.paragraphs[parent] <= analysis.paragraphs[current]
+                && analysis.paragraphs[parent] <= analysis.paragraphs[start] + more_paragraphs
                 && analysis.plain_headings[parent]
                     <= analysis.plain_headings[current] + growth.more_headings
                 && growth
@@ -824,6 +856,7 @@ fn list_candidates(tree: &PageTree, analysis: &Analysis, lists: &ListMatches) ->
                 node: id,
                 rule: RuleId::EasylistGeneric,
                 evidence: format!("EasyList ##{selector}"),
+                blurb_chars: 0,
             });
         }
     }
@@ -845,6 +878,7 @@ fn list_candidates(tree: &PageTree, analysis: &Analysis, lists: &ListMatches) ->
                 RuleId::EasylistGeneric
             },
             evidence: format!("EasyList ##{}", found.selector),
+            blurb_chars: 0,
         });
     }
     candidates
