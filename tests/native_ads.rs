@@ -636,3 +636,76 @@ fn a_credit_beside_the_articles_own_text_takes_no_paragraph() {
         keeps(lang, &page, &[standfirst, sentence]);
     }
 }
+
+#[test]
+fn text_link_ads_without_a_title() {
+    // local10.com (Internet Broadcasting): the box the sister sites title "ADVERTISEMENT"
+    // (text_ads_under_an_ad_marker_set_as_a_heading), its title left empty; and
+    // washingtonpost.com's "wp_textlinks" (tests/fixtures/local10-textlinks-empty-title.html).
+    for (case, box_html) in [
+        (
+            "empty title",
+            "<div class=\"outline\" id=\"textlinks\"><div class=\"titlebar\"> </div><div class=\"textlinks\">\
+             <div class=\"link\"><a href=\"http://www.alarms.example/\">Home Alarm Pendants For Seniors</a></div>\
+             <div class=\"link\"><a href=\"http://www.pharmacy.example\">Discount Prescription Pharmacy</a></div></div></div>",
+        ),
+        (
+            "own title",
+            "<div class=\"wp_textlinks\"><div class=\"header\">Featured Advertiser Links</div><ul>\
+             <li><a href=\"http://lawyers.example/a\" rel=\"nofollow\">Lawsuit News</a>, \
+             <a href=\"http://lawyers.example/b\" rel=\"nofollow\">Recall Claims</a></li>\
+             <li><a href=\"https://funds.example/order\" rel=\"nofollow\">Best Funds for Your Savings</a></li></ul></div>",
+        ),
+    ] {
+        let page = Page {
+            after: box_html,
+            ..EMPTY
+        };
+        removes(
+            case,
+            &page,
+            "ad-class",
+            &["Home Alarm", "Prescription Pharmacy", "Featured Advertiser", "Recall Claims", "Best Funds"]
+                .into_iter()
+                .filter(|text| box_html.contains(text))
+                .collect::<Vec<_>>(),
+            &[],
+        );
+    }
+    // Look-alikes: lists of bare links that are no text ads.
+    for (case, after, kept) in [
+        // The site's own links, in a box it calls "text links", two of them to other sites.
+        (
+            "own links",
+            "<div class=\"text-links\"><a href=\"/news\">Local News</a> <a href=\"/weather\">Weather Today</a> \
+             <a href=\"/traffic\">Traffic Cameras</a> <a href=\"https://county.example/\">County Council</a> \
+             <a href=\"https://sister-paper.example/\">Our Sister Paper</a></div>",
+            ["Local News", "Traffic Cameras"],
+        ),
+        // The same with absolute addresses, all of one site.
+        (
+            "own site",
+            "<div class=\"text-links\"><a href=\"https://www.paper.example/news\">Local News</a> \
+             <a href=\"https://paper.example/weather\">Traffic Cameras</a></div>",
+            ["Local News", "Traffic Cameras"],
+        ),
+        // A blogroll: links to other sites, not named for text ads.
+        (
+            "blogroll",
+            "<div class=\"blogroll\"><h3>Friends</h3><ul><li><a href=\"https://harbour-notes.example/\">Harbour Notes</a></li>\
+             <li><a href=\"https://tram-watch.example/\">Tram Watch</a></li></ul></div>",
+            ["Harbour Notes", "Tram Watch"],
+        ),
+        // Named for text links, but holding an editor's notes beside each link.
+        (
+            "annotated",
+            "<div class=\"textlinks\"><ul><li><a href=\"https://harbour-notes.example/\">Harbour Notes</a>: a diary \
+             of the harbour works kept by two retired engineers who walk the quay every morning.</li>\
+             <li><a href=\"https://tram-watch.example/\">Tram Watch</a>: the city's trams, line by line.</li></ul></div>",
+            ["Harbour Notes", "Tram Watch"],
+        ),
+    ] {
+        let page = Page { after, ..EMPTY };
+        keeps(case, &page, &kept);
+    }
+}

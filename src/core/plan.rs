@@ -14,8 +14,9 @@ use crate::core::labels::{
 use crate::core::rules::{RuleId, Strength};
 use crate::core::tree::{NodeId, PageTree};
 use crate::core::vocabulary::{
-    element_names, is_ad_name, name_tokens, ITEM_MAX_CHARS, ITEM_MAX_LINKS, LABEL_MAX_CHARS,
-    WIDGET_MAX_CHARS, WIDGET_MAX_FOREIGN_PROSE_CHARS,
+    element_names, is_ad_name, name_tokens, tokens_contain_sequence, url_host, ITEM_MAX_CHARS,
+    ITEM_MAX_LINKS, LABEL_MAX_CHARS, TEXT_LINK_AD_SEQUENCES, WIDGET_MAX_CHARS,
+    WIDGET_MAX_FOREIGN_PROSE_CHARS,
 };
 
 /// How far above its sponsored tag a native ad's list item may be, in levels.
@@ -390,6 +391,7 @@ fn plan_round(
     };
     let mut candidates = planner.markup_candidates(signals);
     candidates.extend(planner.ad_link_boxes(signals));
+    candidates.extend(planner.text_link_ads());
     candidates.extend(planner.label_candidates(&labels));
     if let Some(lists) = lists {
         candidates.extend(list_candidates(tree, &analysis, lists));
@@ -701,6 +703,105 @@ impl Planner<'_> {
             }
         }
         candidates
+    }
+
+    /// Boxes of text-link ads: an element the page names after the format ("textlinks",
+    /// `vocabulary::TEXT_LINK_AD_SEQUENCES`) that holds only what the format is: short links to
+    /// other sites (the advertisers'), a title at most beside them, no prose. The title may be
+    /// missing or left empty, so no label says it (an "ADVERTISEMENT" above the same box makes
+    /// it a `labelled_link_list`); the name and the shape together do. Neither alone: a site's
+    /// own list it happens to call so links to the site itself (relative addresses, or one
+    /// host), and a blogroll or a list of sources has links to other sites but not that name.
+    fn text_link_ads(&self) -> Vec<Candidate> {
+        let (tree, analysis) = (self.tree, self.analysis);
+        let mut candidates = Vec::new();
+        let mut id = 0;
+        while id < tree.len() {
+            let node = tree.node(id);
+            let named = element_names(&node.id, &node.class).find(|name| {
+                // (Most names hold no "text": they are not split into tokens.)
+                if !name
+                    .as_bytes()
+                    .windows(4)
+                    .any(|w| w.eq_ignore_ascii_case(b"text"))
+                {
+                    return false;
+                }
+                let tokens = name_tokens(name);
+                TEXT_LINK_AD_SEQUENCES
+                    .iter()
+                    .any(|sequence| tokens_contain_sequence(&tokens, sequence))
+            });
+            let Some(name) = named.filter(|_| node.is_element()) else {
+                id += 1;
+                continue;
+            };
+            let links = analysis.links[id];
+            let chars = analysis.chars[id];
+            let plain = analysis.plain_chars(id);
+            // Short links and little else: a title or a word or two beside each link.
+            let mostly_links = (plain <= LABEL_MAX_CHARS
+                || plain * 100 <= chars * (100 - LABELLED_LIST_MIN_LINK_SHARE))
+                && chars <= links as usize * LABELLED_LIST_MAX_ITEM_CHARS;
+            let is_box = links >= 2
+                && mostly_links
+                && analysis.paragraphs[id] == 0
+                && analysis.plain_headings[id] <= 1
+                && self.has_only_ad_labels(id)
+                && !analysis.in_own_ui[id]
+                && !NOT_BLOCKS.contains(&node.tag.as_str())
+                && self.guard.absolute_veto(id).is_none()
+                && !is_landmark(node);
+            let sites = if is_box { self.other_sites(id) } else { None };
+            match sites {
+                Some(sites) if sites >= 2 => {
+                    candidates.push(Candidate {
+                        node: id,
+                        rule: RuleId::AdClass,
+                        evidence: format!(
+                            "{} \"{name}\": {links} links to {sites} other sites",
+                            if name == node.id { "id" } else { "class" }
+                        ),
+                        blurb_chars: 0,
+                    });
+                    id = tree.subtree_end(id);
+                }
+                _ => id += 1,
+            }
+        }
+        candidates
+    }
+
+    /// How many sites the links under `node` go to, when every one of them goes to another site
+    /// (an absolute address, its host less a leading "www."): `None` if any link stays on the
+    /// page's own site (a relative address) or leads nowhere (`javascript:`).
+    fn other_sites(&self, node: NodeId) -> Option<usize> {
+        let mut sites: Vec<String> = Vec::new();
+        for inside in self.tree.subtree(node) {
+            let item = self.tree.node(inside);
+            if item.tag != "a" {
+                continue;
+            }
+            let Some(href) = item.attribute("href") else {
+                continue;
+            };
+            let host = url_host(href)?;
+            let site = host.strip_prefix("www.").unwrap_or(&host).to_string();
+            if !sites.contains(&site) {
+                sites.push(site);
+            }
+        }
+        Some(sites.len())
+    }
+
+    /// Whether every label under `node` is an ad's ("Advertisement"): no title of a section of
+    /// another category.
+    fn has_only_ad_labels(&self, node: NodeId) -> bool {
+        let ads = category_index(Category::Ads);
+        self.label_counts[node]
+            .iter()
+            .enumerate()
+            .all(|(index, count)| index == ads || *count == 0)
     }
 
     /// Climbs from `start` while the parent still looks like the same block: no guarded content,

@@ -221,6 +221,11 @@ pub const AD_CONTEXT_TOKENS: &[&str] = &[
 ];
 /// Tokens that name sponsored content.
 pub const SPONSORED_TOKENS: &[&str] = &["sponsored", "nativead", "paidpost", "advertorial"];
+/// Token sequences (contiguous, within one id or class name) naming a box of text-link ads, the
+/// ad format sold as "text links" (`textlinks`, `text-links`, `wp_textlinks`, `textLinksRegion`).
+/// The name alone is not enough (a site may call any list of words "text links"): the box must
+/// also hold nothing but short links to other sites (`plan::Planner::text_link_ads`).
+pub const TEXT_LINK_AD_SEQUENCES: &[&[&str]] = &[&["textlinks"], &["text", "links"]];
 
 /// Words that name one of the site's own sections; a name holding one of them is that section
 /// even when it also says "sponsored" (`share-sponsored-container`).
