@@ -57,10 +57,10 @@
     return module;
   }
 
-  // EasyList's rules, compiled at build time (rules/easylist.rules), and the build's index of
-  // them (rules/easylist.index: the core's lookup tables). The core reads both where they lie
-  // and copies only what this page can use: the generic rules, their tables, and the site rules
-  // of this page's host; the fetched bytes are garbage once loaded. Cleaning works without the rules (the heuristics alone), and the rules
+  // EasyList's rules, compiled at build time, with the build's index of them (the core's lookup
+  // tables) behind them in the same file (rules/easylist.rules: one request, not two). The core
+  // reads both where they lie and copies only what this page can use: the generic rules, their
+  // tables, and the site rules of this page's host; the fetched bytes are garbage once loaded. Cleaning works without the rules (the heuristics alone), and the rules
   // without the index (read line by line, slower), so a missing or unreadable file is not an
   // error: the file's bytes, or null.
   async function readFile(name) {
@@ -73,18 +73,18 @@
   }
 
   /**
-   * Gives the rule file's bytes (and its index's) to the core: { counts, indexed }, or null, and
+   * Gives the rule file's bytes (the rules and their index) to the core: { counts, indexed }, or null, and
    * notes what went wrong (`rulesProblem`): the clean goes on with the built-in rules, and the
    * popup says so. A build made without EasyList (heuristics-only) has no rule file to miss:
    * its manifest does not list one (scripts/build.mjs).
    */
-  function loadRules(bytes, index) {
+  function loadRules(bytes) {
     if (!bytes) {
       if (buildCarriesRules()) rulesProblem = 'missing';
       return null;
     }
     try {
-      return core.loadRules(new Uint8Array(bytes), index ? new Uint8Array(index) : undefined);
+      return core.loadRules(new Uint8Array(bytes));
     } catch (error) {
       rulesProblem = 'damaged';
       console.warn('Unsponsor: the filter list could not be read:', String((error && error.message) || error));
@@ -101,7 +101,7 @@
   function load() {
     loading ??= (async () => {
       const started = performance.now();
-      // The four files are requested at once, the small glue first (it is needed first), so the
+      // The three files are requested at once, the small glue first (it is needed first), so the
       // module and the rules download while the glue loads, instead of one after the other.
       let glueLoaded = started;
       const glue = import(url('pkg/unsponsor.js')).then((module) => {
@@ -110,7 +110,6 @@
       });
       const wasmFile = fetch(url('pkg/unsponsor_bg.wasm'));
       const rulesFile = readFile(RULES_FILE);
-      const indexFile = readFile('rules/easylist.index');
       // A failure fails loadWasm, which awaits them.
       glue.catch(() => {});
       wasmFile.catch(() => {});
@@ -133,9 +132,9 @@
           // Only a head start: the clean compiles what it needs as it goes.
         }
       }
-      const [bytes, index] = await Promise.all([rulesFile, indexFile]);
+      const bytes = await rulesFile;
       const read = performance.now();
-      rules = loadRules(bytes, index);
+      rules = loadRules(bytes);
       startupMs = performance.now() - started;
       startupParts = { glue: glueLoaded - started, module: loaded - started, rules_wait: read - loaded, rules_read: started + startupMs - read };
       core.onChange((report) => {

@@ -135,8 +135,8 @@
 //                      callbacks and garbage collection, and the noise of a shared machine.
 //
 // Bundle: raw and gzip (level 9) bytes of what dist/chrome ships: pkg/unsponsor_bg.wasm, the JS
-// glue pkg/unsponsor.js, each file of the wasm2js fallback pkg-js/*.js, rules/easylist.rules,
-// and its index rules/easylist.index (rules_gzip_bytes in the summary counts both).
+// glue pkg/unsponsor.js, each file of the wasm2js fallback pkg-js/*.js, and rules/easylist.rules
+// (the rules with their index behind them; rules_gzip_bytes in the summary).
 //
 // --quick: 20 corpus pages, scaling 1k/10k/100k/deep10k (so no 1M figures), a 2 s observer, 2
 // cold-start runs.
@@ -156,14 +156,17 @@ import { fileURLToPath } from 'node:url';
 import { launchBrowser, prepareExtension } from './eval/browser.mjs';
 import { listCases } from './eval/corpus.mjs';
 import { measureBundle } from './bench/bundle.mjs';
-import { isBrowserGone, measureColdStart, measureCorpusPage, measureObserver, measureScalingPage } from './bench/measure.mjs';
+import {
+  isBrowserGone, measureColdStart, measureCorpusPage, measureObserver, measureScalingPage, measureStartupStep,
+} from './bench/measure.mjs';
 import { PARTS, SCALING_SIZES, USAGE, parseArguments } from './bench/options.mjs';
 import { startBenchServer } from './bench/pages.mjs';
 import {
   HEADLINE_END, HEADLINE_START, renderHeadline, renderSection, replaceSection,
 } from './bench/docs.mjs';
 import {
-  buildSummary, evaluateTargets, fixed, resummarise, summariseColdStart, summariseCorpus, targetLine,
+  STARTUP_STEPS, buildSummary, evaluateTargets, fixed, resummarise, summariseColdStart, summariseCorpus, summariseStartupSteps,
+  targetLine,
 } from './bench/summary.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -260,7 +263,21 @@ async function runColdStart(runs, extensionDir, server, environment) {
     }
     return list;
   });
-  return { runs: all, wasm: summariseColdStart(all, 'wasm'), wasm2js: summariseColdStart(all, 'wasm2js') };
+  // Where the first click's main-thread time goes: its steps, each alone in a fresh tab, the
+  // steps taken in turn within each round so that the machine's noise falls on all of them.
+  console.log(`-- the first click's steps: ${runs} fresh tabs per step (main-thread ms) --`);
+  const stepRuns = await withBrowser(extensionDir, server, environment, async (browser) => {
+    const list = [];
+    for (let index = 0; index < runs; index++) {
+      for (const [step] of STARTUP_STEPS) list.push(await measureStartupStep(browser, server, step));
+    }
+    return list;
+  });
+  const steps = summariseStartupSteps(stepRuns, STARTUP_STEPS);
+  for (const step of steps) {
+    console.log(`${step.step.padEnd(14)} ${fixed(step.median_ms).padStart(7)} ms (+${fixed(step.added_ms)})${step.errors ? `  ${step.errors} failed: ${stepRuns.find((run) => run.step === step.step && run.error).error}` : ''}`);
+  }
+  return { runs: all, wasm: summariseColdStart(all, 'wasm'), wasm2js: summariseColdStart(all, 'wasm2js'), step_runs: stepRuns, steps };
 }
 
 async function runScaling(sizes, extensionDir, server, environment) {

@@ -5,9 +5,10 @@
 //   dist/chrome/    unpacked extension for Chrome (service-worker background)
 //   dist/firefox/   unpacked extension for Firefox (event-page background, gecko id)
 //   dist/*/rules/   EasyList's cosmetic rules (the repository's copy in third_party/easylist/),
-//                   compiled (scripts/compile-rules.mjs), with licence, and their index
-//                   (easylist.index: the core's lookup tables, made by the core itself, run here
-//                   in Node, so a page's first click copies them instead of reading 24,000 rules)
+//                   compiled (scripts/compile-rules.mjs), with licence; behind them in the same
+//                   file (easylist.rules) their index (the core's lookup tables, made by the core
+//                   itself, run here in Node, so a page's first click copies them instead of
+//                   reading 24,000 rules)
 //   dist/*/filter-list.json   which list the build carries and its version (the options page)
 //   dist/*/early-rules.js     the stylesheet that hides certain ads before the first paint on
 //                   auto-clean sites, written by the core run in Node (src/core/early.rs)
@@ -51,15 +52,15 @@ const MIN_EASYLIST_RULES = 10_000;
 /** What the options page shows about the filter list this build carries. */
 const FILTER_LIST_FILE = 'filter-list.json';
 const RULES_FILE = 'rules/easylist.rules';
-const RULES_INDEX_FILE = 'rules/easylist.index';
 const RULES_LICENCE_FILE = 'rules/LICENSE-EasyList.txt';
 const EARLY_RULES_FILE = 'early-rules.js';
 const RULES_LICENCE = `The file easylist.rules is derived from EasyList (https://easylist.to/):
 its element-hiding rules, validated and compiled into a compact form by Unsponsor's build
 (scripts/compile-rules.mjs). Credit: The EasyList authors (https://easylist.to/).
-easylist.index is made from easylist.rules by the same build: lookup tables of positions in it.
+Behind the rules, in the same file, the build writes their index: lookup tables of positions in
+the rules.
 
-easylist.rules and easylist.index are distributed under the Creative Commons Attribution-ShareAlike 3.0 Unported
+easylist.rules (the rules and their index) is distributed under the Creative Commons Attribution-ShareAlike 3.0 Unported
 licence (CC BY-SA 3.0): https://creativecommons.org/licenses/by-sa/3.0/
 EasyList itself is dual-licensed GPLv3 or CC BY-SA 3.0 (https://easylist.to/pages/licence.html).
 
@@ -93,14 +94,15 @@ function buildRules() {
 }
 
 /**
- * The index of the compiled rules (src/core/easylist.rs, `RuleSet::index`): the core just built
- * (pkg/), run in Node, reads the rules and writes its tables, so they are exactly the ones its
- * loader expects.
+ * The compiled rules with their index behind them, in one file (src/core/easylist.rs,
+ * `RuleSet::bundle` and `RuleSet::index`): the core just built (pkg/), run in Node, reads the
+ * rules and writes its tables, so they are exactly the ones its loader expects. One file, not
+ * two: each request costs the page's main thread about 1.5 ms of its own (docs/PERFORMANCE.md).
  */
-async function indexRules(rulesText) {
-  step(`rules index → ${RULES_INDEX_FILE}`);
+async function bundleRules(rulesText) {
+  step(`rules and their index → ${RULES_FILE}`);
   const glue = await loadCore();
-  return Buffer.from(glue.indexRules(new TextEncoder().encode(rulesText)));
+  return Buffer.from(glue.bundleRules(new TextEncoder().encode(rulesText)));
 }
 
 let core = null;
@@ -129,15 +131,14 @@ async function earlyRules() {
 }
 
 /** The rule files where they exist, and in every build the note of which list it carries. */
-function writeRules(out, rules, rulesIndex) {
+function writeRules(out, rules, bundle) {
   const about = rules
     ? { name: 'EasyList', version: rules.version, rules: rules.rules }
     : { name: null, version: null, rules: 0, heuristics_only: true };
   fs.writeFileSync(path.join(out, FILTER_LIST_FILE), `${JSON.stringify(about, null, 2)}\n`);
   if (!rules) return;
   fs.mkdirSync(path.join(out, 'rules'), { recursive: true });
-  fs.writeFileSync(path.join(out, RULES_FILE), rules.text);
-  fs.writeFileSync(path.join(out, RULES_INDEX_FILE), rulesIndex);
+  fs.writeFileSync(path.join(out, RULES_FILE), bundle);
   fs.writeFileSync(path.join(out, RULES_LICENCE_FILE), RULES_LICENCE);
 }
 
@@ -204,7 +205,7 @@ function manifestFor(browser, hasRules) {
   const manifest = JSON.parse(fs.readFileSync(path.join(root, 'extension', 'manifest.json'), 'utf8'));
   if (!hasRules) {
     for (const entry of manifest.web_accessible_resources) {
-      entry.resources = entry.resources.filter((file) => file !== RULES_FILE && file !== RULES_INDEX_FILE);
+      entry.resources = entry.resources.filter((file) => file !== RULES_FILE);
     }
   }
   const cargoVersion = /^version = "([^"]+)"/m.exec(fs.readFileSync(path.join(root, 'Cargo.toml'), 'utf8'))[1];
@@ -227,7 +228,7 @@ function manifestFor(browser, hasRules) {
   return manifest;
 }
 
-function assembleExtension(browser, rules, rulesIndex, early) {
+function assembleExtension(browser, rules, rulesBundle, early) {
   step(`extension → dist/${browser}/`);
   const out = path.join(dist, browser);
   fs.rmSync(out, { recursive: true, force: true });
@@ -238,21 +239,21 @@ function assembleExtension(browser, rules, rulesIndex, early) {
   }
   for (const file of [`${crateName}.js`, `${crateName}_bg.wasm`]) copy(path.join(root, 'pkg', file), path.join(out, 'pkg', file));
   for (const file of [`${crateName}.js`, `${crateName}_bg.w2j.js`]) copy(path.join(root, 'pkg-js', file), path.join(out, 'pkg-js', file));
-  writeRules(out, rules, rulesIndex);
+  writeRules(out, rules, rulesBundle);
   fs.writeFileSync(path.join(out, EARLY_RULES_FILE), early);
   const manifest = manifestFor(browser, Boolean(rules));
   fs.writeFileSync(path.join(out, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest.version;
 }
 
-function assembleDemo(rules, rulesIndex) {
+function assembleDemo(rules, rulesBundle) {
   step('demo → dist/www/');
   const out = path.join(dist, 'www');
   fs.rmSync(out, { recursive: true, force: true });
   copy(path.join(root, 'www'), out);
   for (const file of [`${crateName}.js`, `${crateName}_bg.wasm`]) copy(path.join(root, 'pkg', file), path.join(out, 'pkg', file));
   fs.writeFileSync(path.join(out, 'favicon.png'), iconPng(32));
-  writeRules(out, rules, rulesIndex);
+  writeRules(out, rules, rulesBundle);
 }
 
 function packageExtension(browser, version) {
@@ -275,13 +276,13 @@ try {
 fs.mkdirSync(dist, { recursive: true });
 buildWasm();
 buildWasm2js();
-const rulesIndex = rules ? await indexRules(rules.text) : null;
+const rulesBundle = rules ? await bundleRules(rules.text) : null;
 const early = await earlyRules();
 for (const browser of ['chrome', 'firefox']) {
-  const version = assembleExtension(browser, rules, rulesIndex, early);
+  const version = assembleExtension(browser, rules, rulesBundle, early);
   packageExtension(browser, version);
 }
-assembleDemo(rules, rulesIndex);
+assembleDemo(rules, rulesBundle);
 step(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 step(rules
   ? `filter list: EasyList ${rules.version} (${rules.rules.toLocaleString('en')} element-hiding rules) in dist/chrome, dist/firefox and dist/www`

@@ -264,6 +264,55 @@ fn a_rule_index_is_used_only_with_its_own_file() {
     load("!unsponsor-rules 1\n", None);
 }
 
+/// The build ships the rule file with its index behind it, in one file (`bundleRules`): given
+/// alone, such bytes are read with their index, to the same counts as the file and its index
+/// given apart; bytes that only look like a bundle at the end are read as a rule file.
+#[wasm_bindgen_test]
+fn a_bundle_is_read_with_the_index_behind_it() {
+    let text = "!unsponsor-rules 1\nk.promo-box\tdiv.promo-box > a\ncweb-test-ad\niweb-test-slot\nsexample.com\t.site-ad\n";
+    let bundle = unsponsor::bundle_rules(text.into())
+        .map_err(JsValue::from)
+        .unwrap();
+    assert!(bundle.len() > text.len() + 8);
+    let load = |bytes: &[u8]| {
+        let loaded = unsponsor::load_rules(js_sys::Uint8Array::from(bytes).into(), None)
+            .map_err(JsValue::from)
+            .unwrap();
+        (
+            get(&loaded, "indexed").as_bool(),
+            get(&loaded, "generic").as_f64(),
+            get(&loaded, "site").as_f64(),
+        )
+    };
+    assert_eq!(load(&bundle), (Some(true), Some(3.0), Some(1.0)));
+    // The same bytes seen through a window of a larger buffer (as a page may hold them).
+    let mut padded = vec![0u8; 5];
+    padded.extend(&bundle);
+    let window = js_sys::Uint8Array::from(&padded[..]).subarray(5, padded.len() as u32);
+    let loaded = unsponsor::load_rules(window.into(), None)
+        .map_err(JsValue::from)
+        .unwrap();
+    assert_eq!(get(&loaded, "indexed").as_bool(), Some(true));
+    // The rule file alone: read line by line, to the same counts.
+    assert_eq!(load(text.as_bytes()), (Some(false), Some(3.0), Some(1.0)));
+    // A bundle whose index was made from another text: the index is set aside.
+    let other = unsponsor::bundle_rules(text.replace("web-test-ad", "web-test-ads").into())
+        .map_err(JsValue::from)
+        .unwrap();
+    let tail_start = other.len() - 8;
+    let index_start = (text.len() + 1).div_ceil(4) * 4;
+    let mut mixed = text.as_bytes().to_vec();
+    mixed.resize(text.len().div_ceil(4) * 4, 0);
+    mixed.extend(&other[index_start..tail_start]);
+    mixed.extend((text.len() as u32).to_le_bytes());
+    mixed.extend(b"USB1");
+    assert_eq!(load(&mixed), (Some(false), Some(3.0), Some(1.0)));
+    // Leave no rules behind for the other tests.
+    unsponsor::load_rules("!unsponsor-rules 1\n".into(), None)
+        .map_err(JsValue::from)
+        .unwrap();
+}
+
 /// Rules given as bytes with their index are read where they lie, and the page keeps the site
 /// rules of its own host only: a rule for this page's host removes its block, one for another
 /// host does not.

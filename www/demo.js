@@ -49,9 +49,9 @@ try {
       const response = await fetch(new URL(name, import.meta.url));
       return response.ok ? new Uint8Array(await response.arrayBuffer()) : undefined;
     };
-    // The index (the core's lookup tables, made at build time) only makes loading faster.
-    const [rules, index] = await Promise.all([read('./rules/easylist.rules'), read('./rules/easylist.index').catch(() => undefined)]);
-    if (rules) loadRules(rules, index);
+    // The rules with their index behind them (the core's lookup tables, made at build time).
+    const rules = await read('./rules/easylist.rules');
+    if (rules) loadRules(rules);
   } catch {
     // Offline copies without the rules file still clean with the heuristics.
   }

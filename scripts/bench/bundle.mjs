@@ -20,8 +20,7 @@ export function measureBundle(extensionDir) {
   for (const file of fallback) {
     entries.push({ name: `wasm2js:${file}`, file: `pkg-js/${file}`, what: file.includes('w2j') ? 'the Rust core, wasm2js' : 'wasm2js fallback glue' });
   }
-  entries.push({ name: 'rules', file: 'rules/easylist.rules', what: 'compiled EasyList rules' });
-  entries.push({ name: 'rules_index', file: 'rules/easylist.index', what: 'their index, the lookup tables made at build time' });
+  entries.push({ name: 'rules', file: 'rules/easylist.rules', what: 'compiled EasyList rules, with their index (the lookup tables made at build time) behind them' });
   return entries.map((entry) => {
     const full = path.join(extensionDir, entry.file);
     if (!fs.existsSync(full)) return { ...entry, missing: true, raw_bytes: null, gzip_bytes: null };

@@ -108,6 +108,17 @@ function coldLines(cold) {
       }).join('; ') + '.');
     lines.push('');
   }
+  const steps = (cold.steps || []).filter((step) => step.median_ms !== null);
+  if (steps.length) {
+    lines.push('**Where the first click\'s main-thread time goes** (wasm, the same article, each step alone in a fresh tab,'
+      + ' cumulative: a step does what the one before did and one thing more; median of the tab\'s main-thread time, and what'
+      + ' the step adds to the one before):');
+    lines.push('');
+    lines.push('| step | main-thread ms | added, ms |');
+    lines.push('|---|---|---|');
+    for (const step of steps) lines.push(`| ${step.meaning} | ${ms(step.median_ms)} (${step.runs - step.errors} runs) | ${ms(step.added_ms)} |`);
+    lines.push('');
+  }
   return lines;
 }
 

@@ -282,6 +282,60 @@ export async function measureColdStart(browser, server, expectedEngine) {
   return run;
 }
 
+// ---- where the first click's main-thread time goes ----
+
+/** One step of STARTUP_STEPS in a fresh tab on the generated article: its main-thread ms. */
+export async function measureStartupStep(browser, server, step) {
+  const page = await browser.context.newPage();
+  try {
+    await page.goto(server.urlOfBench('article'), { waitUntil: 'load', timeout: PAGE_TIMEOUT_MS });
+    await page.evaluate(settleInPage, 50);
+    const cdp = await browser.context.newCDPSession(page);
+    await cdp.send('Performance.enable');
+    const before = await threadTotals(cdp);
+    if (step === 'first_click') {
+      await clean(browser, page, PAGE_TIMEOUT_MS);
+    } else {
+      // Runs in the service worker; its inner function runs in the tab, in the content script's
+      // world, reading the extension's files as content.js reads them.
+      const answer = await withTimeout(browser.worker.evaluate(async ({ url, name }) => {
+        const tab = (await chrome.tabs.query({})).find((candidate) => candidate.url === url);
+        await chrome.scripting.executeScript({ target: { tabId: tab.id }, files: ['messages.js', 'content.js'] });
+        if (name === 'inject') return name;
+        const [injection] = await chrome.scripting.executeScript({
+          target: { tabId: tab.id },
+          args: [name],
+          func: async (step) => {
+            const get = chrome.runtime.getURL;
+            const order = ['glue', 'module', 'warm_up', 'rules_fetched', 'rules_loaded'];
+            const upTo = (other) => order.indexOf(step) >= order.indexOf(other);
+            const glue = await import(get('pkg/unsponsor.js'));
+            if (!upTo('module')) return step;
+            const rules = upTo('rules_fetched')
+              ? fetch(get('rules/easylist.rules')).then((response) => response.arrayBuffer())
+              : null;
+            await glue.default({ module_or_path: fetch(get('pkg/unsponsor_bg.wasm')) });
+            if (upTo('warm_up')) glue.warmUp();
+            if (!rules) return step;
+            const bytes = await rules;
+            if (upTo('rules_loaded')) glue.loadRules(new Uint8Array(bytes));
+            return step;
+          },
+        });
+        return injection && injection.result;
+      }, { url: page.url(), name: step }), PAGE_TIMEOUT_MS, step);
+      if (answer !== step) throw new Error(`step ${step} answered ${JSON.stringify(answer)}`);
+    }
+    const spent = threadSpent(before, await threadTotals(cdp));
+    await cdp.detach().catch(() => {});
+    return { step, main_thread_ms: spent.main_thread_ms, error: null };
+  } catch (error) {
+    return { step, main_thread_ms: null, error: message(error) };
+  } finally {
+    await page.close().catch(() => {});
+  }
+}
+
 // ---- scaling ----
 
 /**

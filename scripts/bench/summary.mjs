@@ -117,6 +117,40 @@ export function summariseColdStart(runs, engine) {
   };
 }
 
+/**
+ * The steps of a first click, each measured alone in a fresh tab as the tab's main-thread time
+ * (as the first click is), cumulative: each step does what the one before did and one thing
+ * more, so the difference between two is what that thing costs the tab. The steps repeat what
+ * content.js's load() does, in its order, from a script the background injects
+ * (measure.mjs, measureStartupStep).
+ */
+export const STARTUP_STEPS = [
+  ['inject', 'the content scripts injected (messages.js, content.js): the isolated world made'],
+  ['glue', 'and the wasm-bindgen glue imported (pkg/unsponsor.js)'],
+  ['module', 'and the core compiled and instantiated'],
+  ['warm_up', 'and its warm-up run'],
+  ['rules_fetched', 'and the rule file read into an ArrayBuffer'],
+  ['rules_loaded', 'and the rules loaded (loadRules)'],
+  ['first_click', 'the whole first click (the clean command, through background.js and content.js)'],
+];
+
+/**
+ * The first click's steps (STARTUP_STEPS), cumulative: for each, the median
+ * main-thread ms over its runs and what it adds to the step before (the difference of the
+ * medians).
+ */
+export function summariseStartupSteps(runs, steps) {
+  let previous = 0;
+  return steps.map(([step, meaning]) => {
+    const mine = runs.filter((run) => run.step === step);
+    const ok = mine.filter((run) => !run.error && typeof run.main_thread_ms === 'number');
+    const median = percentile(ok.map((run) => run.main_thread_ms), 0.5);
+    const added = median === null ? null : median - previous;
+    if (median !== null) previous = median;
+    return { step, meaning, runs: mine.length, errors: mine.length - ok.length, median_ms: median, added_ms: added };
+  });
+}
+
 const byName = (list, name) => (list || []).find((entry) => entry.name === name) || null;
 
 /**
@@ -202,7 +236,8 @@ export function buildSummary(results) {
     completed_deep_100k: deep ? deep.completed : null,
     clean_ms_deep_100k: deep ? deep.clean_ms : null,
     observer_cdp_share: observer ? observer.cdp_share ?? null : null,
-    // The compiled rule data a page loads: the rules and, where the build made it, their index.
+    // The compiled rule data a page loads: the rules and their index (one file since
+    // 2026-12-07; runs saved before list the index apart, as rules_index).
     rules_gzip_bytes: rules ? rules.gzip_bytes + ((rulesIndex && rulesIndex.gzip_bytes) || 0) : null,
     rules_index_gzip_bytes: rulesIndex ? rulesIndex.gzip_bytes : null,
   };
@@ -296,6 +331,7 @@ export function resummarise(results) {
   }
   if (copy.cold_start && Array.isArray(copy.cold_start.runs)) {
     copy.cold_start = { ...copy.cold_start, wasm: summariseColdStart(copy.cold_start.runs, 'wasm'), wasm2js: summariseColdStart(copy.cold_start.runs, 'wasm2js') };
+    if (Array.isArray(copy.cold_start.step_runs)) copy.cold_start.steps = summariseStartupSteps(copy.cold_start.step_runs, STARTUP_STEPS);
   }
   copy.summary = buildSummary(copy);
   copy.targets = evaluateTargets(copy.summary);

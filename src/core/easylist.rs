@@ -1,7 +1,8 @@
 //! EasyList's cosmetic rules, compiled at build time by `scripts/compile-rules.mjs` into a
 //! line format (see that script) and parsed here at run time. The build then has this code write
-//! an index of the file (`RuleSet::index`: the lookup tables below, `rules/easylist.index`), so
-//! that a page loads the tables instead of building them (`RuleSet::from_text_and_index`).
+//! an index of the file (`RuleSet::index`: the lookup tables below), so that a page loads the
+//! tables instead of building them (`RuleSet::from_text_and_index`), and ships the two as one
+//! file (`RuleSet::bundle`, `rules/easylist.rules`).
 //!
 //! Two ways to match, chosen per rule for speed:
 //! - simple generic rules (`##.class`, `###id`) are matched here, against the page snapshot's
@@ -215,6 +216,27 @@ fn domain_hash(entry: &str) -> u32 {
 
 /// The first word of an index ("USX2"), and of its format: a change of layout changes it.
 const INDEX_MAGIC: u32 = u32::from_le_bytes(*b"USX2");
+
+/// The last word of a bundle ("USB1", `RuleSet::bundle`): the rule file with its index behind it.
+const BUNDLE_MAGIC: u32 = u32::from_le_bytes(*b"USB1");
+
+/// Where a bundle's parts lie (`RuleSet::bundle`), read from its length and its last 8 bytes:
+/// `(text_end, index_start, index_end)`. None for a file that is not a bundle (a rule file's
+/// text ends with a line, never with these bytes).
+pub fn bundle_parts(len: usize, tail: [u8; 8]) -> Option<(usize, usize, usize)> {
+    let [a, b, c, d, e, f, g, h] = tail;
+    if u32::from_le_bytes([e, f, g, h]) != BUNDLE_MAGIC {
+        return None;
+    }
+    let text_end = u32::from_le_bytes([a, b, c, d]) as usize;
+    let index_start = text_end.checked_add(3)? / 4 * 4;
+    let index_end = len.checked_sub(8)?;
+    (index_start <= index_end && (index_end - index_start) % 4 == 0).then_some((
+        text_end,
+        index_start,
+        index_end,
+    ))
+}
 
 /// A fingerprint reads this many runs of the text's bytes, evenly spread ...
 const FINGERPRINT_RUNS: usize = 64;
@@ -565,6 +587,20 @@ impl RuleSet {
         words.push(self.site_everywhere_but.len() as u32);
         words.extend(self.site_everywhere_but.iter().map(|&index| index as u32));
         words.iter().flat_map(|word| word.to_le_bytes()).collect()
+    }
+
+    /// The rule file as the build ships it (`rules/easylist.rules`): its text, then, from the
+    /// next multiple of 4 bytes, its index (`index`), then the text's length and `BUNDLE_MAGIC`
+    /// as little-endian words. One file for a page to fetch instead of two: each request costs a
+    /// tab's main thread time of its own, more than its bytes do (docs/PERFORMANCE.md). `loadRules`
+    /// reads the parts where they lie (`bundle_parts`).
+    pub fn bundle(&self) -> Vec<u8> {
+        let mut bytes = self.text.as_bytes().to_vec();
+        bytes.resize(bytes.len().div_ceil(4) * 4, 0);
+        bytes.extend(self.index());
+        bytes.extend((self.text.len() as u32).to_le_bytes());
+        bytes.extend(BUNDLE_MAGIC.to_le_bytes());
+        bytes
     }
 
     /// Reads the lines of `text`: all of them with `bulk`; else those before `bulk_start`,
@@ -990,6 +1026,40 @@ mod tests {
             }
         );
         assert!(RuleSet::parse("ad-banner\n").is_err());
+    }
+
+    #[test]
+    fn a_bundle_holds_the_text_and_its_index_where_bundle_parts_finds_them() {
+        for text in [
+            SAMPLE,
+            "!unsponsor-rules 1\ncad\n",
+            "!unsponsor-rules 1\ncads\n",
+        ] {
+            let rules = RuleSet::parse(text).unwrap();
+            let bundle = rules.bundle();
+            let tail: [u8; 8] = bundle[bundle.len() - 8..].try_into().unwrap();
+            let (text_end, start, end) = bundle_parts(bundle.len(), tail).unwrap();
+            assert_eq!(&bundle[..text_end], text.as_bytes());
+            assert_eq!(start % 4, 0);
+            assert_eq!(&bundle[start..end], &rules.index()[..]);
+            let (read, indexed) =
+                RuleSet::from_text_and_index(text.to_string(), &bundle[start..end]).unwrap();
+            assert!(indexed, "the index read back is the text's own");
+            assert_eq!(read.counts(), rules.counts());
+        }
+        // A rule file's own last bytes, or a damaged tail, are no bundle.
+        let text = SAMPLE.as_bytes();
+        let tail: [u8; 8] = text[text.len() - 8..].try_into().unwrap();
+        assert_eq!(bundle_parts(text.len(), tail), None);
+        let mut tail = *b"\xff\xff\xff\x7fUSB1";
+        assert_eq!(bundle_parts(100, tail), None, "a text longer than the file");
+        tail[..4].copy_from_slice(&7u32.to_le_bytes());
+        assert_eq!(
+            bundle_parts(22, tail),
+            None,
+            "an index that is not whole words"
+        );
+        assert_eq!(bundle_parts(24, tail), Some((7, 8, 16)));
     }
 
     #[test]

@@ -113,10 +113,10 @@ pub fn set_user_rules(text: &str) -> Result<JsValue, JsError> {
     to_js(&rules::set_user_rules(text))
 }
 
-/// Loads compiled EasyList rules (`rules/easylist.rules`, made by scripts/compile-rules.mjs),
-/// given as its bytes (a `Uint8Array`) or as a string, with the index the build made of it
-/// (`rules/easylist.index`, bytes; see `RuleSet::index`) when there is one, for the page's
-/// host. Bytes with their index are read where they lie (`RuleSet::for_host_in_place`): the
+/// Loads compiled EasyList rules (made by scripts/compile-rules.mjs), given as bytes (a
+/// `Uint8Array`) or as a string, with the index the build made of them (bytes; see
+/// `RuleSet::index`) when there is one, for the page's host. The build ships the two as one
+/// file (`rules/easylist.rules`, `bundleRules`): given alone, such bytes are split here. Bytes with their index are read where they lie (`RuleSet::for_host_in_place`): the
 /// module copies the generic rules and their tables, and of the 10,000 site rules only those of
 /// this page's host, never the rest (two thirds of the file). Otherwise the file is copied and
 /// read, and the other hosts' rules dropped (`RuleSet::for_host`). Returns
@@ -125,6 +125,14 @@ pub fn set_user_rules(text: &str) -> Result<JsValue, JsError> {
 #[wasm_bindgen(js_name = loadRules)]
 pub fn load_rules(rules: JsValue, index: Option<js_sys::Uint8Array>) -> Result<JsValue, JsError> {
     rules::load_rules(rules, index)
+}
+
+/// The rule file as the build ships it (`rules/easylist.rules`): the compiled rule file (its
+/// text or bytes) with its index behind it, in one file (`RuleSet::bundle`), which `loadRules`
+/// takes alone. Run by the build (scripts/build.mjs, in Node), with this same module.
+#[wasm_bindgen(js_name = bundleRules)]
+pub fn bundle_rules(rules: JsValue) -> Result<Vec<u8>, JsError> {
+    rules::bundle_rules(rules)
 }
 
 /// The index of a compiled rule file (its bytes), for `loadRules`: run by the build

@@ -6,8 +6,8 @@
 //!
 //! - `api`: the exported functions (`clean`, `cleanAsync`, `previewAsync`, `undo`, `report`,
 //!   `onChange`, `restoreRemoval`, `removeElement`, `parseUserRules`, `setUserRules`,
-//!   `loadRules`, `indexRules`, `warmUp`, `detachStats`, `version`), each a few lines that
-//!   delegate to the modules below.
+//!   `loadRules`, `bundleRules`, `indexRules`, `warmUp`, `detachStats`, `version`), each a few
+//!   lines that delegate to the modules below.
 //! - `session`: the session and its thread-local, how it ends when the page navigates, undo
 //!   and the reader's per-item restore and picks, and small helpers (`window`, `now_ms`,
 //!   `to_js`, ...).

@@ -4,7 +4,7 @@
 
 use super::session::current_url;
 use super::session::to_js;
-use crate::core::easylist::{le_words, PageRules, RuleSet, RuleSource};
+use crate::core::easylist::{bundle_parts, le_words, PageRules, RuleSet, RuleSource};
 use crate::core::user_rules::{RuleError, UserRule, UserRules};
 use serde::Serialize;
 use std::cell::RefCell;
@@ -88,6 +88,14 @@ pub(crate) fn load_rules(
     index: Option<js_sys::Uint8Array>,
 ) -> Result<JsValue, JsError> {
     let host = crate::core::vocabulary::url_host(&current_url()).unwrap_or_default();
+    // The build ships the file and its index as one (`RuleSet::bundle`).
+    let (rules, index) = match index {
+        Some(index) => (rules, Some(index)),
+        None => match unbundle(&rules)? {
+            Some((text, index)) => (text, Some(index)),
+            None => (rules, None),
+        },
+    };
     // In place only for arrays of this module's own realm: in a Firefox content script the
     // bytes come from another compartment, where `subarray` is refused ("Permission denied to
     // access property constructor"); those are copied whole, as before, and the other hosts'
@@ -125,6 +133,51 @@ pub(crate) fn load_rules(
         })
     });
     Ok(loaded)
+}
+
+/// A bundle's text and index (`RuleSet::bundle`), or None for bytes or text that are not one.
+/// Arrays of this module's realm are cut where they lie (`subarray`); others (a Firefox content
+/// script's) are copied, then cut.
+fn unbundle(rules: &JsValue) -> Result<Option<(JsValue, js_sys::Uint8Array)>, JsError> {
+    if !js_sys::ArrayBuffer::is_view(rules) {
+        return Ok(None);
+    }
+    let bytes: js_sys::Uint8Array = rules.clone().unchecked_into();
+    let len = bytes.length() as usize;
+    if len < 8 {
+        return Ok(None);
+    }
+    if rules.is_instance_of::<js_sys::Uint8Array>() {
+        let mut tail = [0u8; 8];
+        bytes
+            .subarray(len as u32 - 8, len as u32)
+            .copy_to(&mut tail);
+        let Some((text_end, start, end)) = bundle_parts(len, tail) else {
+            return Ok(None);
+        };
+        let text = bytes.subarray(0, text_end as u32);
+        return Ok(Some((
+            text.into(),
+            bytes.subarray(start as u32, end as u32),
+        )));
+    }
+    let copied = bytes.to_vec();
+    let tail: [u8; 8] = copied[len - 8..].try_into().unwrap_or_default();
+    let Some((text_end, start, end)) = bundle_parts(len, tail) else {
+        return Ok(None);
+    };
+    let text = String::from_utf8(copied[..text_end].to_vec())
+        .map_err(|_| JsError::new("invalid rule file: it is not UTF-8 text"))?;
+    Ok(Some((
+        text.into(),
+        js_sys::Uint8Array::from(&copied[start..end]),
+    )))
+}
+
+/// The rule file as the build ships it: its text and its index in one (`RuleSet::bundle`).
+pub(crate) fn bundle_rules(rules: JsValue) -> Result<Vec<u8>, JsError> {
+    let rules = RuleSet::from_text(rules_text(rules)?).map_err(invalid_rules)?;
+    Ok(rules.bundle())
 }
 
 /// The index of a compiled rule file (its text or bytes), for `loadRules`.

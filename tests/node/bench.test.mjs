@@ -17,7 +17,8 @@ import { mainThreadFigures, memoryAdded, threadSpent } from '../../scripts/bench
 import { FULL_SIZES, PARTS, QUICK_SIZES, parseArguments } from '../../scripts/bench/options.mjs';
 import { AD_EVERY, articleHtml, unitAt } from '../../scripts/bench/pages.mjs';
 import {
-  TARGETS, buildSummary, evaluateTargets, percentile, resummarise, summariseColdStart, summariseCorpus,
+  STARTUP_STEPS, TARGETS, buildSummary, evaluateTargets, percentile, resummarise, summariseColdStart, summariseCorpus,
+  summariseStartupSteps,
 } from '../../scripts/bench/summary.mjs';
 import {
   WINDOW_END, WINDOW_START, pageTasks, traceFigures, unionLength,
@@ -396,7 +397,7 @@ test('bundle: raw and gzip bytes per file, missing files reported', () => {
     fs.writeFileSync(path.join(dir, 'pkg-js', 'unsponsor.js'), 'export {};\n');
     fs.writeFileSync(path.join(dir, 'pkg-js', 'unsponsor_bg.w2j.js'), 'export const x = 1;\n');
     const entries = measureBundle(dir);
-    assert.deepEqual(entries.map((entry) => entry.file), ['pkg/unsponsor_bg.wasm', 'pkg/unsponsor.js', 'pkg-js/unsponsor.js', 'pkg-js/unsponsor_bg.w2j.js', 'rules/easylist.rules', 'rules/easylist.index']);
+    assert.deepEqual(entries.map((entry) => entry.file), ['pkg/unsponsor_bg.wasm', 'pkg/unsponsor.js', 'pkg-js/unsponsor.js', 'pkg-js/unsponsor_bg.w2j.js', 'rules/easylist.rules']);
     assert.equal(entries[0].raw_bytes, 5000);
     assert.ok(entries[0].gzip_bytes < 5000);
     assert.equal(entries.at(-1).missing, true);
@@ -512,4 +513,28 @@ test('key comparison: issue 17\'s keys, median over each build\'s runs, with met
   assert.deepEqual([rows.wasm_gzip_bytes.a_status, rows.wasm_gzip_bytes.b_status, rows.wasm_gzip_bytes.difference], ['missed', 'met', -11_073]);
   assert.deepEqual([rows.ratio_median.a, rows.ratio_median.difference], [0.05, 0]);
   assert.deepEqual([rows.completed_deep_100k.a, rows.completed_deep_100k.a_status], [true, 'met']);
+});
+
+test('the first click\'s steps: the median of each, and what it adds to the step before', () => {
+  const steps = [['inject', 'injected'], ['glue', 'and the glue'], ['module', 'and the module']];
+  const runs = [
+    { step: 'inject', main_thread_ms: 3, error: null },
+    { step: 'inject', main_thread_ms: 2, error: null },
+    { step: 'inject', main_thread_ms: 4, error: null },
+    { step: 'glue', main_thread_ms: 7, error: null },
+    { step: 'glue', main_thread_ms: null, error: 'tab closed' },
+    { step: 'glue', main_thread_ms: 6, error: null },
+  ];
+  const summary = summariseStartupSteps(runs, steps);
+  assert.deepEqual(summary.map((s) => [s.step, s.median_ms, s.added_ms, s.runs, s.errors]), [
+    ['inject', 3, 3, 3, 0],
+    ['glue', 6, 3, 3, 1],
+    // Not measured: no median, nothing added, and the next step would count from glue's.
+    ['module', null, null, 0, 0],
+  ]);
+  // The bench's steps run in the order content.js loads, and end with the whole first click.
+  assert.deepEqual(STARTUP_STEPS.map(([step]) => step), ['inject', 'glue', 'module', 'warm_up', 'rules_fetched', 'rules_loaded', 'first_click']);
+  // A saved run is summarised again from its runs (npm run bench -- --from FILE --docs).
+  const again = resummarise({ cold_start: { runs: [], step_runs: [{ step: 'inject', main_thread_ms: 5, error: null }] } });
+  assert.equal(again.cold_start.steps[0].median_ms, 5);
 });

@@ -114,7 +114,7 @@ function zipEntries(file) {
 }
 
 const EASYLIST_VERSION = copyVersion();
-const RULE_FILES = ['rules/easylist.rules', 'rules/easylist.index', 'rules/LICENSE-EasyList.txt', 'filter-list.json'];
+const RULE_FILES = ['rules/easylist.rules', 'rules/LICENSE-EasyList.txt', 'filter-list.json'];
 
 test('the repository\'s EasyList copy has a version', () => {
   assert.match(String(EASYLIST_VERSION), /^\d{12}$/, 'third_party/easylist/easylist-cosmetic.txt names its EasyList version');
@@ -130,10 +130,19 @@ for (const target of ['chrome', 'firefox', 'www']) {
     assert.ok(about.rules > 20_000, `${about.rules} rules`);
     const header = fs.readFileSync(path.join(folder, 'rules', 'easylist.rules'), 'utf8').split('\n', 2);
     assert.ok(header[1].endsWith(`Version: ${EASYLIST_VERSION}`), `the compiled rules name their version: ${header[1]}`);
-    assert.ok(fs.statSync(path.join(folder, 'rules', 'easylist.index')).size > 100_000, 'the index holds the lookup tables');
+    // Behind the rules, their index (src/core/easylist.rs, RuleSet::bundle): the text's length,
+    // then "USB1", close the file, and the index's own first word is "USX2".
+    const bundle = fs.readFileSync(path.join(folder, 'rules', 'easylist.rules'));
+    assert.equal(bundle.toString('latin1', bundle.length - 4), 'USB1', 'the rule file ends with its index');
+    const textLength = bundle.readUInt32LE(bundle.length - 8);
+    const indexStart = Math.ceil(textLength / 4) * 4;
+    assert.equal(bundle.toString('latin1', indexStart, indexStart + 4), 'USX2', 'the index starts after the text');
+    assert.ok(bundle.length - 8 - indexStart > 100_000, 'the index holds the lookup tables');
+    assert.ok(bundle.toString('utf8', 0, textLength).endsWith('\n'), 'the text is whole lines');
     if (target !== 'www') {
       const listed = manifest(target).web_accessible_resources.flatMap((entry) => entry.resources);
-      assert.ok(listed.includes('rules/easylist.rules') && listed.includes('rules/easylist.index'), 'the content script may load the rules');
+      assert.ok(listed.includes('rules/easylist.rules'), 'the content script may load the rules');
+      assert.ok(!listed.some((file) => file.endsWith('.index')), 'no index file apart any more');
     }
   });
 }

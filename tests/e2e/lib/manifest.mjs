@@ -19,7 +19,7 @@ const ALLOWED_PERMISSIONS = new Set([...REQUIRED_PERMISSIONS, 'storage']);
  * and the compiled EasyList rules (absent from a build made without them). Nothing else may be
  * web-accessible: not the popup, the background, content.js itself, the icons or the licence.
  */
-export const WEB_ACCESSIBLE_FILES = Object.freeze(['pkg/unsponsor.js', 'pkg/unsponsor_bg.wasm', 'pkg-js/unsponsor.js', 'pkg-js/unsponsor_bg.w2j.js', 'rules/easylist.rules', 'rules/easylist.index']);
+export const WEB_ACCESSIBLE_FILES = Object.freeze(['pkg/unsponsor.js', 'pkg/unsponsor_bg.wasm', 'pkg-js/unsponsor.js', 'pkg-js/unsponsor_bg.w2j.js', 'rules/easylist.rules']);
 /** Of those, the ones every build has. */
 const REQUIRED_WEB_ACCESSIBLE_FILES = WEB_ACCESSIBLE_FILES.filter((file) => !file.startsWith('rules/'));
 

@@ -125,7 +125,7 @@ export const DEMO_CATEGORY_COUNTS = Object.freeze({
 export function cleanedReportFailures(snapshot, { expectedEngine, expectedCounts = DEMO_CATEGORY_COUNTS, expectRules = false }) {
   const failures = [];
   if (expectRules && !(Number(snapshot.rules) > 0)) failures.push(`#status data-rules is ${JSON.stringify(snapshot.rules)}: the EasyList rules did not load in the content script`);
-  if (expectRules && snapshot.rulesIndexed !== 'true') failures.push(`#status data-rules-indexed is ${JSON.stringify(snapshot.rulesIndexed)}: the content script read the rules without the build's index (rules/easylist.index)`);
+  if (expectRules && snapshot.rulesIndexed !== 'true') failures.push(`#status data-rules-indexed is ${JSON.stringify(snapshot.rulesIndexed)}: the content script read the rules without the build's index (behind them in rules/easylist.rules)`);
   const total = parseCount(snapshot.totalText);
 
   if (snapshot.state !== 'cleaned') failures.push(`#status data-state is ${JSON.stringify(snapshot.state)}, expected "cleaned"`);
