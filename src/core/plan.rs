@@ -123,6 +123,18 @@ struct Candidate {
     blurb_chars: usize,
 }
 
+impl Candidate {
+    /// A block to remove on `rule`'s evidence, with no prose of the ad's own to let go.
+    fn new(node: NodeId, rule: RuleId, evidence: String) -> Candidate {
+        Candidate {
+            node,
+            rule,
+            evidence,
+            blurb_chars: 0,
+        }
+    }
+}
+
 /// An element the browser's selector engine matched for an EasyList selector.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SelectorMatch {
@@ -476,12 +488,7 @@ impl Planner<'_> {
                     block
                 }
             };
-            candidates.push(Candidate {
-                node: block,
-                rule: signal.rule,
-                evidence: signal.evidence.clone(),
-                blurb_chars: 0,
-            });
+            candidates.push(Candidate::new(block, signal.rule, signal.evidence.clone()));
         }
         candidates
     }
@@ -500,15 +507,11 @@ impl Planner<'_> {
             let block = self.grow(label.node, growth, category);
             if label.kind.tags_an_ad() {
                 if let Some((item, alike)) = self.native_ad_item(label.node, block, label.kind) {
-                    candidates.push(Candidate {
-                        node: item,
-                        rule: RuleId::NativeAdInList,
-                        evidence: format!(
-                            "item tagged \"{}\", one of {alike} items alike",
-                            label.text
-                        ),
-                        blurb_chars: 0,
-                    });
+                    candidates.push(Candidate::new(
+                        item,
+                        RuleId::NativeAdInList,
+                        format!("item tagged \"{}\", one of {alike} items alike", label.text),
+                    ));
                     // An item's tag grew past its item into the list: the item is the block.
                     if tree_contains(self.tree, block, item) {
                         continue;
@@ -522,12 +525,11 @@ impl Planner<'_> {
                     .labelled_link_list(label.node)
                     .or_else(|| self.labelled_link_list(block));
                 if let Some((list, links)) = list {
-                    candidates.push(Candidate {
-                        node: list,
-                        rule: RuleId::PartnerBox,
-                        evidence: format!("label \"{}\" above {links} links", label.text),
-                        blurb_chars: 0,
-                    });
+                    candidates.push(Candidate::new(
+                        list,
+                        RuleId::PartnerBox,
+                        format!("label \"{}\" above {links} links", label.text),
+                    ));
                     // The marker grew no further than its list's wrappers: the list is the block
                     // (its emptied wrappers collapse with it).
                     if self.tree.is_ancestor_or_self(block, list) {
@@ -644,8 +646,7 @@ impl Planner<'_> {
         } else {
             LABELLED_LIST_MIN_LINK_SHARE
         };
-        let mostly_links = link_chars * 100 >= chars * min_share
-            && chars <= links as usize * LABELLED_LIST_MAX_ITEM_CHARS;
+        let mostly_links = is_short_link_list(links, chars, link_chars, min_share, 0);
         // One list under one title: no other heading, no label of another category.
         let fits = links >= 2
             && mostly_links
@@ -691,12 +692,11 @@ impl Planner<'_> {
                 && self.guard.absolute_veto(id).is_none()
                 && !is_landmark(tree.node(id));
             if is_box {
-                candidates.push(Candidate {
-                    node: id,
-                    rule: RuleId::AdLinkBox,
-                    evidence: format!("{ads} links through ad click trackers"),
-                    blurb_chars: 0,
-                });
+                candidates.push(Candidate::new(
+                    id,
+                    RuleId::AdLinkBox,
+                    format!("{ads} links through ad click trackers"),
+                ));
                 id = tree.subtree_end(id);
             } else {
                 id += 1;
@@ -718,31 +718,19 @@ impl Planner<'_> {
         let mut id = 0;
         while id < tree.len() {
             let node = tree.node(id);
-            let named = element_names(&node.id, &node.class).find(|name| {
-                // (Most names hold no "text": they are not split into tokens.)
-                if !name
-                    .as_bytes()
-                    .windows(4)
-                    .any(|w| w.eq_ignore_ascii_case(b"text"))
-                {
-                    return false;
-                }
-                let tokens = name_tokens(name);
-                TEXT_LINK_AD_SEQUENCES
-                    .iter()
-                    .any(|sequence| tokens_contain_sequence(&tokens, sequence))
-            });
-            let Some(name) = named.filter(|_| node.is_element()) else {
+            let Some(name) = text_link_ad_name(node).filter(|_| node.is_element()) else {
                 id += 1;
                 continue;
             };
             let links = analysis.links[id];
-            let chars = analysis.chars[id];
-            let plain = analysis.plain_chars(id);
             // Short links and little else: a title or a word or two beside each link.
-            let mostly_links = (plain <= LABEL_MAX_CHARS
-                || plain * 100 <= chars * (100 - LABELLED_LIST_MIN_LINK_SHARE))
-                && chars <= links as usize * LABELLED_LIST_MAX_ITEM_CHARS;
+            let mostly_links = is_short_link_list(
+                links,
+                analysis.chars[id],
+                analysis.link_chars[id],
+                LABELLED_LIST_MIN_LINK_SHARE,
+                LABEL_MAX_CHARS,
+            );
             let is_box = links >= 2
                 && mostly_links
                 && analysis.paragraphs[id] == 0
@@ -755,15 +743,12 @@ impl Planner<'_> {
             let sites = if is_box { self.other_sites(id) } else { None };
             match sites {
                 Some(sites) if sites >= 2 => {
-                    candidates.push(Candidate {
-                        node: id,
-                        rule: RuleId::AdClass,
-                        evidence: format!(
-                            "{} \"{name}\": {links} links to {sites} other sites",
-                            if name == node.id { "id" } else { "class" }
-                        ),
-                        blurb_chars: 0,
-                    });
+                    let named = if name == node.id { "id" } else { "class" };
+                    candidates.push(Candidate::new(
+                        id,
+                        RuleId::AdClass,
+                        format!("{named} \"{name}\": {links} links to {sites} other sites"),
+                    ));
                     id = tree.subtree_end(id);
                 }
                 _ => id += 1,
@@ -953,12 +938,11 @@ fn list_candidates(tree: &PageTree, analysis: &Analysis, lists: &ListMatches) ->
             continue;
         }
         if let Some(selector) = lists.rules.simple_match(lists.page, &node.id, &node.class) {
-            candidates.push(Candidate {
-                node: id,
-                rule: RuleId::EasylistGeneric,
-                evidence: format!("EasyList ##{selector}"),
-                blurb_chars: 0,
-            });
+            candidates.push(Candidate::new(
+                id,
+                RuleId::EasylistGeneric,
+                format!("EasyList ##{selector}"),
+            ));
         }
     }
     for found in lists.selector_matches {
@@ -971,16 +955,16 @@ fn list_candidates(tree: &PageTree, analysis: &Analysis, lists: &ListMatches) ->
         {
             continue;
         }
-        candidates.push(Candidate {
-            node: found.node,
-            rule: if found.site_specific {
-                RuleId::EasylistSite
-            } else {
-                RuleId::EasylistGeneric
-            },
-            evidence: format!("EasyList ##{}", found.selector),
-            blurb_chars: 0,
-        });
+        let rule = if found.site_specific {
+            RuleId::EasylistSite
+        } else {
+            RuleId::EasylistGeneric
+        };
+        candidates.push(Candidate::new(
+            found.node,
+            rule,
+            format!("EasyList ##{}", found.selector),
+        ));
     }
     candidates
 }
@@ -1125,6 +1109,41 @@ const CARD_LINK_MAX_DEPTH: usize = 6;
 /// Whether `outer` is a strict ancestor of `inner`.
 fn tree_contains(tree: &PageTree, outer: NodeId, inner: NodeId) -> bool {
     outer != inner && tree.is_ancestor_or_self(outer, inner)
+}
+
+/// Whether a list's text is short links and little else: at least `min_share` percent of its
+/// characters in links (or at most `title_chars` outside them, a title's), and no more than
+/// `LABELLED_LIST_MAX_ITEM_CHARS` per link. Text ads have this shape; teasers, with their bylines
+/// and dates, do not.
+fn is_short_link_list(
+    links: u32,
+    chars: usize,
+    link_chars: usize,
+    min_share: usize,
+    title_chars: usize,
+) -> bool {
+    let plain = chars - link_chars;
+    (plain <= title_chars || link_chars * 100 >= chars * min_share)
+        && chars <= links as usize * LABELLED_LIST_MAX_ITEM_CHARS
+}
+
+/// The element's id or class name that names the text-link ad format ("textlinks",
+/// `vocabulary::TEXT_LINK_AD_SEQUENCES`), if any.
+fn text_link_ad_name(node: &crate::core::tree::Node) -> Option<&str> {
+    element_names(&node.id, &node.class).find(|name| {
+        // (Most names hold no "text": they are not split into tokens.)
+        let has_text = name
+            .as_bytes()
+            .windows(4)
+            .any(|w| w.eq_ignore_ascii_case(b"text"));
+        if !has_text {
+            return false;
+        }
+        let tokens = name_tokens(name);
+        TEXT_LINK_AD_SEQUENCES
+            .iter()
+            .any(|sequence| tokens_contain_sequence(&tokens, sequence))
+    })
 }
 
 /// Whether an element's id or one of its class names says "ad" ("ad", "ad-slot", "adWrapper").

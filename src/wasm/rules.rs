@@ -91,7 +91,7 @@ pub(crate) fn load_rules(
     // The build ships the file and its index as one (`RuleSet::bundle`).
     let (rules, index) = match index {
         Some(index) => (rules, Some(index)),
-        None => match unbundle(&rules)? {
+        None => match unbundle(&rules) {
             Some((text, index)) => (text, Some(index)),
             None => (rules, None),
         },
@@ -137,41 +137,35 @@ pub(crate) fn load_rules(
 
 /// A bundle's text and index (`RuleSet::bundle`), or None for bytes or text that are not one.
 /// Arrays of this module's realm are cut where they lie (`subarray`); others (a Firefox content
-/// script's) are copied, then cut.
-fn unbundle(rules: &JsValue) -> Result<Option<(JsValue, js_sys::Uint8Array)>, JsError> {
+/// script's, see `load_rules`) are copied first, then cut.
+fn unbundle(rules: &JsValue) -> Option<(JsValue, js_sys::Uint8Array)> {
     if !js_sys::ArrayBuffer::is_view(rules) {
-        return Ok(None);
+        return None;
     }
     let bytes: js_sys::Uint8Array = rules.clone().unchecked_into();
     let len = bytes.length() as usize;
     if len < 8 {
-        return Ok(None);
+        return None;
     }
-    if rules.is_instance_of::<js_sys::Uint8Array>() {
-        let mut tail = [0u8; 8];
-        bytes
+    let copied = (!rules.is_instance_of::<js_sys::Uint8Array>()).then(|| bytes.to_vec());
+    let mut tail = [0u8; 8];
+    match &copied {
+        Some(all) => tail.copy_from_slice(&all[len - 8..]),
+        None => bytes
             .subarray(len as u32 - 8, len as u32)
-            .copy_to(&mut tail);
-        let Some((text_end, start, end)) = bundle_parts(len, tail) else {
-            return Ok(None);
-        };
-        let text = bytes.subarray(0, text_end as u32);
-        return Ok(Some((
-            text.into(),
-            bytes.subarray(start as u32, end as u32),
-        )));
+            .copy_to(&mut tail),
     }
-    let copied = bytes.to_vec();
-    let tail: [u8; 8] = copied[len - 8..].try_into().unwrap_or_default();
-    let Some((text_end, start, end)) = bundle_parts(len, tail) else {
-        return Ok(None);
-    };
-    let text = String::from_utf8(copied[..text_end].to_vec())
-        .map_err(|_| JsError::new("invalid rule file: it is not UTF-8 text"))?;
-    Ok(Some((
-        text.into(),
-        js_sys::Uint8Array::from(&copied[start..end]),
-    )))
+    let (text_end, start, end) = bundle_parts(len, tail)?;
+    Some(match copied {
+        None => (
+            bytes.subarray(0, text_end as u32).into(),
+            bytes.subarray(start as u32, end as u32),
+        ),
+        Some(all) => (
+            js_sys::Uint8Array::from(&all[..text_end]).into(),
+            js_sys::Uint8Array::from(&all[start..end]),
+        ),
+    })
 }
 
 /// The rule file as the build ships it: its text and its index in one (`RuleSet::bundle`).
