@@ -192,3 +192,67 @@ async fn the_preview_names_blocks_without_removing_them() {
     let report = unsponsor::report().map_err(JsValue::from).unwrap();
     assert_eq!(total(&report), 0.0);
 }
+
+/// A page's copy as `DOMParser` makes it: an inert document that loads and runs nothing.
+fn parsed_copy(html: &str) -> web_sys::Document {
+    js_sys::Function::new_with_args(
+        "html",
+        "return new DOMParser().parseFromString(html, 'text/html');",
+    )
+    .call1(&JsValue::NULL, &JsValue::from_str(html))
+    .unwrap()
+    .dyn_into()
+    .unwrap()
+}
+
+/// The rules `judgeDocument` answers for `copy` judged as the page at `url`, and the class of
+/// each element it names (checked to be the copy's).
+fn judged(copy: &web_sys::Document, url: &str) -> Vec<(String, String)> {
+    let decisions = unsponsor::judge_document(copy.clone(), url.to_string(), JsValue::UNDEFINED)
+        .map_err(JsValue::from)
+        .unwrap();
+    decisions
+        .iter()
+        .map(|decision| {
+            let element: web_sys::Element = get(&decision, "element").dyn_into().unwrap();
+            let owner = element.owner_document().unwrap();
+            assert!(
+                js_sys::Object::is(&owner, copy),
+                "a decision names an element of another document"
+            );
+            (
+                get(&decision, "rule").as_string().unwrap(),
+                element.class_name(),
+            )
+        })
+        .collect()
+}
+
+#[wasm_bindgen_test]
+fn a_parsed_copy_is_judged_as_its_page_would_be_and_nothing_is_removed() {
+    let page = load();
+    let copy = parsed_copy(&format!(
+        "<!doctype html><html><head><title>t</title></head><body>{page}</body></html>"
+    ));
+    let markup = copy.document_element().unwrap().outer_html();
+    // The reader's rule for the page's site applies when the copy is judged as that site's page,
+    // and only then: the address given is the one the rules see, not the window's.
+    unsponsor::set_user_rules("news.example##.shop-box")
+        .map_err(JsValue::from)
+        .unwrap();
+    let at_home = judged(&copy, "https://news.example/2026/leaders-meet");
+    let rules: Vec<&str> = at_home.iter().map(|(rule, _)| rule.as_str()).collect();
+    assert_eq!(rules, ["vendor-taboola", "user-rule"], "{at_home:?}");
+    assert_eq!(at_home[1].1, "shop-box");
+    let elsewhere = judged(&copy, "https://other.example/leaders-meet");
+    assert_eq!(elsewhere.len(), 1, "{elsewhere:?}");
+    assert_eq!(elsewhere[0].0, "vendor-taboola");
+    // Nothing was taken out of the copy, nor of the window's page, whose session has nothing.
+    assert_eq!(copy.document_element().unwrap().outer_html(), markup);
+    assert!(document().get_element_by_id("tb").is_some());
+    let report = unsponsor::report().map_err(JsValue::from).unwrap();
+    assert_eq!(total(&report), 0.0);
+    unsponsor::set_user_rules("")
+        .map_err(JsValue::from)
+        .unwrap();
+}

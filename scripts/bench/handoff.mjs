@@ -1,4 +1,4 @@
-// `node scripts/bench/handoff.mjs [--corpus DIR] [--pages N] [--out FILE.json]`
+// `node scripts/bench/handoff.mjs [--corpus DIR] [--pages N] [--only CASE,CASE] [--out FILE.json]`
 //
 // A measurement for issue 17's design, not a part of `npm run bench`: what would the reader's
 // tab pay on a first click if the Rust core did not run in the tab at all, but in the
@@ -24,20 +24,20 @@
 //   html      as handoff, but with a small script instead of the reader (handoff-page.js), and
 //             the browser's own serialisation of the page (`outerHTML`) as the snapshot, for a background that parses it into a document of its own and
 //             runs the core there; the decisions come back as element indices in document order
-//   offscreen html, judged for real: the unchanged core runs in a Chrome offscreen document
-//             (extension/ has none: this script adds one, handoff-offscreen.html and .js, and
-//             the `offscreen` permission, to its copy of the built extension). The document's
-//             CSP is `default-src 'none'`, so the parsed copy of the page loads nothing. It
-//             parses the page's text, puts it in place of its own, runs core.clean(), and
-//             answers the indices of the elements the clean took out; the tab hides those.
-//             The module and the rules load once, when the offscreen document is made (the
-//             first page pays that in wall time, reported apart as `cold`).
+//   offscreen html, judged for real: the core runs in a Chrome offscreen document (extension/
+//             has none: this script adds one, handoff-offscreen.html and .js, and the
+//             `offscreen` permission, to its copy of the built extension). It parses the page's
+//             text into an inert copy (DOMParser: nothing loads, nothing runs), judges it as the
+//             page at its address (core.judgeDocument), and answers the indices of the elements
+//             a clean would take out; the tab hides those. The module and the rules load once,
+//             when the offscreen document is made (the first page pays that in wall time,
+//             reported apart as `cold`).
 //
 // For `product` and `offscreen` the script also records which elements went (indices in
 // document order of the page's elements, outermost only), and counts the pages where the two
 // agree exactly: the judge in the background must decide what the tab's core decides. The
-// offscreen core is not told the page's address (its own is the extension's), so EasyList's
-// site rules do not apply there; a page where that matters shows as a disagreement.
+// offscreen core loads EasyList for its own host (loadRules keeps one host's site rules), so
+// the page's site rules do not apply there; a page where that matters shows as a disagreement.
 //
 // Like the bench, it prints medians of the tab's main-thread time (CDP Performance.getMetrics),
 // of the per-page ratio to Readability's parse() and, for `product` and `offscreen`, of the
@@ -53,18 +53,20 @@ import { threadSpent, threadTotals, timedRunInTab } from './measure.mjs';
 import { percentile } from './summary.mjs';
 
 const median = (values) => percentile(values.filter(Number.isFinite), 0.5);
+const figure = (value, digits) => (typeof value === 'number' ? value.toFixed(digits) : '–');
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const TIMEOUT_MS = 30_000;
 const VARIANTS = ['product', 'inject', 'read', 'handoff', 'html', 'offscreen'];
 
 function parseArguments(argv) {
-  const options = { corpus: path.join(root, '..', 'shared', 'corpus', 'dev'), pages: Infinity, out: null };
+  const options = { corpus: path.join(root, '..', 'shared', 'corpus', 'dev'), pages: Infinity, out: null, only: null };
   for (let i = 0; i < argv.length; i++) {
     const value = argv[i + 1];
     if (argv[i] === '--corpus') options.corpus = path.resolve(value);
     else if (argv[i] === '--pages') options.pages = Number(value);
     else if (argv[i] === '--out') options.out = path.resolve(value);
+    else if (argv[i] === '--only') options.only = value.split(',');
     else throw new Error(`unknown argument ${argv[i]} (see the header of scripts/bench/handoff.mjs)`);
     i++;
   }
@@ -104,16 +106,17 @@ globalThis.__unsponsorHandoff = (variant, hide) => {
 `;
 }
 
-// The offscreen document: its CSP lets it run the core and read the extension's files, and load
-// nothing else, whatever the parsed page refers to.
+// The offscreen document. The copies it judges are inert (DOMParser documents load and run
+// nothing); its CSP, which lets it run the core and read the extension's files and nothing
+// else, is a second guard.
 const OFFSCREEN_HTML = `<!doctype html><html><head><meta http-equiv="Content-Security-Policy"
   content="default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'">
 <script type="module" src="handoff-offscreen.js"></script></head><body></body></html>
 `;
 
-// The judge: the core and the rules, loaded once; each page's text parsed, put in place of the
-// document's own, cleaned, and the outermost elements the clean took out (detached, or hidden
-// for detaching later) answered as indices in document order.
+// The judge: the core and the rules, loaded once; each page's text parsed into an inert copy
+// and judged as the page at its address (core.judgeDocument), the elements named answered as
+// indices in document order of the copy's elements.
 const OFFSCREEN_JS = `import init, * as core from './pkg/unsponsor.js';
 const started = performance.now();
 const ready = (async () => {
@@ -129,28 +132,18 @@ chrome.runtime.onMessage.addListener((message, _sender, reply) => {
   (async () => {
     const readyMs = await ready;
     const parseStarted = performance.now();
-    const parsed = new DOMParser().parseFromString(message.html, 'text/html');
-    // The tab parsed <noscript> with scripting on: its inside is text there, elements here.
-    for (const element of parsed.querySelectorAll('noscript')) element.textContent = element.innerHTML;
-    document.replaceChild(document.adoptNode(parsed.documentElement), document.documentElement);
-    const elements = [...document.querySelectorAll('*')];
-    // (Under this document's CSP the page's inline styles do not apply, so an element the page
-    // hid itself does not look hidden here; the check below is the tab's.)
-    const hiddenBefore = elements.map((element) => element.style.getPropertyPriority('display') === 'important');
-    const cleanStarted = performance.now();
-    const report = core.clean({});
-    const cleanEnded = performance.now();
-    const removed = [];
-    elements.forEach((element, index) => {
-      const detached = !element.isConnected && element.parentNode === null;
-      const hidden = element.isConnected && !hiddenBefore[index]
-        && element.style.getPropertyPriority('display') === 'important'
-        && element.style.getPropertyValue('display') === 'none';
-      if (detached || hidden) removed.push(index);
-    });
-    core.undo(); // the next page starts from a session with nothing removed
-    reply({ removed, total: report.total, cold: judged++ === 0, ready_ms: readyMs,
-      parse_ms: cleanStarted - parseStarted, clean_ms: cleanEnded - cleanStarted });
+    // The tab parsed <noscript> with scripting on, so its inside is text there. Parsed here (with
+    // scripting off) it would be elements, and an <img> in a <noscript> of the head would close
+    // the head and open the body early. The core reads nothing inside it: it goes before parsing.
+    const text = message.html.replace(/(<noscript\\b[^>]*>)[\\s\\S]*?(<\\/noscript>)/gi, '$1$2');
+    const copy = new DOMParser().parseFromString(text, 'text/html');
+    const indices = new Map([...copy.querySelectorAll('*')].map((element, index) => [element, index]));
+    const judgeStarted = performance.now();
+    const decisions = core.judgeDocument(copy, message.url, {});
+    const judgeEnded = performance.now();
+    const removed = decisions.map((decision) => indices.get(decision.element)).sort((a, b) => a - b);
+    reply({ removed, total: decisions.length, cold: judged++ === 0, ready_ms: readyMs,
+      parse_ms: judgeStarted - parseStarted, clean_ms: judgeEnded - judgeStarted });
   })().catch((error) => reply({ error: String((error && error.message) || error) }));
   return true;
 });
@@ -181,7 +174,7 @@ function judgeInBackground(worker, url) {
     await chrome.scripting.executeScript({ target: { tabId: tab.id }, files: ['handoff-page.js'] });
     const [page] = await chrome.scripting.executeScript({ target: { tabId: tab.id }, args: ['page', []], func: (name, hide) => globalThis.__unsponsorHandoffPage(name, hide) });
     const read = performance.now();
-    const judged = await chrome.runtime.sendMessage({ type: 'unsponsor-handoff-judge', html: page.result });
+    const judged = await chrome.runtime.sendMessage({ type: 'unsponsor-handoff-judge', html: page.result, url: pageUrl });
     if (!judged || judged.error) throw new Error(`offscreen judge: ${judged ? judged.error : 'no answer'}`);
     const answered = performance.now();
     await chrome.scripting.executeScript({ target: { tabId: tab.id }, args: ['apply-html', judged.removed], func: (name, hide) => globalThis.__unsponsorHandoffPage(name, hide) });
@@ -317,7 +310,7 @@ async function measure(browser, server, name, variant, readability) {
 
 async function main() {
   const options = parseArguments(process.argv.slice(2));
-  const cases = listCases(options.corpus);
+  const cases = listCases(options.corpus).filter((name) => !options.only || options.only.includes(name));
   const step = Number.isFinite(options.pages) ? Math.max(1, Math.floor(cases.length / options.pages)) : 1;
   const picked = cases.filter((_, index) => index % step === 0).slice(0, options.pages);
   const extension = prepareExtension();
@@ -351,17 +344,17 @@ async function main() {
       readability_ms: median(ok.map((row) => row.readability_ms)),
     };
     const s = summary[variant];
-    console.log(`${variant.padEnd(9)} ${String(s.pages).padStart(5)}  ${s.main_thread_ms.toFixed(2).padStart(27)}  ${s.ratio.toFixed(3).padStart(48)}  ${s.readability_ms.toFixed(2).padStart(14)}`);
+    console.log(`${variant.padEnd(9)} ${String(s.pages).padStart(5)}  ${figure(s.main_thread_ms, 2).padStart(27)}  ${figure(s.ratio, 3).padStart(48)}  ${figure(s.readability_ms, 2).padStart(14)}`);
   }
   for (const variant of ['product', 'offscreen']) {
     const ok = rows.filter((row) => row.variant === variant && !row.error && !row.cold);
     summary[variant].wall_ms = median(ok.map((row) => row.wall_ms));
-    console.log(`${variant}: wall time from the first call to the last answer, median ${summary[variant].wall_ms.toFixed(1)} ms`);
+    console.log(`${variant}: wall time from the first call to the last answer, median ${figure(summary[variant].wall_ms, 1)} ms`);
   }
   const cold = rows.find((row) => row.variant === 'offscreen' && row.cold);
-  if (cold) console.log(`offscreen, first page (the document made, the core and rules loaded): wall ${cold.wall_ms.toFixed(1)} ms, of which ready ${cold.ready_ms.toFixed(1)} ms`);
+  if (cold) console.log(`offscreen, first page (the document made, the core and rules loaded): wall ${figure(cold.wall_ms, 1)} ms, of which ready ${figure(cold.ready_ms, 1)} ms`);
   const offscreen = rows.filter((row) => row.variant === 'offscreen' && !row.error);
-  console.log(`offscreen judge: parse median ${median(offscreen.map((row) => row.parse_ms)).toFixed(2)} ms, clean ${median(offscreen.map((row) => row.clean_ms)).toFixed(2)} ms, page text ${median(offscreen.map((row) => row.html_bytes))} chars`);
+  console.log(`offscreen judge: parse median ${figure(median(offscreen.map((row) => row.parse_ms)), 2)} ms, clean ${figure(median(offscreen.map((row) => row.clean_ms)), 2)} ms, page text ${median(offscreen.map((row) => row.html_bytes))} chars`);
   const disagree = [];
   let agree = 0;
   for (const name of picked) {

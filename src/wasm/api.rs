@@ -34,6 +34,18 @@ pub fn preview_async(options: JsValue) -> Result<js_sys::Promise, JsError> {
     Ok(js_sys::Promise::resolve(&JsValue::from(items)))
 }
 
+/// What a clean would remove from `document`, judged as the page at `url` (`pass::judge`):
+/// `[{ element, rule, category, reason, preview }]`. Nothing is removed, and the page's own
+/// session is not touched. `options`: `{ categories }`, as `clean` takes them.
+#[wasm_bindgen(js_name = judgeDocument)]
+pub fn judge_document(
+    document: web_sys::Document,
+    url: String,
+    options: JsValue,
+) -> Result<js_sys::Array, JsError> {
+    pass::judge(&document, &url, &parse_options(options)?)
+}
+
 /// Puts every removed block back where it was and stops watching. Returns
 /// `{ restored: n }`.
 #[wasm_bindgen]

@@ -4,7 +4,8 @@
 //! One page has one session: what was removed (for undo), the running report, and the watcher
 //! for late widgets. Where things are:
 //!
-//! - `api`: the exported functions (`clean`, `cleanAsync`, `previewAsync`, `undo`, `report`,
+//! - `api`: the exported functions (`clean`, `cleanAsync`, `previewAsync`, `judgeDocument`,
+//!   `undo`, `report`,
 //!   `onChange`, `restoreRemoval`, `removeElement`, `parseUserRules`, `setUserRules`,
 //!   `loadRules`, `bundleRules`, `indexRules`, `warmUp`, `detachStats`, `version`), each a few
 //!   lines that delegate to the modules below.

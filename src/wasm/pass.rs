@@ -52,7 +52,29 @@ pub(crate) fn plan_snapshot(
     whole_page: bool,
 ) -> Result<(Vec<Decided>, Timings), JsError> {
     let categories = session.options.categories;
-    plan_snapshot_for(session, window, snapshot, &categories, !late, whole_page)
+    let document = document(window)?;
+    let url = document.url().unwrap_or_default();
+    let page = Page {
+        document: &document,
+        url: &url,
+    };
+    plan_snapshot_for(
+        session,
+        window,
+        page,
+        snapshot,
+        &categories,
+        !late,
+        whole_page,
+    )
+}
+
+/// The document a plan is for and the address whose rules apply to it: the window's own, or
+/// one the core is given (`judge`).
+#[derive(Clone, Copy)]
+struct Page<'a> {
+    document: &'a web_sys::Document,
+    url: &'a str,
 }
 
 /// `plan_snapshot` with the categories given; `record`: keep the guards' decisions and the
@@ -60,12 +82,13 @@ pub(crate) fn plan_snapshot(
 fn plan_snapshot_for(
     session: &mut Session,
     window: &web_sys::Window,
+    page_of: Page,
     snapshot: Snapshot,
     categories: &CategorySet,
     record: bool,
     whole_page: bool,
 ) -> Result<(Vec<Decided>, Timings), JsError> {
-    let document = document(window)?;
+    let document = page_of.document;
     let mut snapshot = snapshot;
     session.memory.apply_to(&mut snapshot);
     let snapshotted = now_ms(window);
@@ -77,14 +100,14 @@ fn plan_snapshot_for(
         let Some(lists) = lists else {
             return plan(&snapshot.tree, categories);
         };
-        let (rules, page) = lists.for_page(document.url().unwrap_or_default());
+        let (rules, page) = lists.for_page(page_of.url.to_string());
         let mut queries = rules.queries(&snapshot.tree, page, element_index());
         if !whole_page {
             // A document-wide query per slice would scan the huge page again and again.
             queries.retain(|query| query.candidates.is_some());
         }
         let selecting = now_ms(window);
-        let selector_matches = match_selectors(&document, &queries, &snapshot.handles);
+        let selector_matches = match_selectors(document, &queries, &snapshot.handles);
         select_ms = now_ms(window) - selecting;
         plan_with_lists(
             &snapshot.tree,
@@ -108,7 +131,7 @@ fn plan_snapshot_for(
     }
     let mut removals = plan.removals;
     apply_reader_rules(
-        &document,
+        page_of,
         &snapshot,
         element_index,
         &session.kept_by_reader,
@@ -134,14 +157,15 @@ fn plan_snapshot_for(
 
 /// The reader's own rules and kept blocks, applied to a plan (`core::user_rules`).
 fn apply_reader_rules<'a>(
-    document: &web_sys::Document,
+    page: Page,
     snapshot: &Snapshot,
     element_index: impl Fn() -> &'a ElementIndex<'a>,
     kept_by_reader: &[web_sys::Element],
     removals: &mut Vec<PlannedRemoval>,
     whole_page: bool,
 ) {
-    let host = url_host(&document.url().unwrap_or_default()).unwrap_or_default();
+    let document = page.document;
+    let host = url_host(page.url).unwrap_or_default();
     let (hide, keep) = user_selectors_for(&host);
     if hide.is_empty() && keep.is_empty() && kept_by_reader.is_empty() {
         return;
@@ -326,34 +350,74 @@ pub(crate) fn clean_sliced_when_huge(options: CleanOptions) -> Result<js_sys::Pr
 pub(crate) fn preview(options: &CleanOptions) -> Result<js_sys::Array, JsError> {
     let window = window()?;
     let document = document(&window)?;
+    let url = document.url().unwrap_or_default();
     SESSION.with(|cell| -> Result<js_sys::Array, JsError> {
         let mut session = cell.borrow_mut();
         end_session_after_navigation(&mut session);
         let snapshot = snapshot(&document)?;
+        let page = Page {
+            document: &document,
+            url: &url,
+        };
         let (decided, _) = plan_snapshot_for(
             &mut session,
             &window,
+            page,
             snapshot,
             &options.categories,
             false,
             true,
         )?;
-        let items = js_sys::Array::new();
-        for item in decided {
-            let entry = js_sys::Object::new();
-            let set = |key: &str, value: &JsValue| {
-                let _ = js_sys::Reflect::set(&entry, &JsValue::from_str(key), value);
-            };
-            let rule = item.removal.rule;
-            set("element", &item.handle);
-            set("rule", &JsValue::from_str(rule.id()));
-            set("category", &to_js(&rule.category())?);
-            set("reason", &JsValue::from_str(rule.reason()));
-            set("preview", &JsValue::from_str(&item.removal.preview));
-            items.push(&entry);
-        }
-        Ok(items)
+        decisions_to_js(decided)
     })
+}
+
+/// What a clean of `document` with `options` would remove, judged as a page at `url`, without
+/// removing anything (`judgeDocument`): `[{ element, rule, category, reason, preview }]`, as
+/// `preview` answers. The document need not be the window's: a copy of a page parsed with
+/// `DOMParser` (which loads nothing and runs nothing) is judged as the page itself would be,
+/// so the core can judge a page outside its tab (docs/PERFORMANCE.md, "the core judging
+/// outside the tab"). The page's session is not touched: nothing of its memory (the article
+/// an earlier clean found, the blocks the reader kept) applies, and nothing is remembered.
+/// EasyList's site rules apply as loaded: `loadRules` keeps those of the host it runs on.
+pub(crate) fn judge(
+    document: &web_sys::Document,
+    url: &str,
+    options: &CleanOptions,
+) -> Result<js_sys::Array, JsError> {
+    let window = window()?;
+    let snapshot = snapshot(document)?;
+    let page = Page { document, url };
+    let mut session = Session::default();
+    let (decided, _) = plan_snapshot_for(
+        &mut session,
+        &window,
+        page,
+        snapshot,
+        &options.categories,
+        false,
+        true,
+    )?;
+    decisions_to_js(decided)
+}
+
+/// Decisions as `preview` and `judge` answer them.
+fn decisions_to_js(decided: Vec<Decided>) -> Result<js_sys::Array, JsError> {
+    let items = js_sys::Array::new();
+    for item in decided {
+        let entry = js_sys::Object::new();
+        let set = |key: &str, value: &JsValue| {
+            let _ = js_sys::Reflect::set(&entry, &JsValue::from_str(key), value);
+        };
+        let rule = item.removal.rule;
+        set("element", &item.handle);
+        set("rule", &JsValue::from_str(rule.id()));
+        set("category", &to_js(&rule.category())?);
+        set("reason", &JsValue::from_str(rule.reason()));
+        set("preview", &JsValue::from_str(&item.removal.preview));
+        items.push(&entry);
+    }
+    Ok(items)
 }
 
 /// What a sliced pass calls when it ends: the blocks it removed and the milliseconds it worked.
