@@ -18,6 +18,7 @@ use crate::core::fnv::{self, Map, Set};
 use crate::core::selector::{ElementIndex, Subject};
 use crate::core::tree::{NodeId, PageTree};
 use crate::core::vocabulary::element_names;
+use std::borrow::Cow;
 
 const HEADER: &str = "!unsponsor-rules 1";
 const LOOPBACK_HOSTS: &[&str] = &["127.0.0.1", "localhost", "[::1]", "::1"];
@@ -77,6 +78,12 @@ pub trait RuleSource {
     fn index_words(&self) -> usize;
     /// Words `from..to` of the index (little-endian); None past its end.
     fn words(&self, from: usize, to: usize) -> Option<Vec<u32>>;
+    /// Word `at` of the index; None past its end. A page reads a few dozen words one at a time
+    /// (the header, the walks of the domain table, the places of its site rules): a source may
+    /// answer these more cheaply than ranges (src/wasm/rules.rs).
+    fn word(&self, at: usize) -> Option<u32> {
+        self.words(at, at.checked_add(1)?)?.first().copied()
+    }
 }
 
 /// A rule file and its index in the core's own memory (native tests, and the same code path).
@@ -250,21 +257,20 @@ const FINGERPRINT_RUN_BYTES: usize = 64;
 /// the sampled bytes; a damaged index is caught by its checks (`read_index`) and, past them,
 /// costs missed rules only: every name found is compared with the text.
 fn fingerprint(text: &[u8]) -> u32 {
-    fingerprint_of(text.len(), |from, to| {
-        text.get(from..to).map(<[u8]>::to_vec)
-    })
+    fingerprint_of(text.len(), |from, to| text.get(from..to).map(Cow::Borrowed))
 }
 
-/// `fingerprint` of a text of `len` bytes, read by ranges.
-fn fingerprint_of(len: usize, range: impl Fn(usize, usize) -> Option<Vec<u8>>) -> u32 {
+/// `fingerprint` of a text of `len` bytes, read by ranges (borrowed where the caller holds
+/// them, copied where it does not).
+fn fingerprint_of<'a>(len: usize, range: impl Fn(usize, usize) -> Option<Cow<'a, [u8]>>) -> u32 {
     let step = (len / FINGERPRINT_RUNS).max(FINGERPRINT_RUN_BYTES);
     let mut hash = fnv::START;
     for from in (0..len).step_by(step) {
         let to = (from + FINGERPRINT_RUN_BYTES).min(len);
         hash = range(from, to)
             .unwrap_or_default()
-            .into_iter()
-            .fold(hash, fnv::add);
+            .iter()
+            .fold(hash, |hash, &byte| fnv::add(hash, byte));
     }
     hash ^ len as u32
 }
@@ -349,13 +355,13 @@ fn line_at(source: &impl RuleSource, start: usize) -> Option<Vec<u8>> {
 fn read_index_in_place(source: &impl RuleSource, host: &str) -> Option<RuleSet> {
     let len = source.text_len();
     let total = source.index_words();
-    let word = |at: usize| -> Option<u32> { source.words(at, at + 1)?.first().copied() };
-    let header = source.words(0, 4)?;
-    let fingerprint = fingerprint_of(len, |from, to| source.text(from, to));
-    if header[0] != INDEX_MAGIC || header[1] as usize != len || header[2] != fingerprint {
+    let word = |at: usize| source.word(at);
+    if word(0)? != INDEX_MAGIC || word(1)? as usize != len {
         return None;
     }
-    let bulk_start = header[3] as usize;
+    // (Checked once the text the page keeps is copied: see below.)
+    let fingerprint = word(2)?;
+    let bulk_start = word(3)? as usize;
     // Each table or list: its length, then its words; where each begins.
     let mut at = 4;
     let mut next_list = || -> Option<(usize, usize)> {
@@ -395,7 +401,17 @@ fn read_index_in_place(source: &impl RuleSource, host: &str) -> Option<RuleSet> 
     {
         return None;
     }
-    let text = String::from_utf8(source.text(0, site_start)?).ok()?;
+    let head = source.text(0, site_start)?;
+    // The fingerprint's runs before the site rules are read from the copy of the text, the
+    // others where they lie: each range read where it lies costs calls into JavaScript.
+    let sampled = fingerprint_of(len, |from, to| match head.get(from..to) {
+        Some(run) => Some(Cow::Borrowed(run)),
+        None => source.text(from, to).map(Cow::Owned),
+    });
+    if sampled != fingerprint {
+        return None;
+    }
+    let text = String::from_utf8(head).ok()?;
     if !text.is_char_boundary(bulk_start) {
         return None;
     }
