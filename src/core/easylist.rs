@@ -19,6 +19,7 @@ use crate::core::selector::{ElementIndex, Subject};
 use crate::core::tree::{NodeId, PageTree};
 use crate::core::vocabulary::element_names;
 use std::borrow::Cow;
+use std::cell::OnceCell;
 
 const HEADER: &str = "!unsponsor-rules 1";
 const LOOPBACK_HOSTS: &[&str] = &["127.0.0.1", "localhost", "[::1]", "::1"];
@@ -48,9 +49,12 @@ pub struct RuleSet {
     /// lines (scripts/compile-rules.mjs writes them last). Loading with an index reads the text
     /// up to here only.
     bulk_start: usize,
-    exceptions: Vec<(String, String)>,
-    generichide_domains: Vec<String>,
-    generichide_substrings: Vec<String>,
+    /// Where the generic names the tables point at end: past the last one's start.
+    names_end: usize,
+    /// Exceptions: (domain list, selector).
+    exceptions: Vec<(Span, Span)>,
+    generichide_domains: Vec<Span>,
+    generichide_substrings: Vec<Span>,
     /// Set when the rules were loaded for one page's host (`for_host`, `for_host_in_place`): the
     /// site rules that can apply there, the only ones kept. The text then ends before the site
     /// rules, and `site`, `site_by_domain` and `site_everywhere_but` are empty.
@@ -168,29 +172,36 @@ impl PlacesByHash {
         self.len
     }
 
-    /// A table read from an index: refused unless it has an empty slot (every walk ends at one).
-    fn from_slots(slots: Vec<u32>) -> Option<PlacesByHash> {
-        let len = slots.iter().filter(|&&slot| slot != EMPTY_SLOT).count();
-        (len < slots.len() || slots.is_empty()).then_some(PlacesByHash { slots, len })
+    /// A table read from an index, with the count of its numbers the index gives (counting
+    /// them here would be a pass over every slot on each page): refused when the count does not
+    /// fit.
+    fn from_slots(slots: Vec<u32>, len: usize) -> Option<PlacesByHash> {
+        (len <= slots.len()).then_some(PlacesByHash { slots, len })
     }
 
-    /// Whether every number in the table is below `limit`.
-    fn all_below(&self, limit: usize) -> bool {
+    /// Where the last number in the table plus one (0 for an empty table): the generic names
+    /// lie before it in the text.
+    fn end(&self) -> usize {
         self.slots
             .iter()
-            .all(|&slot| slot == EMPTY_SLOT || (slot as usize) < limit)
+            .filter(|&&slot| slot != EMPTY_SLOT)
+            .map(|&slot| slot as usize + 1)
+            .max()
+            .unwrap_or(0)
     }
 
     /// Whether `found` holds for a number the walk from `hash`'s home slot meets.
     fn any_under(&self, hash: u32, mut found: impl FnMut(u32) -> bool) -> bool {
-        if self.slots.is_empty() {
-            return false;
-        }
         let size = self.slots.len();
         let mut slot = Self::home(hash, size);
-        // The table has empty slots, so one ends every walk.
-        while self.slots[slot] != EMPTY_SLOT {
-            if found(self.slots[slot]) {
+        // A table this code built has empty slots, so one ends every walk; one read from a
+        // damaged index may have none, so a walk goes round the table once at most.
+        for _ in 0..size {
+            let place = self.slots[slot];
+            if place == EMPTY_SLOT {
+                return false;
+            }
+            if found(place) {
                 return true;
             }
             slot = Self::next(slot, size);
@@ -221,8 +232,8 @@ fn domain_hash(entry: &str) -> u32 {
     name_hash(entry.bytes().map(|b| b.to_ascii_lowercase()))
 }
 
-/// The first word of an index ("USX2"), and of its format: a change of layout changes it.
-const INDEX_MAGIC: u32 = u32::from_le_bytes(*b"USX2");
+/// The first word of an index ("USX3"), and of its format: a change of layout changes it.
+const INDEX_MAGIC: u32 = u32::from_le_bytes(*b"USX3");
 
 /// The last word of a bundle ("USB1", `RuleSet::bundle`): the rule file with its index behind it.
 const BUNDLE_MAGIC: u32 = u32::from_le_bytes(*b"USB1");
@@ -315,21 +326,19 @@ impl Words<'_> {
         Some(words)
     }
 
+    /// A table: how many numbers it holds, then its slots as a list.
     fn table(&mut self) -> Option<PlacesByHash> {
-        PlacesByHash::from_slots(self.list()?)
+        let len = self.next()? as usize;
+        PlacesByHash::from_slots(self.list()?, len)
     }
 }
 
 /// Whether a rule file's site rules, from `site_start` on, come after everything else the rules
-/// use: the lines read as text (before `bulk_start`) and the generic names the tables point at.
-/// The build writes them last; then a page may keep the text up to `site_start` only.
-fn site_rules_last(
-    bulk_start: usize,
-    site_start: usize,
-    classes: &PlacesByHash,
-    ids: &PlacesByHash,
-) -> bool {
-    bulk_start <= site_start && classes.all_below(site_start) && ids.all_below(site_start)
+/// use: the lines read as text (before `bulk_start`) and the generic names the tables point at
+/// (before `names_end`). The build writes them last; then a page may keep the text up to
+/// `site_start` only.
+fn site_rules_last(bulk_start: usize, site_start: usize, names_end: usize) -> bool {
+    bulk_start <= site_start && names_end <= site_start
 }
 
 /// The line of `source`'s text that starts at `start`, without its newline, read in chunks.
@@ -362,29 +371,37 @@ fn read_index_in_place(source: &impl RuleSource, host: &str) -> Option<RuleSet> 
     // (Checked once the text the page keeps is copied: see below.)
     let fingerprint = word(2)?;
     let bulk_start = word(3)? as usize;
-    // Each table or list: its length, then its words; where each begins.
-    let mut at = 4;
-    let mut next_list = || -> Option<(usize, usize)> {
+    let names_end = word(4)? as usize;
+    // Each table: how many numbers it holds; then each table or list: its length, then its
+    // words. Where each begins.
+    let mut at = 5;
+    let mut next_list = |table: bool| -> Option<(usize, usize, usize)> {
+        let entries = if table {
+            at += 1;
+            word(at - 1)? as usize
+        } else {
+            0
+        };
         let count = word(at)? as usize;
         let start = at + 1;
         if count > total.saturating_sub(start) {
             return None;
         }
         at = start + count;
-        Some((start, count))
+        Some((start, count, entries))
     };
     let (classes, ids, by_domain, site, everywhere) = (
-        next_list()?,
-        next_list()?,
-        next_list()?,
-        next_list()?,
-        next_list()?,
+        next_list(true)?,
+        next_list(true)?,
+        next_list(true)?,
+        next_list(false)?,
+        next_list(false)?,
     );
     if at != total {
         return None; // a longer index is not one this code wrote
     }
-    let table = |(start, count): (usize, usize)| {
-        PlacesByHash::from_slots(source.words(start, start + count)?)
+    let table = |(start, count, entries): (usize, usize, usize)| {
+        PlacesByHash::from_slots(source.words(start, start + count)?, entries)
     };
     let generic_classes = table(classes)?;
     let generic_ids = table(ids)?;
@@ -397,8 +414,7 @@ fn read_index_in_place(source: &impl RuleSource, host: &str) -> Option<RuleSet> 
         0 => len,
         _ => site_place(0)?.checked_sub(1)?,
     };
-    if site_start > len || !site_rules_last(bulk_start, site_start, &generic_classes, &generic_ids)
-    {
+    if site_start > len || !site_rules_last(bulk_start, site_start, names_end) {
         return None;
     }
     let head = source.text(0, site_start)?;
@@ -421,7 +437,7 @@ fn read_index_in_place(source: &impl RuleSource, host: &str) -> Option<RuleSet> 
         .into_iter()
         .map(|index| index as usize)
         .collect();
-    let (slots_start, size) = by_domain;
+    let (slots_start, size, _) = by_domain;
     if size > 0 {
         for key in domain_keys(host) {
             let mut slot = PlacesByHash::home(domain_hash(&key), size);
@@ -453,6 +469,7 @@ fn read_index_in_place(source: &impl RuleSource, host: &str) -> Option<RuleSet> 
     }
     let mut loaded = RuleSet {
         bulk_start,
+        names_end,
         generic_classes,
         generic_ids,
         site_total: site.1,
@@ -474,11 +491,13 @@ fn read_index(text: &str, index: &[u8]) -> Option<RuleSet> {
         && words.next()? as usize == text.len()
         && words.next()? == fingerprint(text.as_bytes());
     let bulk_start = words.next()? as usize;
+    let names_end = words.next()? as usize;
     if !header_matches || !text.is_char_boundary(bulk_start) {
         return None;
     }
     let mut rules = RuleSet {
         bulk_start,
+        names_end,
         generic_classes: words.table()?,
         generic_ids: words.table()?,
         site_by_domain: words.table()?,
@@ -526,19 +545,46 @@ pub struct SelectorQuery {
     pub candidates: Option<Vec<NodeId>>,
 }
 
-/// A generic selector with its subject read once, at load.
-#[derive(Clone, Debug)]
+/// Bytes `start..end` of the rule file's text: part of a line the rules keep as a place, not as
+/// a string of its own (the text is kept up to the site rules at least, see `RuleSet`). Loading
+/// once made a string for each of the 1,400 selectors, exceptions and domains before the bulk.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Span {
+    start: u32,
+    end: u32,
+}
+
+impl Span {
+    fn new(start: usize, end: usize) -> Span {
+        Span {
+            start: start as u32,
+            end: end as u32,
+        }
+    }
+}
+
+/// A generic selector (its place in the text), with its subject read once.
+#[derive(Debug)]
 struct Listed {
-    selector: String,
-    subject: Option<Subject>,
+    selector: Span,
+    /// Read when first asked for: an unkeyed selector's at load (every page with generic hiding
+    /// queries them all), a keyed one's only when a page has its key (few pages have any).
+    subject: OnceCell<Option<Subject>>,
 }
 
 impl Listed {
-    fn new(selector: &str) -> Listed {
+    fn new(selector: Span) -> Listed {
         Listed {
-            selector: selector.to_string(),
-            subject: Subject::parse(selector),
+            selector,
+            subject: OnceCell::new(),
         }
+    }
+
+    /// The subject of this selector, whose text is `selector`.
+    fn subject(&self, selector: &str) -> Option<&Subject> {
+        self.subject
+            .get_or_init(|| Subject::parse(selector))
+            .as_ref()
     }
 }
 
@@ -580,21 +626,25 @@ impl RuleSet {
     ///
     /// Layout, in little-endian 32-bit words: `INDEX_MAGIC`, the text's length in bytes, its
     /// fingerprint, `bulk_start` (from there on the text holds only `c`, `i` and `s` lines, which
-    /// the tables cover); then the tables of generic classes, generic ids and site rules by
-    /// domain, each as its slot count and the slots; then where each site rule
-    /// starts, after its count; then the site rules that name only excluded domains, likewise.
+    /// the tables cover), `names_end` (the generic names lie before it); then the tables of
+    /// generic classes, generic ids and site rules by domain, each as how many numbers it holds,
+    /// its slot count and the slots; then where each site rule starts, after its count; then the
+    /// site rules that name only excluded domains, likewise. The counts and `names_end` are
+    /// written here so that a page need not pass over every slot to learn them.
     pub fn index(&self) -> Vec<u8> {
         let mut words = vec![
             INDEX_MAGIC,
             self.text.len() as u32,
             fingerprint(self.text.as_bytes()),
             self.bulk_start as u32,
+            self.names_end as u32,
         ];
         for table in [
             &self.generic_classes,
             &self.generic_ids,
             &self.site_by_domain,
         ] {
+            words.push(table.len() as u32);
             words.push(table.slots.len() as u32);
             words.extend(&table.slots);
         }
@@ -620,9 +670,10 @@ impl RuleSet {
     }
 
     /// Reads the lines of `text`: all of them with `bulk`; else those before `bulk_start`,
-    /// skipping `c`, `i` and `s` lines (the index holds them). The many generic names and site
-    /// rules are read byte by byte (their places kept, nothing copied); the few other lines as
-    /// text. Notes in `bulk_start` where the last other line ends.
+    /// skipping `c`, `i` and `s` lines (the index holds them). Every line is read byte by byte
+    /// and kept as places in `text` (`Span`), nothing copied but the keys of keyed selectors;
+    /// the subjects of unkeyed selectors are parsed here, those of keyed ones when a page has
+    /// their key. Notes in `bulk_start` where the last line other than `c`, `i` and `s` ends.
     fn read_lines(&mut self, text: &str, bulk: bool) {
         let bytes = text.as_bytes();
         let find = |from: usize, to: usize, byte: u8| {
@@ -681,26 +732,25 @@ impl RuleSet {
                     if bulk {
                         self.bulk_start = next_line.min(bytes.len());
                     }
-                    let rest = &text[rest..end];
-                    let pair = || rest.split_once('\t');
-                    match kind {
-                        b'k' => {
-                            if let Some((key, selector)) = pair() {
-                                self.keyed
-                                    .entry(key.to_string())
-                                    .or_default()
-                                    .push(Listed::new(selector));
-                            }
+                    // Places in the text (`Span`), not strings; a tab splits a pair.
+                    let tab = find(rest, end, b'\t');
+                    match (kind, tab) {
+                        (b'k', Some(tab)) => self
+                            .keyed
+                            .entry(text[rest..tab].to_string())
+                            .or_default()
+                            .push(Listed::new(Span::new(tab + 1, end))),
+                        (b'g', _) => {
+                            let listed = Listed::new(Span::new(rest, end));
+                            listed.subject(&text[rest..end]);
+                            self.unkeyed.push(listed);
                         }
-                        b'g' => self.unkeyed.push(Listed::new(rest)),
-                        b'x' => {
-                            if let Some((domains, selector)) = pair() {
-                                self.exceptions
-                                    .push((domains.to_string(), selector.to_string()));
-                            }
-                        }
-                        b'h' => self.generichide_domains.push(rest.to_ascii_lowercase()),
-                        _ => self.generichide_substrings.push(rest.to_string()),
+                        (b'x', Some(tab)) => self
+                            .exceptions
+                            .push((Span::new(rest, tab), Span::new(tab + 1, end))),
+                        (b'h', _) => self.generichide_domains.push(Span::new(rest, end)),
+                        (b'H', _) => self.generichide_substrings.push(Span::new(rest, end)),
+                        _ => {}
                     }
                 }
                 _ => {} // unknown kinds are skipped (newer files stay readable)
@@ -709,6 +759,7 @@ impl RuleSet {
         if bulk {
             self.generic_classes = PlacesByHash::new(&classes);
             self.generic_ids = PlacesByHash::new(&ids);
+            self.names_end = self.generic_classes.end().max(self.generic_ids.end());
             self.site_by_domain = PlacesByHash::new(&domains);
             self.site_total = self.site.len();
         }
@@ -760,13 +811,7 @@ impl RuleSet {
     /// them last; a file in another order is kept whole).
     fn site_section_start(&self) -> Option<usize> {
         let start = (*self.site.iter().min()? as usize).checked_sub(1)?;
-        site_rules_last(
-            self.bulk_start,
-            start,
-            &self.generic_classes,
-            &self.generic_ids,
-        )
-        .then_some(start)
+        site_rules_last(self.bulk_start, start, self.names_end).then_some(start)
     }
 
     /// Candidate site rules for `host` (places in `site`), in order: their domain lists are
@@ -790,6 +835,13 @@ impl RuleSet {
         line.strip_suffix('\r').unwrap_or(line).split_once('\t')
     }
 
+    /// The text at `span` (empty if it is not there: never for a place this code read).
+    fn part(&self, span: Span) -> &str {
+        self.text
+            .get(span.start as usize..span.end as usize)
+            .unwrap_or_default()
+    }
+
     pub fn counts(&self) -> RuleCounts {
         RuleCounts {
             generic: self.generic_classes.len()
@@ -809,16 +861,17 @@ impl RuleSet {
             || !(self
                 .generichide_domains
                 .iter()
-                .any(|domain| host_is_within(&host, domain))
+                .any(|&domain| host_is_within(&host, &lower_case(self.part(domain))))
                 || self
                     .generichide_substrings
                     .iter()
-                    .any(|needle| url.contains(needle.as_str())));
+                    .any(|&needle| url.contains(self.part(needle))));
         let excepted = self
             .exceptions
             .iter()
+            .map(|&(domains, selector)| (self.part(domains), self.part(selector)))
             .filter(|(domains, _)| domains.is_empty() || domains_match(domains, &host))
-            .map(|(_, selector)| selector.clone())
+            .map(|(_, selector)| selector.to_string())
             .collect::<Set<_>>();
         let site_selectors = match &self.host_sites {
             // Loaded for one host: a page of another has none of its site rules (an extension's
@@ -900,20 +953,18 @@ impl RuleSet {
                     key.push_str(name);
                     if let Some((stored, selectors)) = self.keyed.get_key_value(key.as_str()) {
                         if seen.insert(stored.as_str()) {
-                            listed.extend(
-                                selectors
-                                    .iter()
-                                    .map(|l| (l.selector.as_str(), l.subject.as_ref(), false)),
-                            );
+                            listed.extend(selectors.iter().map(|l| {
+                                let selector = self.part(l.selector);
+                                (selector, l.subject(selector), false)
+                            }));
                         }
                     }
                 }
             }
-            listed.extend(
-                self.unkeyed
-                    .iter()
-                    .map(|l| (l.selector.as_str(), l.subject.as_ref(), false)),
-            );
+            listed.extend(self.unkeyed.iter().map(|l| {
+                let selector = self.part(l.selector);
+                (selector, l.subject(selector), false)
+            }));
         }
         listed.retain(|(selector, _, _)| !page.excepted.contains(*selector));
         listed.extend(
@@ -984,14 +1035,17 @@ pub fn domains_match(domains: &str, host: &str) -> bool {
     matched || !any_positive
 }
 
-fn domain_entry_matches(entry: &str, host: &str) -> bool {
-    let lowered;
-    let entry = if entry.bytes().any(|b| b.is_ascii_uppercase()) {
-        lowered = entry.to_ascii_lowercase();
-        lowered.as_str()
+/// `text` in ASCII lower case, copied only when it has capitals (EasyList's domains seldom do).
+fn lower_case(text: &str) -> Cow<'_, str> {
+    if text.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(text.to_ascii_lowercase())
     } else {
-        entry
-    };
+        Cow::Borrowed(text)
+    }
+}
+
+fn domain_entry_matches(entry: &str, host: &str) -> bool {
+    let entry = lower_case(entry);
     match entry.strip_suffix(".*") {
         // `name.*`: the name followed by any public suffix (`deliveroo.co.uk`, `shop.deliveroo.fr`).
         Some(name) => {
@@ -1002,7 +1056,7 @@ fn domain_entry_matches(entry: &str, host: &str) -> bool {
                 end < labels.len() && labels[start..end] == name_labels[..]
             })
         }
-        None => host_is_within(host, entry),
+        None => host_is_within(host, &entry),
     }
 }
 
@@ -1025,7 +1079,7 @@ mod tests {
         let selectors = |listed: &[Listed]| {
             listed
                 .iter()
-                .map(|l| l.selector.clone())
+                .map(|l| rules.part(l.selector).to_string())
                 .collect::<Vec<_>>()
         };
         assert_eq!(
@@ -1099,6 +1153,12 @@ mod tests {
         assert_eq!(rules.simple_match(&intranet, "", "ad-banner"), None);
         let loopback = rules.for_page("http://127.0.0.1:8080/");
         assert!(rules.simple_match(&loopback, "", "ad-banner").is_some());
+        // A generichide domain in capitals matches as in lower case.
+        let capitals = RuleSet::parse(&SAMPLE.replace("hquiet.example", "hQuiet.EXAMPLE")).unwrap();
+        let quiet = capitals.for_page("https://www.quiet.example/");
+        assert_eq!(capitals.simple_match(&quiet, "", "ad-banner"), None);
+        let loud = capitals.for_page("https://www.loud.example/");
+        assert!(capitals.simple_match(&loud, "", "ad-banner").is_some());
     }
 
     /// `<body><div class="promo-box"><a>`: the tree, the body, the div and the link.
@@ -1459,6 +1519,32 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// A table read from an index holds the count the index gives, and a walk in one with no
+    /// empty slot (a damaged index) goes round it once and stops.
+    #[test]
+    fn a_table_from_an_index_keeps_its_count_and_ends_every_walk() {
+        let full = PlacesByHash::from_slots(vec![4, 9, 2], 3).unwrap();
+        assert_eq!(full.len(), 3);
+        let mut met = Vec::new();
+        assert!(!full.any_under(7, |place| {
+            met.push(place);
+            false
+        }));
+        assert_eq!(met.len(), 3, "each slot once");
+        assert!(full.any_under(7, |place| place == 2));
+        assert!(PlacesByHash::from_slots(vec![4, EMPTY_SLOT], 3).is_none());
+        assert!(!PlacesByHash::default().any_under(7, |_| true));
+        // The index carries the counts and where the generic names end.
+        let rules = RuleSet::parse(SAMPLE).unwrap();
+        let (read, used) =
+            RuleSet::from_text_and_index(SAMPLE.to_string(), &rules.index()).unwrap();
+        assert!(used);
+        assert_eq!(read.generic_classes.len(), 1);
+        assert_eq!(read.generic_ids.len(), 1);
+        assert_eq!(read.names_end, SAMPLE.find("itaboola").unwrap() + 2);
+        assert_eq!(read.names_end, rules.names_end);
     }
 
     /// Every label start, every label end: the keys the domain index is looked up with.
