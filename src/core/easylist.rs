@@ -15,7 +15,7 @@
 //! from loopback and must behave as a real site would.
 
 use crate::core::fnv::{self, Map, Set};
-use crate::core::selector::{ElementIndex, Subject};
+use crate::core::selector::{AttributeOp, AttributeTest, ElementIndex, Subject};
 use crate::core::tree::{NodeId, PageTree};
 use crate::core::vocabulary::element_names;
 use std::borrow::Cow;
@@ -390,10 +390,11 @@ fn read_index_in_place(source: &impl RuleSource, host: &str) -> Option<RuleSet> 
         at = start + count;
         Some((start, count, entries))
     };
-    let (classes, ids, by_domain, site, everywhere) = (
+    let (classes, ids, by_domain, site, everywhere, subjects) = (
         next_list(true)?,
         next_list(true)?,
         next_list(true)?,
+        next_list(false)?,
         next_list(false)?,
         next_list(false)?,
     );
@@ -479,13 +480,15 @@ fn read_index_in_place(source: &impl RuleSource, host: &str) -> Option<RuleSet> 
         }),
         ..RuleSet::default()
     };
-    loaded.read_lines(&text, false);
+    let subjects = source.words(subjects.0, subjects.0 + subjects.1)?;
+    loaded.read_lines(&text, false, &subjects);
     loaded.text = text;
     Some(loaded)
 }
 
-/// The tables an index holds, if it is sound and was made from `text` (see `RuleSet::index`).
-fn read_index(text: &str, index: &[u8]) -> Option<RuleSet> {
+/// The tables an index holds, if it is sound and was made from `text` (see `RuleSet::index`),
+/// and the words of its unkeyed selectors' subjects (`SubjectCode`).
+fn read_index(text: &str, index: &[u8]) -> Option<(RuleSet, Vec<u32>)> {
     let mut words = Words { bytes: index };
     let header_matches = words.next()? == INDEX_MAGIC
         && words.next()? as usize == text.len()
@@ -508,8 +511,9 @@ fn read_index(text: &str, index: &[u8]) -> Option<RuleSet> {
         rules.site_everywhere_but.push(index as usize);
     }
     rules.site_total = rules.site.len();
+    let subjects = words.list()?;
     // Nothing may follow: a longer index is not one this code wrote.
-    words.bytes.is_empty().then_some(rules)
+    words.bytes.is_empty().then_some((rules, subjects))
 }
 
 /// Counts, for the report and the build log.
@@ -588,6 +592,164 @@ impl Listed {
     }
 }
 
+/// The subjects of the unkeyed selectors as the build writes them into the index, so that a page
+/// copies them instead of parsing every selector (`Subject::parse`) on the reader's first click.
+/// Each subject is words: a head, then each of its names and values as a place in its selector.
+/// The head is 0 for a selector without a subject, `PARSED_AT_LOAD` for one the build could not
+/// write this way (the page parses it), else 1, plus 2 if it has a tag, plus its counts of ids,
+/// classes and attribute tests, a byte each from the second byte on. A place is the name's start
+/// in the selector (16 bits), its length (15 bits), and a last bit set when the name is the
+/// selector's text in lower case (tag and attribute names). An attribute test is a word (its
+/// operator's place in `ATTRIBUTE_OPS`, plus 256 for the `i` flag), its name's place and its
+/// value's.
+struct SubjectCode<'a> {
+    words: &'a [u32],
+}
+
+const PARSED_AT_LOAD: u32 = u32::MAX;
+
+const ATTRIBUTE_OPS: [AttributeOp; 7] = [
+    AttributeOp::Exists,
+    AttributeOp::Equals,
+    AttributeOp::Word,
+    AttributeOp::DashPrefix,
+    AttributeOp::Prefix,
+    AttributeOp::Suffix,
+    AttributeOp::Contains,
+];
+
+impl SubjectCode<'_> {
+    /// Appends the words of `subject`, the subject of `selector`, to `out`: `PARSED_AT_LOAD` for
+    /// a subject that does not read back the same.
+    fn write(selector: &str, subject: Option<&Subject>, out: &mut Vec<u32>) {
+        let start = out.len();
+        let written = Self::write_parts(selector, subject, out);
+        let read = SubjectCode {
+            words: &out[start..],
+        }
+        .read(selector);
+        if written.is_none() || read.as_ref().map(Option::as_ref) != Some(subject) {
+            out.truncate(start);
+            out.push(PARSED_AT_LOAD);
+        }
+    }
+
+    fn write_parts(selector: &str, subject: Option<&Subject>, out: &mut Vec<u32>) -> Option<()> {
+        let Some(subject) = subject else {
+            out.push(0);
+            return Some(());
+        };
+        let count = |n: usize| u8::try_from(n).ok().map(u32::from);
+        out.push(
+            1 | u32::from(subject.tag.is_some()) << 1
+                | count(subject.ids.len())? << 8
+                | count(subject.classes.len())? << 16
+                | count(subject.attributes.len())? << 24,
+        );
+        let place = |name: &str| place_in(selector, name);
+        for name in subject
+            .tag
+            .iter()
+            .chain(&subject.ids)
+            .chain(&subject.classes)
+        {
+            out.push(place(name)?);
+        }
+        for test in &subject.attributes {
+            let op = ATTRIBUTE_OPS.iter().position(|&op| op == test.op)? as u32;
+            out.push(op | u32::from(test.ignore_case) << 8);
+            out.push(place(&test.name)?);
+            out.push(place(&test.value)?);
+        }
+        Some(())
+    }
+
+    /// The next subject, that of `selector`: None when the words hold no more subjects or are
+    /// not sound (a damaged index: the caller parses the selector, and every later one).
+    fn read(&mut self, selector: &str) -> Option<Option<Subject>> {
+        let read = self.read_parts(selector);
+        if read.is_none() {
+            self.words = &[];
+        }
+        read
+    }
+
+    fn read_parts(&mut self, selector: &str) -> Option<Option<Subject>> {
+        let head = self.next()?;
+        if head == PARSED_AT_LOAD {
+            return Some(Subject::parse(selector));
+        }
+        if head == 0 {
+            return Some(None);
+        }
+        if head & 0xfd != 1 {
+            return None;
+        }
+        let count = |shift: u32| (head >> shift & 0xff) as usize;
+        let mut subject = Subject::default();
+        if head & 2 != 0 {
+            subject.tag = Some(self.name(selector)?);
+        }
+        for _ in 0..count(8) {
+            subject.ids.push(self.name(selector)?);
+        }
+        for _ in 0..count(16) {
+            subject.classes.push(self.name(selector)?);
+        }
+        for _ in 0..count(24) {
+            let op = self.next()?;
+            subject.attributes.push(AttributeTest {
+                op: *ATTRIBUTE_OPS.get((op & 0xff) as usize)?,
+                ignore_case: match op >> 8 {
+                    0 => false,
+                    1 => true,
+                    _ => return None,
+                },
+                name: self.name(selector)?,
+                value: self.name(selector)?,
+            });
+        }
+        Some(Some(subject))
+    }
+
+    fn next(&mut self) -> Option<u32> {
+        let (&word, rest) = self.words.split_first()?;
+        self.words = rest;
+        Some(word)
+    }
+
+    /// A name or value, at the place the next word gives in `selector`.
+    fn name(&mut self, selector: &str) -> Option<String> {
+        let word = self.next()?;
+        let start = (word & 0xffff) as usize;
+        let text = selector.get(start..start + (word >> 16 & 0x7fff) as usize)?;
+        Some(match word >> 31 {
+            0 => text.to_string(),
+            _ => text.to_ascii_lowercase(),
+        })
+    }
+}
+
+/// Where `name` lies in `selector` as `SubjectCode` writes it: as is, or in lower case.
+fn place_in(selector: &str, name: &str) -> Option<u32> {
+    let len = u32::try_from(name.len())
+        .ok()
+        .filter(|&len| len < 1 << 15)?;
+    let word = |start: usize, lower: bool| {
+        u32::try_from(start)
+            .ok()
+            .filter(|&start| start < 1 << 16)
+            .map(|start| start | len << 16 | u32::from(lower) << 31)
+    };
+    if let Some(start) = selector.find(name) {
+        return word(start, false);
+    }
+    let bytes = selector.as_bytes();
+    let start = (0..=bytes.len().checked_sub(name.len())?)
+        .find(|&start| bytes[start..start + name.len()].to_ascii_lowercase() == name.as_bytes())?;
+    word(start, true)
+}
+
 /// Above this many candidates, one document query is cheaper than asking element by element.
 const MAX_CANDIDATES: usize = 200;
 
@@ -601,7 +763,7 @@ impl RuleSet {
     pub fn from_text(text: String) -> Result<RuleSet, String> {
         check_text(&text)?;
         let mut rules = RuleSet::default();
-        rules.read_lines(&text, true);
+        rules.read_lines(&text, true, &[]);
         rules.text = text;
         Ok(rules)
     }
@@ -613,10 +775,10 @@ impl RuleSet {
     /// more slowly). Returns the rules and whether the index was used.
     pub fn from_text_and_index(text: String, index: &[u8]) -> Result<(RuleSet, bool), String> {
         check_text(&text)?;
-        let Some(mut rules) = read_index(&text, index) else {
+        let Some((mut rules, subjects)) = read_index(&text, index) else {
             return RuleSet::from_text(text).map(|rules| (rules, false));
         };
-        rules.read_lines(&text, false);
+        rules.read_lines(&text, false, &subjects);
         rules.text = text;
         Ok((rules, true))
     }
@@ -629,8 +791,10 @@ impl RuleSet {
     /// the tables cover), `names_end` (the generic names lie before it); then the tables of
     /// generic classes, generic ids and site rules by domain, each as how many numbers it holds,
     /// its slot count and the slots; then where each site rule starts, after its count; then the
-    /// site rules that name only excluded domains, likewise. The counts and `names_end` are
-    /// written here so that a page need not pass over every slot to learn them.
+    /// site rules that name only excluded domains, likewise; then the subjects of the unkeyed
+    /// selectors (`SubjectCode`), in the file's order, likewise. The counts and `names_end` are
+    /// written here so that a page need not pass over every slot to learn them, the subjects so
+    /// that it need not parse 428 selectors.
     pub fn index(&self) -> Vec<u8> {
         let mut words = vec![
             INDEX_MAGIC,
@@ -652,6 +816,13 @@ impl RuleSet {
         words.extend(&self.site);
         words.push(self.site_everywhere_but.len() as u32);
         words.extend(self.site_everywhere_but.iter().map(|&index| index as u32));
+        let mut subjects = Vec::new();
+        for listed in &self.unkeyed {
+            let selector = self.part(listed.selector);
+            SubjectCode::write(selector, listed.subject(selector), &mut subjects);
+        }
+        words.push(subjects.len() as u32);
+        words.extend(subjects);
         words.iter().flat_map(|word| word.to_le_bytes()).collect()
     }
 
@@ -672,9 +843,10 @@ impl RuleSet {
     /// Reads the lines of `text`: all of them with `bulk`; else those before `bulk_start`,
     /// skipping `c`, `i` and `s` lines (the index holds them). Every line is read byte by byte
     /// and kept as places in `text` (`Span`), nothing copied but the keys of keyed selectors;
-    /// the subjects of unkeyed selectors are parsed here, those of keyed ones when a page has
-    /// their key. Notes in `bulk_start` where the last line other than `c`, `i` and `s` ends.
-    fn read_lines(&mut self, text: &str, bulk: bool) {
+    /// the subjects of unkeyed selectors are read here, from `subjects` (the index's, see
+    /// `SubjectCode`) or else parsed, those of keyed ones when a page has their key. Notes in `bulk_start` where the last line other than `c`, `i` and `s` ends.
+    fn read_lines(&mut self, text: &str, bulk: bool, subjects: &[u32]) {
+        let mut subjects = SubjectCode { words: subjects };
         let bytes = text.as_bytes();
         let find = |from: usize, to: usize, byte: u8| {
             bytes[from..to]
@@ -742,7 +914,15 @@ impl RuleSet {
                             .push(Listed::new(Span::new(tab + 1, end))),
                         (b'g', _) => {
                             let listed = Listed::new(Span::new(rest, end));
-                            listed.subject(&text[rest..end]);
+                            let selector = &text[rest..end];
+                            match subjects.read(selector) {
+                                Some(subject) => {
+                                    let _ = listed.subject.set(subject);
+                                }
+                                None => {
+                                    listed.subject(selector);
+                                }
+                            }
                             self.unkeyed.push(listed);
                         }
                         (b'x', Some(tab)) => self
@@ -1545,6 +1725,78 @@ mod tests {
         assert_eq!(read.generic_ids.len(), 1);
         assert_eq!(read.names_end, SAMPLE.find("itaboola").unwrap() + 2);
         assert_eq!(read.names_end, rules.names_end);
+    }
+
+    /// The index's subjects of unkeyed selectors read back as parsing gives them; those the
+    /// build cannot write as places are parsed at load; damaged words cost a parse, no more.
+    #[test]
+    fn unkeyed_subjects_come_from_the_index_as_parsed() {
+        let selectors = [
+            r#"a[href^="https://clicks.example/"]"#,
+            "AD-SLOT",
+            "div.ad:not(.keep)#top[data-A$='x' i]",
+            "[data-freestar-ad][id]",
+            r#"div[data-x="a > b"] > IMG.Banner"#,
+            "*",
+            ".a, .b",
+            r"#ad\:1",
+            "img[src*=ads][width='728']",
+        ];
+        let mut text = String::from("!unsponsor-rules 1\n");
+        for selector in selectors {
+            text.push_str(&format!("g{selector}\n"));
+        }
+        text.push_str("cad\nsexample.com\t.site-ad\n");
+        let whole = RuleSet::parse(&text).unwrap();
+        let parsed: Vec<Option<Subject>> = selectors.iter().map(|s| Subject::parse(s)).collect();
+        let subjects = |rules: &RuleSet| -> Vec<Option<Subject>> {
+            rules
+                .unkeyed
+                .iter()
+                .map(|l| l.subject.get().expect("read at load").clone())
+                .collect()
+        };
+        assert_eq!(subjects(&whole), parsed);
+        let mut written = Vec::new();
+        for (selector, subject) in selectors.iter().zip(&parsed) {
+            let start = written.len();
+            SubjectCode::write(selector, subject.as_ref(), &mut written);
+            let head = written[start];
+            let expected = if subject.is_none() { 0 } else { 1 };
+            assert_eq!(head & 1, expected, "{selector}");
+            assert_ne!(head, PARSED_AT_LOAD, "{selector}");
+        }
+        let index = whole.index();
+        let (read, used) = RuleSet::from_text_and_index(text.clone(), &index).unwrap();
+        assert!(used);
+        assert_eq!(subjects(&read), parsed);
+        let in_place = RuleSet::for_host_in_place(
+            &SliceSource {
+                text: text.as_bytes(),
+                index: &index,
+            },
+            "example.com",
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(subjects(&in_place), parsed);
+        // A name that is not in its selector as is nor in lower case is parsed at load.
+        let mut odd = Vec::new();
+        let subject = Subject {
+            tag: Some("span".to_string()),
+            ..Subject::default()
+        };
+        SubjectCode::write("div", Some(&subject), &mut odd);
+        assert_eq!(odd, vec![PARSED_AT_LOAD]);
+        let mut code = SubjectCode { words: &odd };
+        assert_eq!(code.read("div"), Some(Subject::parse("div")));
+        // Damaged words: that selector and every later one are parsed.
+        let mut code = SubjectCode {
+            words: &[1 | 2, 0xffff],
+        };
+        assert_eq!(code.read("div"), None);
+        assert!(code.words.is_empty());
+        assert_eq!(code.read("div"), None);
     }
 
     /// Every label start, every label end: the keys the domain index is looked up with.
