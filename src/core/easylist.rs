@@ -257,16 +257,18 @@ pub fn bundle_parts(len: usize, tail: [u8; 8]) -> Option<(usize, usize, usize)> 
 }
 
 /// A fingerprint reads this many runs of the text's bytes, evenly spread ...
-const FINGERPRINT_RUNS: usize = 64;
+const FINGERPRINT_RUNS: usize = 16;
 /// ... of this many bytes each.
-const FINGERPRINT_RUN_BYTES: usize = 64;
+const FINGERPRINT_RUN_BYTES: usize = 256;
 
 /// A fingerprint of the rule file's text, so that an index is used only with the text it was
-/// made from: its length and 64 runs of 64 bytes, evenly spread (a whole hash would cost a
-/// pass over 700 KB on each page; runs, not single bytes, so that a page reading the file where
-/// it lies asks for 64 ranges, not 4,096 bytes). Files from two builds differ in length or in
-/// the sampled bytes; a damaged index is caught by its checks (`read_index`) and, past them,
-/// costs missed rules only: every name found is compared with the text.
+/// made from: its length and 16 runs of 256 bytes, evenly spread (a whole hash would cost a
+/// pass over 700 KB on each page; a few long runs, not many bytes apart, because a page reads
+/// the runs past the text it copies where they lie, each one a few calls into JavaScript: 64
+/// runs of 64 bytes once cost about 130 such calls, now about 30). Files from two builds differ
+/// in length or in the sampled bytes; a damaged index is caught by its checks (`read_index`)
+/// and, past them, costs missed rules only: every name found is compared with the text, and
+/// every site rule read in place must start a line of its kind (`read_index_in_place`).
 fn fingerprint(text: &[u8]) -> u32 {
     fingerprint_of(text.len(), |from, to| text.get(from..to).map(Cow::Borrowed))
 }
@@ -341,16 +343,18 @@ fn site_rules_last(bulk_start: usize, site_start: usize, names_end: usize) -> bo
     bulk_start <= site_start && names_end <= site_start
 }
 
-/// The line of `source`'s text that starts at `start`, without its newline, read in chunks.
-fn line_at(source: &impl RuleSource, start: usize) -> Option<Vec<u8>> {
+/// The line of `source`'s text that starts at `start`, without its newline, read in chunks, and
+/// the `lead` bytes before it (read in the same chunk).
+fn line_at(source: &impl RuleSource, start: usize, lead: usize) -> Option<Vec<u8>> {
     const CHUNK: usize = 256;
     let len = source.text_len();
     let mut line = Vec::new();
-    let mut at = start;
+    let mut at = start.checked_sub(lead)?;
     while at < len {
         let chunk = source.text(at, (at + CHUNK).min(len))?;
-        if let Some(newline) = chunk.iter().position(|&b| b == b'\n') {
-            line.extend_from_slice(&chunk[..newline]);
+        let skip = start.saturating_sub(at).min(chunk.len());
+        if let Some(newline) = chunk[skip..].iter().position(|&b| b == b'\n') {
+            line.extend_from_slice(&chunk[..skip + newline]);
             return Some(line);
         }
         line.extend_from_slice(&chunk);
@@ -457,10 +461,13 @@ fn read_index_in_place(source: &impl RuleSource, host: &str) -> Option<RuleSet> 
     let mut rules = Vec::new();
     for index in candidates {
         let start = site_place(index)?;
-        if start < site_start || start > len {
+        if start <= site_start || start > len {
             return None;
         }
-        let line = String::from_utf8(line_at(source, start)?).ok()?;
+        // Read with the newline and the kind before it: a place that does not start a site
+        // rule's line is an index of another text, or a damaged one (refused).
+        let line = line_at(source, start, 2)?;
+        let line = String::from_utf8(line.strip_prefix(b"\ns")?.to_vec()).ok()?;
         let line = line.strip_suffix('\r').unwrap_or(&line);
         if let Some((domains, selector)) = line.split_once('\t') {
             if domains_match(domains, host) {
@@ -1797,6 +1804,42 @@ mod tests {
         assert_eq!(code.read("div"), None);
         assert!(code.words.is_empty());
         assert_eq!(code.read("div"), None);
+    }
+
+    /// Site rules read in place: a line longer than a chunk is read whole, and a place in the
+    /// index that does not start a site rule's line makes the index refused.
+    #[test]
+    fn site_rules_read_in_place_are_whole_lines_where_the_index_says() {
+        let long = format!(".long-{}", "x".repeat(600));
+        let text = format!(
+            "!unsponsor-rules 1\ncad\nsa.example\t.first\r\nslong.example,b.example\t{long}\nsb.example\t.last\n"
+        );
+        let mut whole = RuleSet::parse(&text).unwrap();
+        let index = whole.index();
+        let source = SliceSource {
+            text: text.as_bytes(),
+            index: &index,
+        };
+        let selectors = |host: &str| {
+            let rules = RuleSet::for_host_in_place(&source, host).unwrap().unwrap();
+            rules.for_page(&format!("https://{host}/")).site_selectors
+        };
+        assert_eq!(selectors("a.example"), vec![".first"]);
+        assert_eq!(
+            selectors("b.example"),
+            vec![long.clone(), ".last".to_string()]
+        );
+        assert_eq!(selectors("long.example"), vec![long]);
+        // The second rule's place moved one byte on: refused in place.
+        whole.site[1] += 1;
+        let moved = whole.index();
+        let damaged = SliceSource {
+            text: text.as_bytes(),
+            index: &moved,
+        };
+        assert!(RuleSet::for_host_in_place(&damaged, "b.example")
+            .unwrap()
+            .is_none());
     }
 
     /// Every label start, every label end: the keys the domain index is looked up with.
