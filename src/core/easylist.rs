@@ -179,8 +179,8 @@ impl PlacesByHash {
         (len <= slots.len()).then_some(PlacesByHash { slots, len })
     }
 
-    /// Where the last number in the table plus one (0 for an empty table): the generic names
-    /// lie before it in the text.
+    /// The last number in the table plus one (0 for an empty table): the generic names the
+    /// table points at start before it in the text.
     fn end(&self) -> usize {
         self.slots
             .iter()
