@@ -15,9 +15,11 @@
 //! from loopback and must behave as a real site would.
 
 use crate::core::fnv::{self, Map, Set};
-use crate::core::selector::{ElementIndex, Subject};
+use crate::core::selector::{AttributeOp, AttributeTest, ElementIndex, Subject};
 use crate::core::tree::{NodeId, PageTree};
 use crate::core::vocabulary::element_names;
+use std::borrow::Cow;
+use std::cell::OnceCell;
 
 const HEADER: &str = "!unsponsor-rules 1";
 const LOOPBACK_HOSTS: &[&str] = &["127.0.0.1", "localhost", "[::1]", "::1"];
@@ -47,9 +49,12 @@ pub struct RuleSet {
     /// lines (scripts/compile-rules.mjs writes them last). Loading with an index reads the text
     /// up to here only.
     bulk_start: usize,
-    exceptions: Vec<(String, String)>,
-    generichide_domains: Vec<String>,
-    generichide_substrings: Vec<String>,
+    /// Where the generic names the tables point at end: past the last one's start.
+    names_end: usize,
+    /// Exceptions: (domain list, selector).
+    exceptions: Vec<(Span, Span)>,
+    generichide_domains: Vec<Span>,
+    generichide_substrings: Vec<Span>,
     /// Set when the rules were loaded for one page's host (`for_host`, `for_host_in_place`): the
     /// site rules that can apply there, the only ones kept. The text then ends before the site
     /// rules, and `site`, `site_by_domain` and `site_everywhere_but` are empty.
@@ -77,6 +82,12 @@ pub trait RuleSource {
     fn index_words(&self) -> usize;
     /// Words `from..to` of the index (little-endian); None past its end.
     fn words(&self, from: usize, to: usize) -> Option<Vec<u32>>;
+    /// Word `at` of the index; None past its end. A page reads a few dozen words one at a time
+    /// (the header, the walks of the domain table, the places of its site rules): a source may
+    /// answer these more cheaply than ranges (src/wasm/rules.rs).
+    fn word(&self, at: usize) -> Option<u32> {
+        self.words(at, at.checked_add(1)?)?.first().copied()
+    }
 }
 
 /// A rule file and its index in the core's own memory (native tests, and the same code path).
@@ -161,29 +172,36 @@ impl PlacesByHash {
         self.len
     }
 
-    /// A table read from an index: refused unless it has an empty slot (every walk ends at one).
-    fn from_slots(slots: Vec<u32>) -> Option<PlacesByHash> {
-        let len = slots.iter().filter(|&&slot| slot != EMPTY_SLOT).count();
-        (len < slots.len() || slots.is_empty()).then_some(PlacesByHash { slots, len })
+    /// A table read from an index, with the count of its numbers the index gives (counting
+    /// them here would be a pass over every slot on each page): refused when the count does not
+    /// fit.
+    fn from_slots(slots: Vec<u32>, len: usize) -> Option<PlacesByHash> {
+        (len <= slots.len()).then_some(PlacesByHash { slots, len })
     }
 
-    /// Whether every number in the table is below `limit`.
-    fn all_below(&self, limit: usize) -> bool {
+    /// The last number in the table plus one (0 for an empty table): the generic names the
+    /// table points at start before it in the text.
+    fn end(&self) -> usize {
         self.slots
             .iter()
-            .all(|&slot| slot == EMPTY_SLOT || (slot as usize) < limit)
+            .filter(|&&slot| slot != EMPTY_SLOT)
+            .map(|&slot| slot as usize + 1)
+            .max()
+            .unwrap_or(0)
     }
 
     /// Whether `found` holds for a number the walk from `hash`'s home slot meets.
     fn any_under(&self, hash: u32, mut found: impl FnMut(u32) -> bool) -> bool {
-        if self.slots.is_empty() {
-            return false;
-        }
         let size = self.slots.len();
         let mut slot = Self::home(hash, size);
-        // The table has empty slots, so one ends every walk.
-        while self.slots[slot] != EMPTY_SLOT {
-            if found(self.slots[slot]) {
+        // A table this code built has empty slots, so one ends every walk; one read from a
+        // damaged index may have none, so a walk goes round the table once at most.
+        for _ in 0..size {
+            let place = self.slots[slot];
+            if place == EMPTY_SLOT {
+                return false;
+            }
+            if found(place) {
                 return true;
             }
             slot = Self::next(slot, size);
@@ -214,8 +232,8 @@ fn domain_hash(entry: &str) -> u32 {
     name_hash(entry.bytes().map(|b| b.to_ascii_lowercase()))
 }
 
-/// The first word of an index ("USX2"), and of its format: a change of layout changes it.
-const INDEX_MAGIC: u32 = u32::from_le_bytes(*b"USX2");
+/// The first word of an index ("USX3"), and of its format: a change of layout changes it.
+const INDEX_MAGIC: u32 = u32::from_le_bytes(*b"USX3");
 
 /// The last word of a bundle ("USB1", `RuleSet::bundle`): the rule file with its index behind it.
 const BUNDLE_MAGIC: u32 = u32::from_le_bytes(*b"USB1");
@@ -239,32 +257,33 @@ pub fn bundle_parts(len: usize, tail: [u8; 8]) -> Option<(usize, usize, usize)> 
 }
 
 /// A fingerprint reads this many runs of the text's bytes, evenly spread ...
-const FINGERPRINT_RUNS: usize = 64;
+const FINGERPRINT_RUNS: usize = 16;
 /// ... of this many bytes each.
-const FINGERPRINT_RUN_BYTES: usize = 64;
+const FINGERPRINT_RUN_BYTES: usize = 256;
 
 /// A fingerprint of the rule file's text, so that an index is used only with the text it was
-/// made from: its length and 64 runs of 64 bytes, evenly spread (a whole hash would cost a
-/// pass over 700 KB on each page; runs, not single bytes, so that a page reading the file where
-/// it lies asks for 64 ranges, not 4,096 bytes). Files from two builds differ in length or in
-/// the sampled bytes; a damaged index is caught by its checks (`read_index`) and, past them,
-/// costs missed rules only: every name found is compared with the text.
+/// made from: its length and 16 runs of 256 bytes, evenly spread (a whole hash would cost a
+/// pass over 700 KB on each page; a few long runs, not many bytes apart, because a page reads
+/// the runs past the text it copies where they lie, each one a few calls into JavaScript: 64
+/// runs of 64 bytes once cost about 130 such calls, now about 30). Files from two builds differ
+/// in length or in the sampled bytes; a damaged index is caught by its checks (`read_index`)
+/// and, past them, costs missed rules only: every name found is compared with the text, and
+/// every site rule read in place must start a line of its kind (`read_index_in_place`).
 fn fingerprint(text: &[u8]) -> u32 {
-    fingerprint_of(text.len(), |from, to| {
-        text.get(from..to).map(<[u8]>::to_vec)
-    })
+    fingerprint_of(text.len(), |from, to| text.get(from..to).map(Cow::Borrowed))
 }
 
-/// `fingerprint` of a text of `len` bytes, read by ranges.
-fn fingerprint_of(len: usize, range: impl Fn(usize, usize) -> Option<Vec<u8>>) -> u32 {
+/// `fingerprint` of a text of `len` bytes, read by ranges (borrowed where the caller holds
+/// them, copied where it does not).
+fn fingerprint_of<'a>(len: usize, range: impl Fn(usize, usize) -> Option<Cow<'a, [u8]>>) -> u32 {
     let step = (len / FINGERPRINT_RUNS).max(FINGERPRINT_RUN_BYTES);
     let mut hash = fnv::START;
     for from in (0..len).step_by(step) {
         let to = (from + FINGERPRINT_RUN_BYTES).min(len);
         hash = range(from, to)
             .unwrap_or_default()
-            .into_iter()
-            .fold(hash, fnv::add);
+            .iter()
+            .fold(hash, |hash, &byte| fnv::add(hash, byte));
     }
     hash ^ len as u32
 }
@@ -309,33 +328,33 @@ impl Words<'_> {
         Some(words)
     }
 
+    /// A table: how many numbers it holds, then its slots as a list.
     fn table(&mut self) -> Option<PlacesByHash> {
-        PlacesByHash::from_slots(self.list()?)
+        let len = self.next()? as usize;
+        PlacesByHash::from_slots(self.list()?, len)
     }
 }
 
 /// Whether a rule file's site rules, from `site_start` on, come after everything else the rules
-/// use: the lines read as text (before `bulk_start`) and the generic names the tables point at.
-/// The build writes them last; then a page may keep the text up to `site_start` only.
-fn site_rules_last(
-    bulk_start: usize,
-    site_start: usize,
-    classes: &PlacesByHash,
-    ids: &PlacesByHash,
-) -> bool {
-    bulk_start <= site_start && classes.all_below(site_start) && ids.all_below(site_start)
+/// use: the lines read as text (before `bulk_start`) and the generic names the tables point at
+/// (before `names_end`). The build writes them last; then a page may keep the text up to
+/// `site_start` only.
+fn site_rules_last(bulk_start: usize, site_start: usize, names_end: usize) -> bool {
+    bulk_start <= site_start && names_end <= site_start
 }
 
-/// The line of `source`'s text that starts at `start`, without its newline, read in chunks.
-fn line_at(source: &impl RuleSource, start: usize) -> Option<Vec<u8>> {
+/// The line of `source`'s text that starts at `start`, without its newline, read in chunks, and
+/// the `lead` bytes before it (read in the same chunk).
+fn line_at(source: &impl RuleSource, start: usize, lead: usize) -> Option<Vec<u8>> {
     const CHUNK: usize = 256;
     let len = source.text_len();
     let mut line = Vec::new();
-    let mut at = start;
+    let mut at = start.checked_sub(lead)?;
     while at < len {
         let chunk = source.text(at, (at + CHUNK).min(len))?;
-        if let Some(newline) = chunk.iter().position(|&b| b == b'\n') {
-            line.extend_from_slice(&chunk[..newline]);
+        let skip = start.saturating_sub(at).min(chunk.len());
+        if let Some(newline) = chunk[skip..].iter().position(|&b| b == b'\n') {
+            line.extend_from_slice(&chunk[..skip + newline]);
             return Some(line);
         }
         line.extend_from_slice(&chunk);
@@ -349,36 +368,45 @@ fn line_at(source: &impl RuleSource, start: usize) -> Option<Vec<u8>> {
 fn read_index_in_place(source: &impl RuleSource, host: &str) -> Option<RuleSet> {
     let len = source.text_len();
     let total = source.index_words();
-    let word = |at: usize| -> Option<u32> { source.words(at, at + 1)?.first().copied() };
-    let header = source.words(0, 4)?;
-    let fingerprint = fingerprint_of(len, |from, to| source.text(from, to));
-    if header[0] != INDEX_MAGIC || header[1] as usize != len || header[2] != fingerprint {
+    let word = |at: usize| source.word(at);
+    if word(0)? != INDEX_MAGIC || word(1)? as usize != len {
         return None;
     }
-    let bulk_start = header[3] as usize;
-    // Each table or list: its length, then its words; where each begins.
-    let mut at = 4;
-    let mut next_list = || -> Option<(usize, usize)> {
+    // (Checked once the text the page keeps is copied: see below.)
+    let fingerprint = word(2)?;
+    let bulk_start = word(3)? as usize;
+    let names_end = word(4)? as usize;
+    // Each table: how many numbers it holds; then each table or list: its length, then its
+    // words. Where each begins.
+    let mut at = 5;
+    let mut next_list = |table: bool| -> Option<(usize, usize, usize)> {
+        let entries = if table {
+            at += 1;
+            word(at - 1)? as usize
+        } else {
+            0
+        };
         let count = word(at)? as usize;
         let start = at + 1;
         if count > total.saturating_sub(start) {
             return None;
         }
         at = start + count;
-        Some((start, count))
+        Some((start, count, entries))
     };
-    let (classes, ids, by_domain, site, everywhere) = (
-        next_list()?,
-        next_list()?,
-        next_list()?,
-        next_list()?,
-        next_list()?,
+    let (classes, ids, by_domain, site, everywhere, subjects) = (
+        next_list(true)?,
+        next_list(true)?,
+        next_list(true)?,
+        next_list(false)?,
+        next_list(false)?,
+        next_list(false)?,
     );
     if at != total {
         return None; // a longer index is not one this code wrote
     }
-    let table = |(start, count): (usize, usize)| {
-        PlacesByHash::from_slots(source.words(start, start + count)?)
+    let table = |(start, count, entries): (usize, usize, usize)| {
+        PlacesByHash::from_slots(source.words(start, start + count)?, entries)
     };
     let generic_classes = table(classes)?;
     let generic_ids = table(ids)?;
@@ -391,11 +419,20 @@ fn read_index_in_place(source: &impl RuleSource, host: &str) -> Option<RuleSet> 
         0 => len,
         _ => site_place(0)?.checked_sub(1)?,
     };
-    if site_start > len || !site_rules_last(bulk_start, site_start, &generic_classes, &generic_ids)
-    {
+    if site_start > len || !site_rules_last(bulk_start, site_start, names_end) {
         return None;
     }
-    let text = String::from_utf8(source.text(0, site_start)?).ok()?;
+    let head = source.text(0, site_start)?;
+    // The fingerprint's runs before the site rules are read from the copy of the text, the
+    // others where they lie: each range read where it lies costs calls into JavaScript.
+    let sampled = fingerprint_of(len, |from, to| match head.get(from..to) {
+        Some(run) => Some(Cow::Borrowed(run)),
+        None => source.text(from, to).map(Cow::Owned),
+    });
+    if sampled != fingerprint {
+        return None;
+    }
+    let text = String::from_utf8(head).ok()?;
     if !text.is_char_boundary(bulk_start) {
         return None;
     }
@@ -405,7 +442,7 @@ fn read_index_in_place(source: &impl RuleSource, host: &str) -> Option<RuleSet> 
         .into_iter()
         .map(|index| index as usize)
         .collect();
-    let (slots_start, size) = by_domain;
+    let (slots_start, size, _) = by_domain;
     if size > 0 {
         for key in domain_keys(host) {
             let mut slot = PlacesByHash::home(domain_hash(&key), size);
@@ -424,10 +461,13 @@ fn read_index_in_place(source: &impl RuleSource, host: &str) -> Option<RuleSet> 
     let mut rules = Vec::new();
     for index in candidates {
         let start = site_place(index)?;
-        if start < site_start || start > len {
+        if start <= site_start || start > len {
             return None;
         }
-        let line = String::from_utf8(line_at(source, start)?).ok()?;
+        // Read with the newline and the kind before it: a place that does not start a site
+        // rule's line is an index of another text, or a damaged one (refused).
+        let line = line_at(source, start, 2)?;
+        let line = String::from_utf8(line.strip_prefix(b"\ns")?.to_vec()).ok()?;
         let line = line.strip_suffix('\r').unwrap_or(&line);
         if let Some((domains, selector)) = line.split_once('\t') {
             if domains_match(domains, host) {
@@ -437,6 +477,7 @@ fn read_index_in_place(source: &impl RuleSource, host: &str) -> Option<RuleSet> 
     }
     let mut loaded = RuleSet {
         bulk_start,
+        names_end,
         generic_classes,
         generic_ids,
         site_total: site.1,
@@ -446,23 +487,27 @@ fn read_index_in_place(source: &impl RuleSource, host: &str) -> Option<RuleSet> 
         }),
         ..RuleSet::default()
     };
-    loaded.read_lines(&text, false);
+    let subjects = source.words(subjects.0, subjects.0 + subjects.1)?;
+    loaded.read_lines(&text, false, &subjects);
     loaded.text = text;
     Some(loaded)
 }
 
-/// The tables an index holds, if it is sound and was made from `text` (see `RuleSet::index`).
-fn read_index(text: &str, index: &[u8]) -> Option<RuleSet> {
+/// The tables an index holds, if it is sound and was made from `text` (see `RuleSet::index`),
+/// and the words of its unkeyed selectors' subjects (`SubjectCode`).
+fn read_index(text: &str, index: &[u8]) -> Option<(RuleSet, Vec<u32>)> {
     let mut words = Words { bytes: index };
     let header_matches = words.next()? == INDEX_MAGIC
         && words.next()? as usize == text.len()
         && words.next()? == fingerprint(text.as_bytes());
     let bulk_start = words.next()? as usize;
+    let names_end = words.next()? as usize;
     if !header_matches || !text.is_char_boundary(bulk_start) {
         return None;
     }
     let mut rules = RuleSet {
         bulk_start,
+        names_end,
         generic_classes: words.table()?,
         generic_ids: words.table()?,
         site_by_domain: words.table()?,
@@ -473,8 +518,9 @@ fn read_index(text: &str, index: &[u8]) -> Option<RuleSet> {
         rules.site_everywhere_but.push(index as usize);
     }
     rules.site_total = rules.site.len();
+    let subjects = words.list()?;
     // Nothing may follow: a longer index is not one this code wrote.
-    words.bytes.is_empty().then_some(rules)
+    words.bytes.is_empty().then_some((rules, subjects))
 }
 
 /// Counts, for the report and the build log.
@@ -510,20 +556,205 @@ pub struct SelectorQuery {
     pub candidates: Option<Vec<NodeId>>,
 }
 
-/// A generic selector with its subject read once, at load.
-#[derive(Clone, Debug)]
+/// Bytes `start..end` of the rule file's text: part of a line the rules keep as a place, not as
+/// a string of its own (the text is kept up to the site rules at least, see `RuleSet`). Loading
+/// once made a string for each of the 1,400 selectors, exceptions and domains before the bulk.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Span {
+    start: u32,
+    end: u32,
+}
+
+impl Span {
+    fn new(start: usize, end: usize) -> Span {
+        Span {
+            start: start as u32,
+            end: end as u32,
+        }
+    }
+}
+
+/// A generic selector (its place in the text), with its subject read once.
+#[derive(Debug)]
 struct Listed {
-    selector: String,
-    subject: Option<Subject>,
+    selector: Span,
+    /// Read when first asked for: an unkeyed selector's at load (every page with generic hiding
+    /// queries them all), a keyed one's only when a page has its key (few pages have any).
+    subject: OnceCell<Option<Subject>>,
 }
 
 impl Listed {
-    fn new(selector: &str) -> Listed {
+    fn new(selector: Span) -> Listed {
         Listed {
-            selector: selector.to_string(),
-            subject: Subject::parse(selector),
+            selector,
+            subject: OnceCell::new(),
         }
     }
+
+    /// The subject of this selector, whose text is `selector`.
+    fn subject(&self, selector: &str) -> Option<&Subject> {
+        self.subject
+            .get_or_init(|| Subject::parse(selector))
+            .as_ref()
+    }
+}
+
+/// The subjects of the unkeyed selectors as the build writes them into the index, so that a page
+/// copies them instead of parsing every selector (`Subject::parse`) on the reader's first click.
+/// Each subject is words: a head, then each of its names and values as a place in its selector.
+/// The head is 0 for a selector without a subject, `PARSED_AT_LOAD` for one the build could not
+/// write this way (the page parses it), else 1, plus 2 if it has a tag, plus its counts of ids,
+/// classes and attribute tests, a byte each from the second byte on. A place is the name's start
+/// in the selector (16 bits), its length (15 bits), and a last bit set when the name is the
+/// selector's text in lower case (tag and attribute names). An attribute test is a word (its
+/// operator's place in `ATTRIBUTE_OPS`, plus 256 for the `i` flag), its name's place and its
+/// value's.
+struct SubjectCode<'a> {
+    words: &'a [u32],
+}
+
+const PARSED_AT_LOAD: u32 = u32::MAX;
+
+const ATTRIBUTE_OPS: [AttributeOp; 7] = [
+    AttributeOp::Exists,
+    AttributeOp::Equals,
+    AttributeOp::Word,
+    AttributeOp::DashPrefix,
+    AttributeOp::Prefix,
+    AttributeOp::Suffix,
+    AttributeOp::Contains,
+];
+
+impl SubjectCode<'_> {
+    /// Appends the words of `subject`, the subject of `selector`, to `out`: `PARSED_AT_LOAD` for
+    /// a subject that does not read back the same.
+    fn write(selector: &str, subject: Option<&Subject>, out: &mut Vec<u32>) {
+        let start = out.len();
+        let written = Self::write_parts(selector, subject, out);
+        let read = SubjectCode {
+            words: &out[start..],
+        }
+        .read(selector);
+        if written.is_none() || read.as_ref().map(Option::as_ref) != Some(subject) {
+            out.truncate(start);
+            out.push(PARSED_AT_LOAD);
+        }
+    }
+
+    fn write_parts(selector: &str, subject: Option<&Subject>, out: &mut Vec<u32>) -> Option<()> {
+        let Some(subject) = subject else {
+            out.push(0);
+            return Some(());
+        };
+        let count = |n: usize| u8::try_from(n).ok().map(u32::from);
+        out.push(
+            1 | u32::from(subject.tag.is_some()) << 1
+                | count(subject.ids.len())? << 8
+                | count(subject.classes.len())? << 16
+                | count(subject.attributes.len())? << 24,
+        );
+        let place = |name: &str| place_in(selector, name);
+        for name in subject
+            .tag
+            .iter()
+            .chain(&subject.ids)
+            .chain(&subject.classes)
+        {
+            out.push(place(name)?);
+        }
+        for test in &subject.attributes {
+            let op = ATTRIBUTE_OPS.iter().position(|&op| op == test.op)? as u32;
+            out.push(op | u32::from(test.ignore_case) << 8);
+            out.push(place(&test.name)?);
+            out.push(place(&test.value)?);
+        }
+        Some(())
+    }
+
+    /// The next subject, that of `selector`: None when the words hold no more subjects or are
+    /// not sound (a damaged index: the caller parses the selector, and every later one).
+    fn read(&mut self, selector: &str) -> Option<Option<Subject>> {
+        let read = self.read_parts(selector);
+        if read.is_none() {
+            self.words = &[];
+        }
+        read
+    }
+
+    fn read_parts(&mut self, selector: &str) -> Option<Option<Subject>> {
+        let head = self.next()?;
+        if head == PARSED_AT_LOAD {
+            return Some(Subject::parse(selector));
+        }
+        if head == 0 {
+            return Some(None);
+        }
+        if head & 0xfd != 1 {
+            return None;
+        }
+        let count = |shift: u32| (head >> shift & 0xff) as usize;
+        let mut subject = Subject::default();
+        if head & 2 != 0 {
+            subject.tag = Some(self.name(selector)?);
+        }
+        for _ in 0..count(8) {
+            subject.ids.push(self.name(selector)?);
+        }
+        for _ in 0..count(16) {
+            subject.classes.push(self.name(selector)?);
+        }
+        for _ in 0..count(24) {
+            let op = self.next()?;
+            subject.attributes.push(AttributeTest {
+                op: *ATTRIBUTE_OPS.get((op & 0xff) as usize)?,
+                ignore_case: match op >> 8 {
+                    0 => false,
+                    1 => true,
+                    _ => return None,
+                },
+                name: self.name(selector)?,
+                value: self.name(selector)?,
+            });
+        }
+        Some(Some(subject))
+    }
+
+    fn next(&mut self) -> Option<u32> {
+        let (&word, rest) = self.words.split_first()?;
+        self.words = rest;
+        Some(word)
+    }
+
+    /// A name or value, at the place the next word gives in `selector`.
+    fn name(&mut self, selector: &str) -> Option<String> {
+        let word = self.next()?;
+        let start = (word & 0xffff) as usize;
+        let text = selector.get(start..start + (word >> 16 & 0x7fff) as usize)?;
+        Some(match word >> 31 {
+            0 => text.to_string(),
+            _ => text.to_ascii_lowercase(),
+        })
+    }
+}
+
+/// Where `name` lies in `selector` as `SubjectCode` writes it: as is, or in lower case.
+fn place_in(selector: &str, name: &str) -> Option<u32> {
+    let len = u32::try_from(name.len())
+        .ok()
+        .filter(|&len| len < 1 << 15)?;
+    let word = |start: usize, lower: bool| {
+        u32::try_from(start)
+            .ok()
+            .filter(|&start| start < 1 << 16)
+            .map(|start| start | len << 16 | u32::from(lower) << 31)
+    };
+    if let Some(start) = selector.find(name) {
+        return word(start, false);
+    }
+    let bytes = selector.as_bytes();
+    let start = (0..=bytes.len().checked_sub(name.len())?)
+        .find(|&start| bytes[start..start + name.len()].to_ascii_lowercase() == name.as_bytes())?;
+    word(start, true)
 }
 
 /// Above this many candidates, one document query is cheaper than asking element by element.
@@ -539,7 +770,7 @@ impl RuleSet {
     pub fn from_text(text: String) -> Result<RuleSet, String> {
         check_text(&text)?;
         let mut rules = RuleSet::default();
-        rules.read_lines(&text, true);
+        rules.read_lines(&text, true, &[]);
         rules.text = text;
         Ok(rules)
     }
@@ -551,10 +782,10 @@ impl RuleSet {
     /// more slowly). Returns the rules and whether the index was used.
     pub fn from_text_and_index(text: String, index: &[u8]) -> Result<(RuleSet, bool), String> {
         check_text(&text)?;
-        let Some(mut rules) = read_index(&text, index) else {
+        let Some((mut rules, subjects)) = read_index(&text, index) else {
             return RuleSet::from_text(text).map(|rules| (rules, false));
         };
-        rules.read_lines(&text, false);
+        rules.read_lines(&text, false, &subjects);
         rules.text = text;
         Ok((rules, true))
     }
@@ -564,21 +795,27 @@ impl RuleSet {
     ///
     /// Layout, in little-endian 32-bit words: `INDEX_MAGIC`, the text's length in bytes, its
     /// fingerprint, `bulk_start` (from there on the text holds only `c`, `i` and `s` lines, which
-    /// the tables cover); then the tables of generic classes, generic ids and site rules by
-    /// domain, each as its slot count and the slots; then where each site rule
-    /// starts, after its count; then the site rules that name only excluded domains, likewise.
+    /// the tables cover), `names_end` (the generic names lie before it); then the tables of
+    /// generic classes, generic ids and site rules by domain, each as how many numbers it holds,
+    /// its slot count and the slots; then where each site rule starts, after its count; then the
+    /// site rules that name only excluded domains, likewise; then the subjects of the unkeyed
+    /// selectors (`SubjectCode`), in the file's order, likewise. The counts and `names_end` are
+    /// written here so that a page need not pass over every slot to learn them, the subjects so
+    /// that it need not parse 428 selectors.
     pub fn index(&self) -> Vec<u8> {
         let mut words = vec![
             INDEX_MAGIC,
             self.text.len() as u32,
             fingerprint(self.text.as_bytes()),
             self.bulk_start as u32,
+            self.names_end as u32,
         ];
         for table in [
             &self.generic_classes,
             &self.generic_ids,
             &self.site_by_domain,
         ] {
+            words.push(table.len() as u32);
             words.push(table.slots.len() as u32);
             words.extend(&table.slots);
         }
@@ -586,6 +823,13 @@ impl RuleSet {
         words.extend(&self.site);
         words.push(self.site_everywhere_but.len() as u32);
         words.extend(self.site_everywhere_but.iter().map(|&index| index as u32));
+        let mut subjects = Vec::new();
+        for listed in &self.unkeyed {
+            let selector = self.part(listed.selector);
+            SubjectCode::write(selector, listed.subject(selector), &mut subjects);
+        }
+        words.push(subjects.len() as u32);
+        words.extend(subjects);
         words.iter().flat_map(|word| word.to_le_bytes()).collect()
     }
 
@@ -604,10 +848,12 @@ impl RuleSet {
     }
 
     /// Reads the lines of `text`: all of them with `bulk`; else those before `bulk_start`,
-    /// skipping `c`, `i` and `s` lines (the index holds them). The many generic names and site
-    /// rules are read byte by byte (their places kept, nothing copied); the few other lines as
-    /// text. Notes in `bulk_start` where the last other line ends.
-    fn read_lines(&mut self, text: &str, bulk: bool) {
+    /// skipping `c`, `i` and `s` lines (the index holds them). Every line is read byte by byte
+    /// and kept as places in `text` (`Span`), nothing copied but the keys of keyed selectors;
+    /// the subjects of unkeyed selectors are read here, from `subjects` (the index's, see
+    /// `SubjectCode`) or else parsed, those of keyed ones when a page has their key. Notes in `bulk_start` where the last line other than `c`, `i` and `s` ends.
+    fn read_lines(&mut self, text: &str, bulk: bool, subjects: &[u32]) {
+        let mut subjects = SubjectCode { words: subjects };
         let bytes = text.as_bytes();
         let find = |from: usize, to: usize, byte: u8| {
             bytes[from..to]
@@ -665,26 +911,33 @@ impl RuleSet {
                     if bulk {
                         self.bulk_start = next_line.min(bytes.len());
                     }
-                    let rest = &text[rest..end];
-                    let pair = || rest.split_once('\t');
-                    match kind {
-                        b'k' => {
-                            if let Some((key, selector)) = pair() {
-                                self.keyed
-                                    .entry(key.to_string())
-                                    .or_default()
-                                    .push(Listed::new(selector));
+                    // Places in the text (`Span`), not strings; a tab splits a pair.
+                    let tab = find(rest, end, b'\t');
+                    match (kind, tab) {
+                        (b'k', Some(tab)) => self
+                            .keyed
+                            .entry(text[rest..tab].to_string())
+                            .or_default()
+                            .push(Listed::new(Span::new(tab + 1, end))),
+                        (b'g', _) => {
+                            let listed = Listed::new(Span::new(rest, end));
+                            let selector = &text[rest..end];
+                            match subjects.read(selector) {
+                                Some(subject) => {
+                                    let _ = listed.subject.set(subject);
+                                }
+                                None => {
+                                    listed.subject(selector);
+                                }
                             }
+                            self.unkeyed.push(listed);
                         }
-                        b'g' => self.unkeyed.push(Listed::new(rest)),
-                        b'x' => {
-                            if let Some((domains, selector)) = pair() {
-                                self.exceptions
-                                    .push((domains.to_string(), selector.to_string()));
-                            }
-                        }
-                        b'h' => self.generichide_domains.push(rest.to_ascii_lowercase()),
-                        _ => self.generichide_substrings.push(rest.to_string()),
+                        (b'x', Some(tab)) => self
+                            .exceptions
+                            .push((Span::new(rest, tab), Span::new(tab + 1, end))),
+                        (b'h', _) => self.generichide_domains.push(Span::new(rest, end)),
+                        (b'H', _) => self.generichide_substrings.push(Span::new(rest, end)),
+                        _ => {}
                     }
                 }
                 _ => {} // unknown kinds are skipped (newer files stay readable)
@@ -693,6 +946,7 @@ impl RuleSet {
         if bulk {
             self.generic_classes = PlacesByHash::new(&classes);
             self.generic_ids = PlacesByHash::new(&ids);
+            self.names_end = self.generic_classes.end().max(self.generic_ids.end());
             self.site_by_domain = PlacesByHash::new(&domains);
             self.site_total = self.site.len();
         }
@@ -744,13 +998,7 @@ impl RuleSet {
     /// them last; a file in another order is kept whole).
     fn site_section_start(&self) -> Option<usize> {
         let start = (*self.site.iter().min()? as usize).checked_sub(1)?;
-        site_rules_last(
-            self.bulk_start,
-            start,
-            &self.generic_classes,
-            &self.generic_ids,
-        )
-        .then_some(start)
+        site_rules_last(self.bulk_start, start, self.names_end).then_some(start)
     }
 
     /// Candidate site rules for `host` (places in `site`), in order: their domain lists are
@@ -774,6 +1022,13 @@ impl RuleSet {
         line.strip_suffix('\r').unwrap_or(line).split_once('\t')
     }
 
+    /// The text at `span` (empty if it is not there: never for a place this code read).
+    fn part(&self, span: Span) -> &str {
+        self.text
+            .get(span.start as usize..span.end as usize)
+            .unwrap_or_default()
+    }
+
     pub fn counts(&self) -> RuleCounts {
         RuleCounts {
             generic: self.generic_classes.len()
@@ -793,16 +1048,17 @@ impl RuleSet {
             || !(self
                 .generichide_domains
                 .iter()
-                .any(|domain| host_is_within(&host, domain))
+                .any(|&domain| host_is_within(&host, &lower_case(self.part(domain))))
                 || self
                     .generichide_substrings
                     .iter()
-                    .any(|needle| url.contains(needle.as_str())));
+                    .any(|&needle| url.contains(self.part(needle))));
         let excepted = self
             .exceptions
             .iter()
+            .map(|&(domains, selector)| (self.part(domains), self.part(selector)))
             .filter(|(domains, _)| domains.is_empty() || domains_match(domains, &host))
-            .map(|(_, selector)| selector.clone())
+            .map(|(_, selector)| selector.to_string())
             .collect::<Set<_>>();
         let site_selectors = match &self.host_sites {
             // Loaded for one host: a page of another has none of its site rules (an extension's
@@ -884,20 +1140,18 @@ impl RuleSet {
                     key.push_str(name);
                     if let Some((stored, selectors)) = self.keyed.get_key_value(key.as_str()) {
                         if seen.insert(stored.as_str()) {
-                            listed.extend(
-                                selectors
-                                    .iter()
-                                    .map(|l| (l.selector.as_str(), l.subject.as_ref(), false)),
-                            );
+                            listed.extend(selectors.iter().map(|l| {
+                                let selector = self.part(l.selector);
+                                (selector, l.subject(selector), false)
+                            }));
                         }
                     }
                 }
             }
-            listed.extend(
-                self.unkeyed
-                    .iter()
-                    .map(|l| (l.selector.as_str(), l.subject.as_ref(), false)),
-            );
+            listed.extend(self.unkeyed.iter().map(|l| {
+                let selector = self.part(l.selector);
+                (selector, l.subject(selector), false)
+            }));
         }
         listed.retain(|(selector, _, _)| !page.excepted.contains(*selector));
         listed.extend(
@@ -968,14 +1222,17 @@ pub fn domains_match(domains: &str, host: &str) -> bool {
     matched || !any_positive
 }
 
-fn domain_entry_matches(entry: &str, host: &str) -> bool {
-    let lowered;
-    let entry = if entry.bytes().any(|b| b.is_ascii_uppercase()) {
-        lowered = entry.to_ascii_lowercase();
-        lowered.as_str()
+/// `text` in ASCII lower case, copied only when it has capitals (EasyList's domains seldom do).
+fn lower_case(text: &str) -> Cow<'_, str> {
+    if text.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(text.to_ascii_lowercase())
     } else {
-        entry
-    };
+        Cow::Borrowed(text)
+    }
+}
+
+fn domain_entry_matches(entry: &str, host: &str) -> bool {
+    let entry = lower_case(entry);
     match entry.strip_suffix(".*") {
         // `name.*`: the name followed by any public suffix (`deliveroo.co.uk`, `shop.deliveroo.fr`).
         Some(name) => {
@@ -986,7 +1243,7 @@ fn domain_entry_matches(entry: &str, host: &str) -> bool {
                 end < labels.len() && labels[start..end] == name_labels[..]
             })
         }
-        None => host_is_within(host, entry),
+        None => host_is_within(host, &entry),
     }
 }
 
@@ -1009,7 +1266,7 @@ mod tests {
         let selectors = |listed: &[Listed]| {
             listed
                 .iter()
-                .map(|l| l.selector.clone())
+                .map(|l| rules.part(l.selector).to_string())
                 .collect::<Vec<_>>()
         };
         assert_eq!(
@@ -1083,6 +1340,12 @@ mod tests {
         assert_eq!(rules.simple_match(&intranet, "", "ad-banner"), None);
         let loopback = rules.for_page("http://127.0.0.1:8080/");
         assert!(rules.simple_match(&loopback, "", "ad-banner").is_some());
+        // A generichide domain in capitals matches as in lower case.
+        let capitals = RuleSet::parse(&SAMPLE.replace("hquiet.example", "hQuiet.EXAMPLE")).unwrap();
+        let quiet = capitals.for_page("https://www.quiet.example/");
+        assert_eq!(capitals.simple_match(&quiet, "", "ad-banner"), None);
+        let loud = capitals.for_page("https://www.loud.example/");
+        assert!(capitals.simple_match(&loud, "", "ad-banner").is_some());
     }
 
     /// `<body><div class="promo-box"><a>`: the tree, the body, the div and the link.
@@ -1443,6 +1706,140 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// A table read from an index holds the count the index gives, and a walk in one with no
+    /// empty slot (a damaged index) goes round it once and stops.
+    #[test]
+    fn a_table_from_an_index_keeps_its_count_and_ends_every_walk() {
+        let full = PlacesByHash::from_slots(vec![4, 9, 2], 3).unwrap();
+        assert_eq!(full.len(), 3);
+        let mut met = Vec::new();
+        assert!(!full.any_under(7, |place| {
+            met.push(place);
+            false
+        }));
+        assert_eq!(met.len(), 3, "each slot once");
+        assert!(full.any_under(7, |place| place == 2));
+        assert!(PlacesByHash::from_slots(vec![4, EMPTY_SLOT], 3).is_none());
+        assert!(!PlacesByHash::default().any_under(7, |_| true));
+        // The index carries the counts and where the generic names end.
+        let rules = RuleSet::parse(SAMPLE).unwrap();
+        let (read, used) =
+            RuleSet::from_text_and_index(SAMPLE.to_string(), &rules.index()).unwrap();
+        assert!(used);
+        assert_eq!(read.generic_classes.len(), 1);
+        assert_eq!(read.generic_ids.len(), 1);
+        assert_eq!(read.names_end, SAMPLE.find("itaboola").unwrap() + 2);
+        assert_eq!(read.names_end, rules.names_end);
+    }
+
+    /// The index's subjects of unkeyed selectors read back as parsing gives them; those the
+    /// build cannot write as places are parsed at load; damaged words cost a parse, no more.
+    #[test]
+    fn unkeyed_subjects_come_from_the_index_as_parsed() {
+        let selectors = [
+            r#"a[href^="https://clicks.example/"]"#,
+            "AD-SLOT",
+            "div.ad:not(.keep)#top[data-A$='x' i]",
+            "[data-freestar-ad][id]",
+            r#"div[data-x="a > b"] > IMG.Banner"#,
+            "*",
+            ".a, .b",
+            r"#ad\:1",
+            "img[src*=ads][width='728']",
+        ];
+        let mut text = String::from("!unsponsor-rules 1\n");
+        for selector in selectors {
+            text.push_str(&format!("g{selector}\n"));
+        }
+        text.push_str("cad\nsexample.com\t.site-ad\n");
+        let whole = RuleSet::parse(&text).unwrap();
+        let parsed: Vec<Option<Subject>> = selectors.iter().map(|s| Subject::parse(s)).collect();
+        let subjects = |rules: &RuleSet| -> Vec<Option<Subject>> {
+            rules
+                .unkeyed
+                .iter()
+                .map(|l| l.subject.get().expect("read at load").clone())
+                .collect()
+        };
+        assert_eq!(subjects(&whole), parsed);
+        let mut written = Vec::new();
+        for (selector, subject) in selectors.iter().zip(&parsed) {
+            let start = written.len();
+            SubjectCode::write(selector, subject.as_ref(), &mut written);
+            let head = written[start];
+            let expected = if subject.is_none() { 0 } else { 1 };
+            assert_eq!(head & 1, expected, "{selector}");
+            assert_ne!(head, PARSED_AT_LOAD, "{selector}");
+        }
+        let index = whole.index();
+        let (read, used) = RuleSet::from_text_and_index(text.clone(), &index).unwrap();
+        assert!(used);
+        assert_eq!(subjects(&read), parsed);
+        let in_place = RuleSet::for_host_in_place(
+            &SliceSource {
+                text: text.as_bytes(),
+                index: &index,
+            },
+            "example.com",
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(subjects(&in_place), parsed);
+        // A name that is not in its selector as is nor in lower case is parsed at load.
+        let mut odd = Vec::new();
+        let subject = Subject {
+            tag: Some("span".to_string()),
+            ..Subject::default()
+        };
+        SubjectCode::write("div", Some(&subject), &mut odd);
+        assert_eq!(odd, vec![PARSED_AT_LOAD]);
+        let mut code = SubjectCode { words: &odd };
+        assert_eq!(code.read("div"), Some(Subject::parse("div")));
+        // Damaged words: that selector and every later one are parsed.
+        let mut code = SubjectCode {
+            words: &[1 | 2, 0xffff],
+        };
+        assert_eq!(code.read("div"), None);
+        assert!(code.words.is_empty());
+        assert_eq!(code.read("div"), None);
+    }
+
+    /// Site rules read in place: a line longer than a chunk is read whole, and a place in the
+    /// index that does not start a site rule's line makes the index refused.
+    #[test]
+    fn site_rules_read_in_place_are_whole_lines_where_the_index_says() {
+        let long = format!(".long-{}", "x".repeat(600));
+        let text = format!(
+            "!unsponsor-rules 1\ncad\nsa.example\t.first\r\nslong.example,b.example\t{long}\nsb.example\t.last\n"
+        );
+        let mut whole = RuleSet::parse(&text).unwrap();
+        let index = whole.index();
+        let source = SliceSource {
+            text: text.as_bytes(),
+            index: &index,
+        };
+        let selectors = |host: &str| {
+            let rules = RuleSet::for_host_in_place(&source, host).unwrap().unwrap();
+            rules.for_page(&format!("https://{host}/")).site_selectors
+        };
+        assert_eq!(selectors("a.example"), vec![".first"]);
+        assert_eq!(
+            selectors("b.example"),
+            vec![long.clone(), ".last".to_string()]
+        );
+        assert_eq!(selectors("long.example"), vec![long]);
+        // The second rule's place moved one byte on: refused in place.
+        whole.site[1] += 1;
+        let moved = whole.index();
+        let damaged = SliceSource {
+            text: text.as_bytes(),
+            index: &moved,
+        };
+        assert!(RuleSet::for_host_in_place(&damaged, "b.example")
+            .unwrap()
+            .is_none());
     }
 
     /// Every label start, every label end: the keys the domain index is looked up with.

@@ -131,12 +131,12 @@ for (const target of ['chrome', 'firefox', 'www']) {
     const header = fs.readFileSync(path.join(folder, 'rules', 'easylist.rules'), 'utf8').split('\n', 2);
     assert.ok(header[1].endsWith(`Version: ${EASYLIST_VERSION}`), `the compiled rules name their version: ${header[1]}`);
     // Behind the rules, their index (src/core/easylist.rs, RuleSet::bundle): the text's length,
-    // then "USB1", close the file, and the index's own first word is "USX2".
+    // then "USB1", close the file, and the index's own first word is "USX3".
     const bundle = fs.readFileSync(path.join(folder, 'rules', 'easylist.rules'));
     assert.equal(bundle.toString('latin1', bundle.length - 4), 'USB1', 'the rule file ends with its index');
     const textLength = bundle.readUInt32LE(bundle.length - 8);
     const indexStart = Math.ceil(textLength / 4) * 4;
-    assert.equal(bundle.toString('latin1', indexStart, indexStart + 4), 'USX2', 'the index starts after the text');
+    assert.equal(bundle.toString('latin1', indexStart, indexStart + 4), 'USX3', 'the index starts after the text');
     assert.ok(bundle.length - 8 - indexStart > 100_000, 'the index holds the lookup tables');
     assert.ok(bundle.toString('utf8', 0, textLength).endsWith('\n'), 'the text is whole lines');
     if (target !== 'www') {
