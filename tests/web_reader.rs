@@ -256,3 +256,43 @@ fn a_parsed_copy_is_judged_as_its_page_would_be_and_nothing_is_removed() {
         .map_err(JsValue::from)
         .unwrap();
 }
+
+/// A core that judges pages of every site keeps every host's site rules, and a copy judged at
+/// a site gets that site's: the rules a page loads for itself keep its own host's only.
+#[wasm_bindgen_test]
+fn rules_kept_for_every_host_give_each_judged_copy_its_own_site_rules() {
+    let page = load();
+    let copy = parsed_copy(&format!(
+        "<!doctype html><html><head><title>t</title></head><body>{page}</body></html>"
+    ));
+    let text = "!unsponsor-rules 1\nsnews.example\t.shop-box\n";
+    let bundle = unsponsor::bundle_rules(text.into())
+        .map_err(JsValue::from)
+        .unwrap();
+    let bytes = || JsValue::from(js_sys::Uint8Array::from(&bundle[..]));
+    let rules_at = |url: &str| -> Vec<String> {
+        judged(&copy, url)
+            .into_iter()
+            .map(|(rule, _)| rule)
+            .collect()
+    };
+    // Loaded as a page loads them (for this test page's host): news.example's rule is dropped.
+    unsponsor::load_rules(bytes(), None)
+        .map_err(JsValue::from)
+        .unwrap();
+    assert_eq!(rules_at("https://news.example/a"), ["vendor-taboola"]);
+    let loaded = unsponsor::load_rules_for_every_host(bytes())
+        .map_err(JsValue::from)
+        .unwrap();
+    assert_eq!(get(&loaded, "indexed").as_bool(), Some(true));
+    assert_eq!(get(&loaded, "site").as_f64(), Some(1.0));
+    assert_eq!(
+        rules_at("https://news.example/a"),
+        ["vendor-taboola", "easylist-site"]
+    );
+    assert_eq!(rules_at("https://other.example/a"), ["vendor-taboola"]);
+    // Leave no rules behind for the other tests.
+    unsponsor::load_rules("!unsponsor-rules 1\n".into(), None)
+        .map_err(JsValue::from)
+        .unwrap();
+}

@@ -139,6 +139,15 @@ pub fn load_rules(rules: JsValue, index: Option<js_sys::Uint8Array>) -> Result<J
     rules::load_rules(rules, index)
 }
 
+/// `loadRules` for a core that judges pages of every site (`judgeDocument`): the whole rule
+/// file is kept, and each page judged gets the site rules of its own address. Takes the bundle
+/// the build ships (or a rule file's text or bytes). Returns `{ generic, site, exceptions,
+/// indexed }`.
+#[wasm_bindgen(js_name = loadRulesForEveryHost)]
+pub fn load_rules_for_every_host(rules: JsValue) -> Result<JsValue, JsError> {
+    rules::load_rules_for_every_host(rules)
+}
+
 /// The rule file as the build ships it (`rules/easylist.rules`): the compiled rule file (its
 /// text or bytes) with its index behind it, in one file (`RuleSet::bundle`), which `loadRules`
 /// takes alone. Run by the build (scripts/build.mjs, in Node), with this same module.

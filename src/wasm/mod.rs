@@ -5,10 +5,9 @@
 //! for late widgets. Where things are:
 //!
 //! - `api`: the exported functions (`clean`, `cleanAsync`, `previewAsync`, `judgeDocument`,
-//!   `undo`, `report`,
-//!   `onChange`, `restoreRemoval`, `removeElement`, `parseUserRules`, `setUserRules`,
-//!   `loadRules`, `bundleRules`, `indexRules`, `warmUp`, `detachStats`, `version`), each a few
-//!   lines that delegate to the modules below.
+//!   `undo`, `report`, `onChange`, `restoreRemoval`, `removeElement`, `parseUserRules`,
+//!   `setUserRules`, `loadRules`, `loadRulesForEveryHost`, `bundleRules`, `indexRules`, `warmUp`,
+//!   `detachStats`, `version`), each a few lines that delegate to the modules below.
 //! - `session`: the session and its thread-local, how it ends when the page navigates, undo
 //!   and the reader's per-item restore and picks, and small helpers (`window`, `now_ms`,
 //!   `to_js`, ...).

@@ -146,6 +146,11 @@ pub(crate) fn load_rules(
             (rules.for_host(&host), indexed)
         }
     };
+    keep_rules(rules, indexed)
+}
+
+/// Keeps `rules` for every later clean; answers `{ generic, site, exceptions, indexed }`.
+fn keep_rules(rules: RuleSet, indexed: bool) -> Result<JsValue, JsError> {
     let loaded = to_js(&rules.counts())?;
     // Setting a property of a fresh plain object cannot fail.
     let _ = js_sys::Reflect::set(&loaded, &"indexed".into(), &indexed.into());
@@ -157,6 +162,25 @@ pub(crate) fn load_rules(
         })
     });
     Ok(loaded)
+}
+
+/// `load_rules` for a core that judges pages of every site (`judgeDocument`, in the extension's
+/// background rather than in one page): the whole file is kept, and each page's site rules are
+/// found when it is judged. It costs a copy of the whole file (about 0.9 MB) once, where a page
+/// keeps its own host's rules only. Takes the bundle as the build ships it, or a file's text
+/// or bytes without an index.
+pub(crate) fn load_rules_for_every_host(rules: JsValue) -> Result<JsValue, JsError> {
+    let (text, index) = match unbundle(&rules) {
+        Some((text, index)) => (text, Some(index.to_vec())),
+        None => (rules, None),
+    };
+    let text = rules_text(text)?;
+    let (rules, indexed) = match index {
+        Some(index) => RuleSet::from_text_and_index(text, &index),
+        None => RuleSet::from_text(text).map(|rules| (rules, false)),
+    }
+    .map_err(invalid_rules)?;
+    keep_rules(rules, indexed)
 }
 
 /// A bundle's text and index (`RuleSet::bundle`), or None for bytes or text that are not one.
