@@ -53,6 +53,15 @@ import { threadSpent, threadTotals, timedRunInTab } from './measure.mjs';
 import { percentile } from './summary.mjs';
 
 const median = (values) => percentile(values.filter(Number.isFinite), 0.5);
+
+/**
+ * What of a page's text goes before a background parses it: the inside of each <noscript>.
+ * The tab parsed <noscript> with scripting on, so its inside is text there; parsed with
+ * scripting off it would be elements, and an <img> in a <noscript> of the head would close the
+ * head and open the body early, shifting every element after it. The core reads nothing inside
+ * it. (Written into the judging code as its source; handoff-firefox.mjs uses it too.)
+ */
+export const NOSCRIPT_INSIDE = /(<noscript\b[^>]*>)[\s\S]*?(<\/noscript>)/gi;
 const figure = (value, digits) => (typeof value === 'number' ? value.toFixed(digits) : '–');
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -133,10 +142,8 @@ chrome.runtime.onMessage.addListener((message, _sender, reply) => {
   (async () => {
     const readyMs = await ready;
     const parseStarted = performance.now();
-    // The tab parsed <noscript> with scripting on, so its inside is text there. Parsed here (with
-    // scripting off) it would be elements, and an <img> in a <noscript> of the head would close
-    // the head and open the body early. The core reads nothing inside it: it goes before parsing.
-    const text = message.html.replace(/(<noscript\\b[^>]*>)[\\s\\S]*?(<\\/noscript>)/gi, '$1$2');
+    // (NOSCRIPT_INSIDE: a <noscript>'s inside goes before parsing.)
+    const text = message.html.replace(${NOSCRIPT_INSIDE}, '$1$2');
     const copy = new DOMParser().parseFromString(text, 'text/html');
     const indices = new Map([...copy.querySelectorAll('*')].map((element, index) => [element, index]));
     const judgeStarted = performance.now();

@@ -379,7 +379,8 @@ pub(crate) fn preview(options: &CleanOptions) -> Result<js_sys::Array, JsError> 
 /// so the core can judge a page outside its tab (docs/PERFORMANCE.md, "the core judging
 /// outside the tab"). The page's session is not touched: nothing of its memory (the article
 /// an earlier clean found, the blocks the reader kept) applies, and nothing is remembered.
-/// EasyList's site rules apply as loaded: `loadRules` keeps those of the host it runs on.
+/// EasyList's site rules apply as loaded: `loadRules` keeps those of the host it runs on,
+/// `loadRulesForEveryHost` every host's.
 pub(crate) fn judge(
     document: &web_sys::Document,
     url: &str,

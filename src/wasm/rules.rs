@@ -137,16 +137,25 @@ pub(crate) fn load_rules(
     let (rules, indexed) = match in_place {
         Some(rules) => (rules, true),
         None => {
-            let text = rules_text(rules)?;
-            let (rules, indexed) = match index {
-                Some(index) => RuleSet::from_text_and_index(text, &index.to_vec()),
-                None => RuleSet::from_text(text).map(|rules| (rules, false)),
-            }
-            .map_err(invalid_rules)?;
+            let (rules, indexed) = whole_rules(rules, index)?;
             (rules.for_host(&host), indexed)
         }
     };
     keep_rules(rules, indexed)
+}
+
+/// A rule file copied whole and read, with its index when there is one: the rules, and whether
+/// the index was used.
+fn whole_rules(
+    rules: JsValue,
+    index: Option<js_sys::Uint8Array>,
+) -> Result<(RuleSet, bool), JsError> {
+    let text = rules_text(rules)?;
+    match index {
+        Some(index) => RuleSet::from_text_and_index(text, &index.to_vec()),
+        None => RuleSet::from_text(text).map(|rules| (rules, false)),
+    }
+    .map_err(invalid_rules)
 }
 
 /// Keeps `rules` for every later clean; answers `{ generic, site, exceptions, indexed }`.
@@ -170,16 +179,10 @@ fn keep_rules(rules: RuleSet, indexed: bool) -> Result<JsValue, JsError> {
 /// keeps its own host's rules only. Takes the bundle as the build ships it, or a file's text
 /// or bytes without an index.
 pub(crate) fn load_rules_for_every_host(rules: JsValue) -> Result<JsValue, JsError> {
-    let (text, index) = match unbundle(&rules) {
-        Some((text, index)) => (text, Some(index.to_vec())),
-        None => (rules, None),
+    let (rules, indexed) = match unbundle(&rules) {
+        Some((text, index)) => whole_rules(text, Some(index))?,
+        None => whole_rules(rules, None)?,
     };
-    let text = rules_text(text)?;
-    let (rules, indexed) = match index {
-        Some(index) => RuleSet::from_text_and_index(text, &index),
-        None => RuleSet::from_text(text).map(|rules| (rules, false)),
-    }
-    .map_err(invalid_rules)?;
     keep_rules(rules, indexed)
 }
 
