@@ -176,7 +176,7 @@ async function runInTab(tabId, command, url, extra = {}, { track = true } = {}) 
   }
   const options = { ...Settings.cleanOptionsFor(settings, host), ...extra };
   try {
-    await api.scripting.executeScript({ target: { tabId }, files: ['messages.js', 'content.js'] });
+    await api.scripting.executeScript({ target: { tabId }, files: ['messages.js', 'removal.js', 'content.js'] });
     if (command === Command.PICK) await armPicker(tabId, host);
     const [injection] = await api.scripting.executeScript({
       target: { tabId },
@@ -232,7 +232,7 @@ function syncAutoClean() {
     const originsOf = (list) => list.flatMap(Settings.originsFor).filter((origin) => granted.has(origin));
     const withAds = hosts.filter((host) => Settings.categoriesFor(settings, host).ads);
     await registerScript({ id: EARLY_HIDE_SCRIPT_ID, matches: originsOf(withAds), js: ['messages.js', 'early-rules.js', 'early-hide.js'], runAt: 'document_start', allFrames: false });
-    await registerScript({ id: AUTO_CLEAN_SCRIPT_ID, matches: originsOf(hosts), js: ['messages.js', 'content.js', 'autoclean.js'], runAt: 'document_idle', allFrames: false });
+    await registerScript({ id: AUTO_CLEAN_SCRIPT_ID, matches: originsOf(hosts), js: ['messages.js', 'removal.js', 'content.js', 'autoclean.js'], runAt: 'document_idle', allFrames: false });
   }).catch((error) => console.warn('Unsponsor: could not update auto-clean', error));
   return registrationQueue;
 }
@@ -280,6 +280,43 @@ api.storage.onChanged.addListener((changes, areaName) => {
 api.runtime.onStartup?.addListener(() => syncAutoClean());
 api.runtime.onInstalled.addListener(() => syncAutoClean());
 syncAutoClean();
+
+// ----- the judge: the core, outside the tabs (judge.js) -----
+//
+// A tab's first clean does not load the core into the tab: content.js sends the page's text
+// here (Message.JUDGE), and the core judges a copy of it, loaded once per browser session. In
+// Chrome the core runs in an offscreen document (a service worker has no DOM to parse a page
+// into); Firefox's background page has one, and runs it itself.
+
+const OFFSCREEN_PAGE = 'offscreen.html';
+/** The longest page text judged outside the tab (characters); a longer one is cleaned in its tab. */
+const JUDGE_MAX_CHARS = 32 * 1024 * 1024;
+let offscreenMade = null;
+
+/** Chrome: the offscreen document, made at the first request (and again if it was closed). */
+function offscreenDocument() {
+  offscreenMade ??= (async () => {
+    if (await api.offscreen.hasDocument()) return;
+    await api.offscreen.createDocument({ url: OFFSCREEN_PAGE, reasons: ['DOM_PARSER'], justification: 'The page is judged in an inert copy, outside its tab.' });
+  })();
+  offscreenMade.finally(() => { offscreenMade = null; }).catch(() => {});
+  return offscreenMade;
+}
+
+/** Judges the page of `url` (the request of content.js): judge.js's answer. */
+async function judge(request, url) {
+  const copy = { html: request.html, url, categories: request.categories, rules: request.rules, early: request.early };
+  if (api.offscreen) {
+    await offscreenDocument();
+    const answer = await api.runtime.sendMessage({ type: Message.JUDGE_COPY, ...copy });
+    return answer ?? { ok: false, error: 'the offscreen document did not answer' };
+  }
+  if (typeof DOMParser === 'function') {
+    const { judgePage } = await import(api.runtime.getURL('judge.js'));
+    return judgePage(copy);
+  }
+  return { ok: false, error: 'this browser cannot judge a page outside its tab' };
+}
 
 // ----- messages -----
 
@@ -362,6 +399,10 @@ function handleContentMessage(request, sender) {
     case Message.PICKER_CLOSED:
       disarmPicker(tabId);
       return null;
+    case Message.JUDGE:
+      if (typeof request.html !== 'string' || request.html.length > JUDGE_MAX_CHARS || typeof request.rules !== 'string'
+        || (request.categories !== undefined && !isPlainObject(request.categories)) || typeof request.early !== 'boolean') return null;
+      return judge(request, sender.url);
     default:
       return null;
   }

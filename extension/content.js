@@ -1,9 +1,15 @@
 // Content script: injected into the page by background.js (scripting.executeScript), or
 // registered for a site the reader asked to clean automatically (with autoclean.js), in the
 // extension's isolated world. It loads the Rust core once per page and runs commands on it.
-// Every cleaning decision is made in Rust; this file loads the module, passes messages, and
-// draws the preview outlines and the picker (page UI in a closed shadow root, marked
-// data-unsponsor-ui, which the core never touches).
+// Every cleaning decision is made in Rust. A page is cleaned in one of two ways:
+// - judged outside the tab (the first choice): the page's text goes to the background, where
+//   the core judges a copy of it (judge.js), and this file takes out what the answer names,
+//   keeping what undo, restore and the report need ("the clean judged outside the tab" below);
+// - judged in the tab: this file loads the core here and the core cleans the live page. Used
+//   where the first way cannot be (an XML page, a page too large to copy in one task, a copy
+//   unlike the page, no answer), and for every later command on such a page.
+// This file also passes messages and draws the preview outlines and the picker (page UI in a
+// closed shadow root, marked data-unsponsor-ui, which the core never touches).
 (() => {
   if (globalThis.unsponsorRun) return; // already injected into this page
 
@@ -14,6 +20,8 @@
   // Marks the extension's own page UI, which the core never touches (OWN_UI_ATTRIBUTE in
   // src/core/vocabulary.rs; tests/node/one-source.test.mjs checks the two agree).
   const UI_MARKER = 'data-unsponsor-ui';
+  // The length of a removal's text preview (PREVIEW_MAX_CHARS in src/core/plan.rs).
+  const PREVIEW_MAX_CHARS = 90;
   const url = (path) => api.runtime.getURL(path);
   const RULES_FILE = 'rules/easylist.rules'; // EasyList's rules as the build compiled them
   const message = (key, substitutions) => api.i18n.getMessage(key, substitutions) || key;
@@ -215,8 +223,21 @@
   let previewShown = false;
 
   async function preview(options) {
-    applyUserRules(options);
-    const items = await core.previewAsync(coreOptions(options));
+    let items = null;
+    if (judgesOutside() && !cannotJudgeOutside()) {
+      try {
+        items = await previewOutside(options);
+        engine ??= 'outside';
+      } catch (error) {
+        if (outside) throw error;
+        outsideRefused = String((error && error.message) || error);
+      }
+    }
+    if (!items) {
+      await load();
+      applyUserRules(options);
+      items = await core.previewAsync(coreOptions(options));
+    }
     const { layer } = ensureOverlay();
     layer.replaceChildren();
     layer.dataset.mode = 'preview';
@@ -336,7 +357,7 @@
       highlight(null);
       if (!selector) return;
       try {
-        const report = core.removeElement(element, selector);
+        const report = core ? core.removeElement(element, selector) : removePickedOutside(element, selector);
         cleaned = true;
         api.runtime.sendMessage({ type: Message.LATE_REMOVAL, total: report.total }).catch(() => {});
         await api.runtime.sendMessage({ type: Message.PICKED, selector });
@@ -367,14 +388,395 @@
     api.runtime.sendMessage({ type: Message.PICKER_CLOSED }).catch(() => {});
   }
 
+  // ----- the clean judged outside the tab (judge.js) -----
+  //
+  // The reader waits for the first click. Loading the core and the rules into the tab costs more
+  // than the whole clean of a median page, so the first choice is not to: the page's text, as
+  // the browser serialises it, goes to the background (Message.JUDGE), where the core and the
+  // rules are loaded once per browser session and judge a copy (judge.js). The answer names the
+  // elements to take out by index in document order; they are looked up in the list taken in
+  // the same task as the text, and each must have the tag the answer gives. src/dom/removal.js
+  // (the same file the core uses in the tab) takes them out and puts them back, so undo and
+  // restore work as they do for a clean made in the tab. Late widgets: the page is judged again
+  // after it adds elements, within a share of the main thread (LATE_SHARE).
+
+  /** Pages with more elements than this are cleaned in the tab, in slices (one task would serialise it). */
+  const OUTSIDE_MAX_ELEMENTS = 60_000;
+  /** How long a clean waits for the background's answer before judging in the tab instead. */
+  const JUDGE_TIMEOUT_MS = 10_000;
+  /** After the page adds elements, the late pass waits this long for more (LATE_PASS_DELAY_MS in src/dom/watch.rs). */
+  const LATE_DELAY_MS = 60;
+  /** The main-thread share late passes may take: a pass that cost t ms waits at least t / LATE_SHARE. */
+  const LATE_SHARE = 0.03;
+  /**
+   * A page that keeps putting back what a late pass took out: the wait doubles after each pass
+   * that found only such blocks, up to this (MAX_LATE_PASS_DELAY_MS in src/dom/watch.rs).
+   */
+  const MAX_LATE_DELAY_MS = 5_000;
+  /** removal.js's FRAMES_LATER: blocks holding a frame are hidden at once and detached in later tasks. */
+  const FRAMES_LATER = 1;
+  // (startupMs stays null for a page judged outside: no module or rules load in this tab.)
+
+  let outside = null; // the page's session when judged outside: see startOutside
+  let outsideRefused = null; // why this page is judged in the tab instead, once it is
+
+  /**
+   * Nesting at which a copy stops being the page: the browser's HTML parser puts elements nested
+   * deeper than 512 levels beside their parent instead of inside it (and serialising a chain
+   * tens of thousands deep can crash the tab).
+   */
+  const OUTSIDE_MAX_DEPTH = 500;
+  const TOO_DEEP = `:root${' > *'.repeat(OUTSIDE_MAX_DEPTH)}`;
+
+  /** Why this page cannot be judged outside the tab (null if it can). */
+  function cannotJudgeOutside() {
+    if (document.contentType !== 'text/html') return `a ${document.contentType} page`;
+    if (document.getElementsByTagName('*').length > OUTSIDE_MAX_ELEMENTS) return 'a huge page';
+    if (document.querySelector(TOO_DEEP)) return 'a page nested too deep';
+    return null;
+  }
+
+  /**
+   * The page as the background judges it: its text, and its elements in the same order.
+   * `shadow`: an element holds an open shadow root, whose inside the text leaves out (the
+   * core in the tab reads it).
+   */
+  function copyOfPage() {
+    const t0 = performance.now();
+    const elements = document.querySelectorAll('*'); // static: the order the copy will have
+    const t1 = performance.now();
+    // (Every element is looked at: an open shadow root can be on any custom element and on
+    // most HTML containers. It costs the first click about half a millisecond, docs/PERFORMANCE.md.)
+    let shadow = false;
+    for (let index = 0; index < elements.length && !shadow; index += 1) shadow = elements[index].shadowRoot !== null;
+    const t2 = performance.now();
+    const doctype = document.compatMode === 'CSS1Compat' ? '<!doctype html>' : '';
+    const html = doctype + document.documentElement.outerHTML;
+    const t3 = performance.now();
+    return { elements, shadow, html, parts: { list_ms: t1 - t0, shadow_ms: t2 - t1, text_ms: t3 - t2 } };
+  }
+
+  function withTimeout(promise, ms) {
+    let timer = 0;
+    const late = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error('the background did not answer')), ms); });
+    return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+  }
+
+  /**
+   * Asks the background to judge the page now: `{ elements, answer }`, the answer checked
+   * against the page (same count of elements, and each named element of the tag named).
+   * Throws when there is no usable answer.
+   */
+  async function judgeOutside(options, early = false) {
+    const copying = performance.now();
+    const { elements, html, shadow, parts } = copyOfPage();
+    const copyMs = performance.now() - copying;
+    if (shadow) throw new Error('the page has open shadow roots, which its text leaves out');
+    const request = { type: Message.JUDGE, html, categories: options?.categories, rules: typeof options?.rules === 'string' ? options.rules : '', early };
+    const sending = performance.now();
+    const sent = api.runtime.sendMessage(request);
+    parts.send_ms = performance.now() - sending;
+    const answer = await withTimeout(sent, JUDGE_TIMEOUT_MS);
+    if (!answer || !answer.ok) throw new Error(answer ? answer.error : 'the background did not answer');
+    if (answer.elements !== elements.length) throw new Error(`the copy has ${answer.elements} elements, the page ${elements.length}`);
+    for (const decision of answer.decisions) {
+      const element = elements[decision.index];
+      if (!element || element.localName !== decision.tag) throw new Error('the copy is not the page');
+    }
+    return { elements, answer, copyMs, parts };
+  }
+
+  function emptyReport() {
+    return { total: 0, counts: { ads: 0, promos: 0, related: 0, comments: 0, social: 0 }, removed: [], kept: [], article: null,
+      clean_ms: 0, judge_ms: 0, wall_ms: 0, late_passes: 0, reinsertions: 0, late_ms: 0, last_late_pass_ms: 0,
+      timings: { nodes: 0, snapshot_ms: 0, select_ms: 0, plan_ms: 0, remove_ms: 0 }, slices: 1, longest_slice_ms: 0,
+      memory_bytes: 0, late_errors: 0, last_late_error: null, judged: 'outside' };
+  }
+
+  const outsideReport = () => JSON.parse(JSON.stringify(outside.report));
+
+  /** Takes one block out and records it; false when it is no longer in the page. */
+  function takeOutRecorded(element, record) {
+    const taken = outside.removal.takeOut(element, FRAMES_LATER);
+    if (!taken) return false;
+    outside.records.push(taken);
+    const report = outside.report;
+    report.removed.push(record);
+    report.counts[record.category] = (report.counts[record.category] ?? 0) + 1;
+    report.total += 1;
+    return true;
+  }
+
+  /**
+   * A block a late pass found that was taken out before and that the page put back (the same
+   * node, or one alike: same rule, evidence and preview, while the one taken out is off the
+   * page): its index in the records, or -1.
+   */
+  function putBackByPage(element, record) {
+    const { records, report } = outside;
+    const same = records.findIndex((taken) => taken.node === element);
+    if (same >= 0) return same;
+    return report.removed.findIndex((other, index) => !records[index].node.isConnected && other.rule === record.rule
+      && other.evidence === record.evidence && other.preview === record.preview);
+  }
+
+  /**
+   * Takes out what the answer names (except blocks the reader put back): `{ taken, again }`,
+   * the blocks taken out, and of them those the page had put back after a removal (listed once).
+   */
+  function applyAnswer(elements, answer, late) {
+    let taken = 0;
+    let again = 0;
+    for (const decision of answer.decisions) {
+      const element = elements[decision.index];
+      if (!element.isConnected || outside.keptByReader.includes(element)) continue;
+      const { rule, category, reason, evidence, preview } = decision;
+      const record = { rule, category, reason, evidence, preview, late };
+      const earlier = late ? putBackByPage(element, record) : -1;
+      if (earlier >= 0) {
+        const out = outside.removal.takeOut(element, FRAMES_LATER);
+        if (!out) continue;
+        outside.records[earlier] = out;
+        outside.report.reinsertions += 1;
+        taken += 1;
+        again += 1;
+      } else if (takeOutRecorded(element, record)) {
+        taken += 1;
+      }
+    }
+    // What this file changed is not the page adding widgets.
+    outside.observer?.takeRecords();
+    return { taken, again };
+  }
+
+  /** The page's session when judged outside: what is out, the report, the late passes. */
+  async function startOutside() {
+    // src/dom/removal.js, which the build writes as a classic script that background.js injects
+    // with this file (scripts/build.mjs).
+    const removal = globalThis.UnsponsorRemoval;
+    if (!removal) throw new Error('removal.js is missing');
+    outside = { removal, url: location.href, records: [], report: emptyReport(), keptByReader: [], options: null,
+      observer: null, timer: 0, running: false, again: false, lastPassMs: 0, lateDelayMs: LATE_DELAY_MS, rulesProblem: null, rules: null };
+  }
+
+  /**
+   * The clean judged outside the tab: the report, or null when the page cannot be judged there
+   * (`outsideRefused` says why; the caller cleans in the tab). Once a page has been cleaned
+   * this way, it stays so: a failure later is an error, not a switch to the tab's core.
+   */
+  async function cleanOutside(options, { watch = true, early = false } = {}) {
+    const started = performance.now();
+    const refused = cannotJudgeOutside();
+    if (refused) {
+      // A page cleaned this way before that has grown since (an endless scroll): the core in the
+      // tab takes over when nothing taken out here waits for undo.
+      if (outside && outside.records.length > 0) throw new Error(`${refused} now: undo, then clean again`);
+      stopWatchingOutside();
+      outside = null;
+      outsideRefused = refused;
+      return null;
+    }
+    // Blocks hidden and waiting to be detached are still in the page's text: out first.
+    outside?.removal.finishDetaching();
+    let judged;
+    try {
+      const removalLoaded = outside ? null : startOutside();
+      removalLoaded?.catch(() => {}); // (awaited below, after the answer)
+      judged = await judgeOutside(options, early);
+      await removalLoaded;
+    } catch (error) {
+      if (outside && outside.records.length > 0) throw error;
+      outside = null;
+      outsideRefused = String((error && error.message) || error);
+      return null;
+    }
+    const applying = performance.now();
+    stopWatchingOutside();
+    outside.options = options;
+    outside.rulesProblem = judged.answer.rulesProblem;
+    outside.rules = judged.answer.rules;
+    rulesProblem = judged.answer.rulesProblem;
+    rules = judged.answer.rules;
+    applyAnswer(judged.elements, judged.answer, false);
+    const report = outside.report;
+    const removeMs = performance.now() - applying;
+    // clean_ms is this tab's own work (the copy of the page, the blocks taken out); the judge's
+    // work ran outside the tab (judge_ms), and wall_ms is what the reader waited for the answer.
+    report.clean_ms = judged.copyMs + removeMs;
+    report.judge_ms = judged.answer.parseMs + judged.answer.judgeMs;
+    report.wall_ms = performance.now() - started;
+    report.timings = { nodes: judged.answer.elements, snapshot_ms: judged.copyMs, select_ms: 0, plan_ms: 0, remove_ms: removeMs,
+      parse_outside_ms: judged.answer.parseMs, judge_outside_ms: judged.answer.judgeMs, copy_parts: judged.parts };
+    if (watch) watchOutside();
+    cleaned = true;
+    return { report: outsideReport(), earlyCss: judged.answer.earlyCss };
+  }
+
+  /** Late widgets on a page judged outside: the page is judged again after it adds elements. */
+  function watchOutside() {
+    const observer = new MutationObserver((mutations) => {
+      const added = mutations.some((mutation) => [...mutation.addedNodes].some((node) => node.nodeType === 1
+        && !(node.closest && node.closest(`[${UI_MARKER}]`))));
+      if (added) scheduleLatePass();
+    });
+    observer.observe(document.documentElement, { childList: true, subtree: true });
+    outside.observer = observer;
+  }
+
+  function stopWatchingOutside() {
+    if (!outside) return;
+    outside.observer?.disconnect();
+    outside.observer = null;
+    clearTimeout(outside.timer);
+    outside.timer = 0;
+    outside.again = false;
+  }
+
+  function scheduleLatePass() {
+    if (!outside || !outside.observer) return;
+    if (outside.running) {
+      outside.again = true;
+      return;
+    }
+    if (outside.timer) return;
+    outside.timer = setTimeout(latePass, Math.max(outside.lateDelayMs, outside.lastPassMs / LATE_SHARE));
+  }
+
+  async function latePass() {
+    const session = outside;
+    session.timer = 0;
+    session.running = true;
+    let spent = 0;
+    try {
+      if (session.url !== location.href) {
+        endOutsideAfterNavigation(); // a new page: cleaned only when the reader asks
+        return;
+      }
+      const refused = cannotJudgeOutside();
+      if (refused) {
+        // Grown past what a copy can hold: late widgets are no longer checked, and the popup says so.
+        session.report.late_errors += 1;
+        session.report.last_late_error = `${refused}: late widgets are no longer checked`;
+        stopWatchingOutside();
+        return;
+      }
+      let copy;
+      let judged;
+      try {
+        const started = performance.now();
+        // Blocks hidden and waiting to be detached are still in the text: out first.
+        session.removal.finishDetaching();
+        session.observer?.takeRecords();
+        copy = copyOfPage();
+        spent += performance.now() - started;
+        const answer = await withTimeout(api.runtime.sendMessage({ type: Message.JUDGE, html: copy.html, categories: session.options?.categories,
+          rules: typeof session.options?.rules === 'string' ? session.options.rules : '', early: false }), JUDGE_TIMEOUT_MS);
+        if (!answer || !answer.ok) throw new Error(answer ? answer.error : 'the background did not answer');
+        if (answer.elements !== copy.elements.length) throw new Error('the copy is not the page');
+        judged = answer;
+      } catch (error) {
+        if (outside !== session || !session.observer) return;
+        session.report.late_errors += 1;
+        session.report.last_late_error = String((error && error.message) || error);
+        return;
+      }
+      // Undone, or cleaned again, meanwhile: this answer is for a page that is gone.
+      if (outside !== session || !session.observer) return;
+      const applying = performance.now();
+      const fits = judged.decisions.filter((decision) => copy.elements[decision.index]?.localName === decision.tag);
+      const { taken, again } = applyAnswer(copy.elements, { decisions: fits }, true);
+      session.lateDelayMs = taken > 0 && again === taken ? Math.min(session.lateDelayMs * 2, MAX_LATE_DELAY_MS) : LATE_DELAY_MS;
+      spent += performance.now() - applying;
+      session.report.late_passes += 1;
+      session.report.late_ms += spent;
+      session.report.last_late_pass_ms = spent;
+      if (taken > 0) api.runtime.sendMessage({ type: Message.LATE_REMOVAL, total: session.report.total }).catch(() => {});
+    } finally {
+      session.lastPassMs = spent;
+      session.running = false;
+      if (session.again) {
+        session.again = false;
+        scheduleLatePass();
+      }
+    }
+  }
+
+  /** Puts every block back (a page judged outside). */
+  function undoOutside() {
+    stopWatchingOutside();
+    const restored = outside.removal.putBack(outside.records);
+    outside.report = emptyReport();
+    outside.keptByReader = [];
+    return restored;
+  }
+
+  /** Puts back the block of `report.removed[index]`; later passes leave it alone. */
+  function restoreOutside(index) {
+    const report = outside.report;
+    if (!Number.isInteger(index) || index < 0 || index >= report.removed.length) return null;
+    const element = outside.removal.putBackOne(outside.records, index);
+    const [record] = report.removed.splice(index, 1);
+    report.counts[record.category] = Math.max(0, (report.counts[record.category] ?? 0) - 1);
+    report.total -= 1;
+    outside.observer?.takeRecords();
+    if (element && element.nodeType === 1) outside.keptByReader.push(element);
+    return element;
+  }
+
+  /** What a clean would remove, judged outside: outlined on the page. */
+  async function previewOutside(options) {
+    const { elements, answer } = await judgeOutside(options);
+    return answer.decisions.map((decision) => ({ element: elements[decision.index], rule: decision.rule,
+      category: decision.category, reason: decision.reason, preview: decision.preview }));
+  }
+
+  /**
+   * A single-page app navigated since the clean (history.pushState): what was taken out belonged
+   * to the page before, whose blocks went with it. The session starts again, as the core's does
+   * (src/wasm/session.rs, end_session_after_navigation).
+   */
+  function endOutsideAfterNavigation() {
+    if (!outside || outside.url === location.href) return;
+    stopWatchingOutside();
+    outside.url = location.href;
+    outside.records = [];
+    outside.report = emptyReport();
+    outside.keptByReader = [];
+    cleaned = false;
+  }
+
+  /** Whether the page is (or is to be) judged outside the tab rather than by a core loaded here. */
+  const judgesOutside = () => !core && (outside !== null || outsideRefused === null);
+
   // ----- commands -----
 
+  /** Cleans the page: judged outside the tab where it can be, else by the core loaded here. */
   async function clean(options) {
     clearPreview();
+    // (`inTab`: the bench and tests measure the core in the tab, where pages judged outside never go.)
+    if (judgesOutside() && options?.inTab !== true) {
+      const done = await cleanOutside(options);
+      if (done) {
+        engine ??= 'outside';
+        return done.report;
+      }
+    }
+    await load();
     applyUserRules(options);
     const report = await core.cleanAsync(coreOptions(options, true));
     cleaned = true;
     return report;
+  }
+
+  /** A block the reader picked, on a page judged outside: recorded like any removal (as the core's removeElement does). */
+  function removePickedOutside(element, selector) {
+    outside.keptByReader = outside.keptByReader.filter((kept) => kept !== element);
+    const preview = (element.textContent || '').replace(/\s+/g, ' ').trim().slice(0, PREVIEW_MAX_CHARS);
+    const record = { rule: 'user-rule', category: 'ads', reason: message('reason_user_rule'), evidence: `picked: ${selector}`, preview, late: false };
+    if (!takeOutRecorded(element, record)) throw new Error('this element is no longer in the page');
+    outside.observer?.takeRecords();
+    cleaned = true;
+    return outsideReport();
   }
 
   /** Cleans on page load on a site the reader chose (autoclean.js), with the settings the background gives. */
@@ -384,10 +786,20 @@
       dropEarlyHide();
       return { ok: false, error: 'auto-clean is off for this site' };
     }
-    await load();
-    const report = await clean(answer.options);
+    let report = null;
+    let css = null; // the early stylesheet for the site's next pages, made where the page was judged
+    if (judgesOutside()) {
+      clearPreview();
+      const done = await cleanOutside(answer.options, { early: Boolean(earlyStyle()) });
+      if (done) {
+        engine ??= 'outside';
+        report = done.report;
+        css = done.earlyCss ?? null;
+      }
+    }
+    if (!report) report = await clean(answer.options);
     api.runtime.sendMessage({ type: Message.LATE_REMOVAL, total: report.total }).catch(() => {});
-    keepEarlyHide();
+    keepEarlyHide(css);
     return { ok: true, engine, report };
   }
 
@@ -434,12 +846,12 @@
    * pages. If the clean kept a block it hides (a guard, or a block the reader keeps), the
    * stylesheet goes: the page shows what the clean decided.
    */
-  function keepEarlyHide() {
+  function keepEarlyHide(made) {
     const style = earlyStyle();
     if (!style) return;
-    let css;
+    let css = made;
     try {
-      css = core.earlyHideStylesheet(location.href);
+      css ??= core.earlyHideStylesheet(location.href);
     } catch (error) {
       console.warn('Unsponsor: no early stylesheet for this site', error);
       dropEarlyHide();
@@ -475,17 +887,27 @@
 
   async function runCommand(command, options) {
     try {
+      endOutsideAfterNavigation();
       switch (command) {
-        case Command.REPORT:
-          return { ok: true, engine, picking: Boolean(picker), report: core ? core.report() : null, detach: core ? core.detachStats() : null };
-        case Command.CLEAN:
-          await load();
-          return { ok: true, engine, startupMs, startupParts, rules, report: await clean(options) };
+        case Command.REPORT: {
+          const report = core ? core.report() : outside ? outsideReport() : null;
+          const detach = core ? core.detachStats() : outside ? outside.removal.detachStats() : null;
+          return { ok: true, engine, picking: Boolean(picker), report, detach };
+        }
+        case Command.CLEAN: {
+          const report = await clean(options);
+          return { ok: true, engine, startupMs, startupParts, rules, outsideRefused, report };
+        }
         case Command.AUTO:
           return await autoClean();
         case Command.UNDO: {
           clearPreview();
           dropEarlyHide();
+          if (!core && outside) {
+            const restored = undoOutside();
+            cleaned = false;
+            return { ok: true, engine, restored, report: outsideReport() };
+          }
           if (!core) return { ok: true, engine, restored: 0, report: null };
           const { restored } = core.undo();
           cleaned = false;
@@ -494,25 +916,34 @@
         case Command.RECATEGORIZE: {
           // A category toggle: put everything back and clean again with the new choice, so
           // blocks of a category switched off come back and those switched on go.
-          if (!core || !cleaned) return { ok: true, engine, report: core ? core.report() : null, recleaned: false };
+          if ((!core && !outside) || !cleaned) return { ok: true, engine, report: core ? core.report() : outside ? outsideReport() : null, recleaned: false };
           dropEarlyHide(); // made for the categories before
-          core.undo();
+          if (core) core.undo();
+          else undoOutside();
           return { ok: true, engine, report: await clean(options), recleaned: true };
         }
         case Command.PREVIEW:
-          await load();
           return { ok: true, engine, ...(await preview(options)) };
         case Command.CLEAR_PREVIEW:
           clearPreview();
           return { ok: true, engine };
         case Command.PICK:
-          await load();
+          // The picker takes blocks out the way the page's clean does (or will).
+          if (judgesOutside() && !cannotJudgeOutside()) {
+            if (!outside) await startOutside();
+          } else {
+            await load();
+          }
           startPicker();
           return { ok: true, engine, picking: true };
         case Command.RESTORE: {
-          if (!core) return { ok: false, error: 'nothing was removed from this page' };
+          if (!core && !outside) return { ok: false, error: 'nothing was removed from this page' };
           dropEarlyHide(); // it could hide the block brought back
-          const answer = core.restoreRemoval(options.index);
+          const answer = core ? core.restoreRemoval(options.index) : (() => {
+            const listed = Number.isInteger(options.index) && options.index >= 0 && options.index < outside.report.removed.length;
+            const element = listed ? restoreOutside(options.index) : null;
+            return { restored: listed, element, report: outsideReport() };
+          })();
           const selector = answer.restored && options.keep ? selectorFor(answer.element) : null;
           return { ok: answer.restored, engine, selector, report: answer.report, error: answer.restored ? undefined : 'that block is no longer listed' };
         }

@@ -22,6 +22,13 @@ globalThis.UnsponsorMessages ??= Object.freeze({
   PICKED: 'picked',
   /** Content script → background: the picker closed. */
   PICKER_CLOSED: 'picker-closed',
+  /**
+   * Content script → background: judge this page (`{ html, categories, rules, early }`) outside
+   * the tab (judge.js); the answer names what to take out.
+   */
+  JUDGE: 'judge',
+  /** Background → Chrome's offscreen document (offscreen.js): the same request, with the page's address. */
+  JUDGE_COPY: 'judge-copy',
 });
 
 globalThis.UnsponsorCommands ??= Object.freeze({

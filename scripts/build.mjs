@@ -24,7 +24,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { compileRules } from './compile-rules.mjs';
 import { iconPng } from './icons.mjs';
 import { wrapWasm2js } from './wasm2js-wrap.mjs';
-import { inlineSnippets } from './inline-snippets.mjs';
+import { classicScript, inlineSnippets } from './inline-snippets.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = path.join(root, 'dist');
@@ -35,7 +35,16 @@ const env = {
 };
 const ICON_SIZES = [16, 32, 48, 128];
 const EXTENSION_FILES = ['background.js', 'settings.js', 'messages.js', 'i18n.js', 'content.js', 'autoclean.js', 'early-hide.js', 'popup.html', 'popup.css', 'popup.js',
-  'options.html', 'options.css', 'options.js', '_locales'];
+  'options.html', 'options.css', 'options.js', 'judge.js', '_locales'];
+/** Chrome's offscreen document, where the judge runs there (Firefox runs judge.js in its background page). */
+const CHROME_FILES = ['offscreen.html', 'offscreen.js'];
+/**
+ * The file that takes blocks out of the page and puts them back: the core imports it in the tab
+ * (folded into the glue), and content.js uses it alone for a page judged outside the tab: the
+ * build writes it as a classic script (globalThis.UnsponsorRemoval) that background.js injects
+ * before content.js.
+ */
+const REMOVAL_FILE = 'removal.js';
 const GECKO_ID = 'unsponsor@unsponsor.dev';
 /**
  * EasyList's cosmetic rules: the copy kept in the repository (third_party/easylist/, refreshed by
@@ -212,6 +221,8 @@ function manifestFor(browser, hasRules) {
   manifest.version = cargoVersion;
   if (browser === 'chrome') {
     manifest.background = { service_worker: 'background.js' };
+    // The judge's document (offscreen.html): a service worker cannot parse a page.
+    manifest.permissions.push('offscreen');
     // The files the content script loads are reachable only at the per-session dynamic URL that
     // runtime.getURL returns (Chrome 130+), not at chrome-extension://<fixed id>/..., so a page
     // cannot fetch them to detect the extension. Firefox has no such key: its moz-extension://
@@ -233,6 +244,9 @@ function assembleExtension(browser, rules, rulesBundle, early) {
   const out = path.join(dist, browser);
   fs.rmSync(out, { recursive: true, force: true });
   for (const file of EXTENSION_FILES) copy(path.join(root, 'extension', file), path.join(out, file));
+  if (browser === 'chrome') for (const file of CHROME_FILES) copy(path.join(root, 'extension', file), path.join(out, file));
+  const removal = fs.readFileSync(path.join(root, 'src', 'dom', REMOVAL_FILE), 'utf8');
+  fs.writeFileSync(path.join(out, REMOVAL_FILE), classicScript(removal, 'UnsponsorRemoval', `src/dom/${REMOVAL_FILE}`));
   for (const size of ICON_SIZES) {
     fs.mkdirSync(path.join(out, 'icons'), { recursive: true });
     fs.writeFileSync(path.join(out, 'icons', `icon-${size}.png`), iconPng(size));

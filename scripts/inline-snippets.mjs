@@ -9,6 +9,20 @@ import path from 'node:path';
 const IMPORT = /^import (\* as (\w+)|\{([^}]*)\}) from (["'])(\.\/snippets\/[^"']+)\4;?\n/gm;
 const EXPORT = /^export (?:async )?(?:function\*?|const|let|class) ([\w$]+)/gm;
 
+/**
+ * A module that exports only functions and constants (`export function/const/let/class`), as a
+ * classic script: its exports frozen into one global, `globalThis[name]`, set once (a second
+ * injection into the same page keeps the first). The build makes extension/removal.js from
+ * src/dom/removal.js so: content.js finds it there, with no module to load.
+ */
+export function classicScript(source, name, from) {
+  const exported = [...source.matchAll(EXPORT)].map((match) => match[1]);
+  const body = source.replace(/^export (?=(?:async )?(?:function|const|let|class) )/gm, '');
+  if (/^(export|import) /m.test(body)) throw new Error(`${from}: only "export function/const/let/class" and no imports are supported`);
+  return `// Generated from ${from} by scripts/build.mjs (classicScript in scripts/inline-snippets.mjs).\n`
+    + `globalThis.${name} ??= (() => {\n${body}\nreturn Object.freeze({ ${exported.join(', ')} });\n})();\n`;
+}
+
 /** Folds every snippet import of `<dir>/<glue>` into the glue and deletes `<dir>/snippets`. */
 export function inlineSnippets(dir, glue) {
   const gluePath = path.join(dir, glue);

@@ -38,11 +38,13 @@ function corpusLines(corpus) {
     const c = corpus.summary;
     lines.push(`**Corpus** (${c.pages} pages of \`${corpus.label || corpus.dir}\`, ${c.errors} errors), each page in a fresh tab:`
       + ' Readability\'s `parse()` on a clone of the loaded page, then our first clean (the first click: the content script'
-      + ' injected, the core loaded, the rules read, the page cleaned), then both again warm (undo, our clean, Readability on a'
-      + ' new clone)'
+      + ' injected and the page cleaned, judged outside the tab or by the core and rules loaded into it), then both again warm'
+      + ' (undo, our clean, Readability on a new clone)'
       + (c.heap_collected ? `; the page's heap collected before each timed call (${c.heap_collected} pages)` : '')
       + '. The first click is the tab\'s main-thread time (Chromium\'s task time, CDP `Performance.getMetrics`) from the'
-      + ' background\'s call into the tab to its answer:');
+      + ' background\'s call into the tab to its answer'
+      + (c.outside_pages ? `. ${c.outside_pages} of the pages were judged outside their tabs (extension/judge.js): for them clean_ms is the tab's own work (the copy of the page and the removals), and the judge's time and the wait for its answer are the rows so named` : '')
+      + ':');
     lines.push('');
     lines.push('| per page | median | p95 | max |');
     lines.push('|---|---|---|---|');
@@ -53,13 +55,18 @@ function corpusLines(corpus) {
       distributionRow('first click: the main thread\'s CPU time, ms', c.first_click_cpu_ms),
       distributionRow('first click: the call\'s wall time (service worker), ms', c.first_click_wall_ms),
       distributionRow('of it: start-up, module and rules (content.js, wall), ms', c.startup_ms),
-      distributionRow('of it: the first clean (the core\'s clean_ms), ms', c.first_clean_ms),
+      distributionRow('of it: the first clean (clean_ms: the core\'s, or for a page judged outside, the tab\'s copy and removals), ms', c.first_clean_ms),
+      distributionRow('first click judged outside: the judge\'s parse and judgement there (not in the tab), ms', c.judge_ms),
+      distributionRow('first click judged outside: the wait for its answer (wall, content.js), ms', c.judged_wall_ms),
       distributionRow('Readability `parse()`, first, ms', c.readability_ms),
       distributionRow('first clean / Readability, first', c.first_ratio, ratio),
-      distributionRow('warm clean after undo (the core\'s clean_ms; `clean_ms_p95`), ms', c.clean_ms),
+      distributionRow('warm clean after undo (clean_ms; `clean_ms_p95`), ms', c.clean_ms),
       distributionRow('warm clean: the tab\'s main-thread time for the whole command, ms', c.warm_click_ms),
       distributionRow('Readability `parse()` on a new clone, warm, ms', c.readability_warm_ms),
       distributionRow('warm clean / warm Readability (`ratio_median`)', c.ratio, ratio),
+      distributionRow('warm clean judged outside the tab: the judge\'s parse and judgement there (not in the tab), ms', c.warm_judge_ms),
+      distributionRow('warm clean judged outside the tab: the wait for its answer (wall, content.js), ms', c.warm_judged_wall_ms),
+      distributionRow('that wait / warm Readability', c.warm_wall_ratio, ratio),
       distributionRow(`the same on the ${c.nothing_to_remove_pages ?? 0} page${c.nothing_to_remove_pages === 1 ? '' : 's'} where nothing is removed (\`nothing_to_remove_ratio_median\`)`, c.nothing_to_remove_ratio, ratio),
       distributionRow('tab memory added by the clean (`tab_memory_bytes_median`)', c.tab_memory_bytes, kib),
       distributionRow('of it: wasm memory', c.wasm_memory_bytes, kib),

@@ -19,15 +19,15 @@ const PAGE_TIMEOUT_MS = 30_000;
  * resolves to { result, wallMs } where wallMs runs from the background's runInTab call to its
  * answer (content script injection, the command, and the message back).
  */
-export function timedRunInTab(worker, command, pageUrl) {
-  return worker.evaluate(async ({ name, url }) => {
+export function timedRunInTab(worker, command, pageUrl, extra = {}) {
+  return worker.evaluate(async ({ name, url, extra }) => {
     const tabs = await chrome.tabs.query({});
     const tab = tabs.find((candidate) => candidate.url === url);
     if (!tab) return { result: { ok: false, error: `no tab for ${url}` }, wallMs: null };
     const started = performance.now();
-    const result = await runInTab(tab.id, name, url);
+    const result = await runInTab(tab.id, name, url, extra);
     return { result, wallMs: performance.now() - started };
-  }, { name: command, url: pageUrl });
+  }, { name: command, url: pageUrl, extra });
 }
 
 const message = (error) => String((error && error.message) || error).split('\n')[0];
@@ -42,8 +42,8 @@ function settleInPage(ms) {
   });
 }
 
-async function clean(browser, page, timeoutMs) {
-  const { result, wallMs } = await withTimeout(timedRunInTab(browser.worker, 'clean', page.url()), timeoutMs, 'clean');
+async function clean(browser, page, timeoutMs, extra = {}) {
+  const { result, wallMs } = await withTimeout(timedRunInTab(browser.worker, 'clean', page.url(), extra), timeoutMs, 'clean');
   if (!result || !result.ok) throw new Error(`clean failed: ${result ? result.error : 'no answer'}`);
   return { result, report: result.report, wallMs };
 }
@@ -185,6 +185,11 @@ export async function measureCorpusPage(browser, server, name, readabilitySource
       startup_ms: result.startupMs,
       startup_parts: result.startupParts || null,
       engine: result.engine,
+      // A page judged outside its tab (extension/judge.js): clean_ms is the tab's own work, the
+      // judge's parse and judgement ran elsewhere (judge_ms), the answer came after wall_ms.
+      judge_ms: typeof report.judge_ms === 'number' ? report.judge_ms : null,
+      judged_wall_ms: typeof report.wall_ms === 'number' ? report.wall_ms : null,
+      outside_refused: result.outsideRefused ?? null,
       nodes: report.timings ? report.timings.nodes : null,
       timings: report.timings || null,
       removed: report.total,
@@ -230,6 +235,10 @@ async function secondRun(browser, page, cdp) {
     const readability = await withTimeout(page.evaluate(readabilityInPage), PAGE_TIMEOUT_MS, 'Readability');
     return {
       warm_clean_ms: report.clean_ms,
+      // Judged outside the tab: the judge's own time, and the wait for its answer (wall).
+      warm_judge_ms: typeof report.judge_ms === 'number' ? report.judge_ms : null,
+      warm_judged_wall_ms: typeof report.wall_ms === 'number' ? report.wall_ms : null,
+      warm_wall_ratio: typeof report.wall_ms === 'number' ? pageRatio(report.wall_ms, readability.parseMs) : null,
       warm_click_ms: warmClick.main_thread_ms,
       warm_removed: report.total,
       warm_readability_ms: readability.parseMs,
@@ -257,7 +266,9 @@ export async function measureColdStart(browser, server, expectedEngine) {
     const cdp = await browser.context.newCDPSession(page);
     await cdp.send('Performance.enable');
     const before = await threadTotals(cdp);
-    const { result, report, wallMs } = await clean(browser, page, PAGE_TIMEOUT_MS);
+    // The core in the tab: where a page cannot be judged outside it (XML, huge pages), and the
+    // module and rules a tab then loads. A page judged outside loads neither (first_click_ms).
+    const { result, report, wallMs } = await clean(browser, page, PAGE_TIMEOUT_MS, { inTab: true });
     const click = threadSpent(before, await threadTotals(cdp));
     await cdp.detach().catch(() => {});
     Object.assign(run, {
@@ -300,7 +311,7 @@ export async function measureStartupStep(browser, server, step) {
       // world, reading the extension's files as content.js reads them.
       const answer = await withTimeout(browser.worker.evaluate(async ({ url, name }) => {
         const tab = (await chrome.tabs.query({})).find((candidate) => candidate.url === url);
-        await chrome.scripting.executeScript({ target: { tabId: tab.id }, files: ['messages.js', 'content.js'] });
+        await chrome.scripting.executeScript({ target: { tabId: tab.id }, files: ['messages.js', 'removal.js', 'content.js'] });
         if (name === 'inject') return name;
         const [injection] = await chrome.scripting.executeScript({
           target: { tabId: tab.id },

@@ -61,6 +61,14 @@ export function summariseCorpus(pages) {
     warm_click_ms: of((page) => page.warm_click_ms),
     readability_warm_ms: warmReadability,
     ratio: of((page) => page.warm_ratio),
+    // Pages judged outside their tabs (extension/judge.js): the tab's work is clean_ms above;
+    // the judge's parse and judgement ran elsewhere, and the answer came after the wall time.
+    outside_pages: ok.filter((page) => page.engine === 'outside').length,
+    judge_ms: of((page) => page.judge_ms),
+    judged_wall_ms: of((page) => page.judged_wall_ms),
+    warm_judge_ms: of((page) => page.warm_judge_ms),
+    warm_judged_wall_ms: of((page) => page.warm_judged_wall_ms),
+    warm_wall_ratio: of((page) => page.warm_wall_ratio),
     ratio_of_medians: pageRatio(warmClean.median, warmReadability.median),
     nothing_to_remove_pages: nothing.length,
     nothing_to_remove_ratio: distribution(nothing.map((page) => page.warm_ratio)),

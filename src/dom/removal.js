@@ -1,6 +1,8 @@
 // Taking blocks out of the page, and putting them back on undo.
 //
-// Rust (src/dom/mod.rs) decides what goes; this file does the moving. Each block taken out gets a
+// Rust (src/dom/mod.rs) decides what goes; this file does the moving. On a page judged outside
+// its tab, extension/content.js loads this file alone (the build copies it into the extension)
+// and moves the blocks the judge named the same way. Each block taken out gets a
 // record { node, parent, next, style, frame }: where it was (its parent and next sibling), so
 // undo can put it back exactly.
 //

@@ -35,7 +35,7 @@ pub fn preview_async(options: JsValue) -> Result<js_sys::Promise, JsError> {
 }
 
 /// What a clean would remove from `document`, judged as the page at `url` (`pass::judge`):
-/// `[{ element, rule, category, reason, preview }]`. Nothing is removed, and the page's own
+/// `[{ element, rule, category, reason, evidence, preview }]`. Nothing is removed, and the page's own
 /// session is not touched. `options`: `{ categories }`, as `clean` takes them.
 #[wasm_bindgen(js_name = judgeDocument)]
 pub fn judge_document(
@@ -247,6 +247,20 @@ pub fn constants() -> JsValue {
     set(
         "procedural_pseudo_class_prefix",
         &JsValue::from_str(PROCEDURAL_PSEUDO_CLASS_PREFIX),
+    );
+    // content.js, for the pages judged outside their tabs: a picked block's preview, and the
+    // wait before a late pass.
+    set(
+        "preview_max_chars",
+        &JsValue::from(crate::core::plan::PREVIEW_MAX_CHARS as u32),
+    );
+    set(
+        "late_pass_delay_ms",
+        &JsValue::from(crate::dom::watch::LATE_PASS_DELAY_MS),
+    );
+    set(
+        "max_late_pass_delay_ms",
+        &JsValue::from(crate::dom::watch::MAX_LATE_PASS_DELAY_MS),
     );
     answer.into()
 }

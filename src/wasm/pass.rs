@@ -415,6 +415,7 @@ fn decisions_to_js(decided: Vec<Decided>) -> Result<js_sys::Array, JsError> {
         set("rule", &JsValue::from_str(rule.id()));
         set("category", &to_js(&rule.category())?);
         set("reason", &JsValue::from_str(rule.reason()));
+        set("evidence", &JsValue::from_str(&item.removal.evidence));
         set("preview", &JsValue::from_str(&item.removal.preview));
         items.push(&entry);
     }

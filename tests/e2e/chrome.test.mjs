@@ -58,13 +58,13 @@ describe('Unsponsor in Chromium', { timeout: 240_000 }, () => {
   });
 
   for (const pagePath of DEMO_PAGES) {
-    test(`cleans ${pagePath} with wasm, and Undo restores it exactly`, { timeout: 60_000 }, async () => {
+    test(`cleans ${pagePath}, judged outside its tab, and Undo restores it exactly`, { timeout: 60_000 }, async () => {
       const withScreenshots = pagePath === '/index.html';
       let scrollY = 0;
       let beforeShot;
       await cleanAndUndo(driver, {
         url: server.origin + pagePath,
-        expectedEngine: 'wasm',
+        expectedEngine: 'outside',
         log,
         // Screenshots for the docs: the mid-article widget area before and after, and the popup.
         beforeClean: withScreenshots
@@ -89,13 +89,13 @@ describe('Unsponsor in Chromium', { timeout: 240_000 }, () => {
 
   // The page CSP (script-src 'self') makes Chromium refuse WebAssembly in content scripts; the
   // extension must fall back to its wasm2js build and still clean and undo correctly.
-  test('cleans /csp/variants/hashed.html under a strict page CSP with the wasm2js fallback', { timeout: 60_000 }, async () => {
-    await cleanAndUndo(driver, { url: `${server.origin}/csp/variants/hashed.html`, expectedEngine: 'wasm2js', log });
+  test('cleans /csp/variants/hashed.html under a strict page CSP: judged outside its tab, no WebAssembly in the page', { timeout: 60_000 }, async () => {
+    await cleanAndUndo(driver, { url: `${server.origin}/csp/variants/hashed.html`, expectedEngine: 'outside', log });
   });
 
   // Sponsored text that looks like markup must stay text: in the popup, in the page, through Undo.
   test(`keeps markup-like ad text inert on ${HOSTILE_PAGE_PATH} (popup, page, Undo)`, { timeout: 60_000 }, async () => {
-    await cleanAndUndoHostilePage(driver, { url: server.origin + HOSTILE_PAGE_PATH, expectedEngine: 'wasm', log });
+    await cleanAndUndoHostilePage(driver, { url: server.origin + HOSTILE_PAGE_PATH, expectedEngine: 'outside', log });
     assertNoPayloadRequest(server);
   });
 

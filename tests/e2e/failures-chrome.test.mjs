@@ -2,9 +2,9 @@
 // said"), in Chromium, through the real toolbar button and popup:
 //   - a build whose EasyList rule file is damaged, or missing, still cleans with the built-in
 //     rules, and the popup says so in one line ("Filter list damaged: ...");
-//   - a late pass that fails (here the content script's reader is broken on purpose, in its own
-//     world, after the clean) is counted, and the popup says "Some late widgets could not be
-//     checked";
+//   - a late pass that fails (here the content script's reader and its copy of the page are
+//     broken on purpose, in its own world, after the clean) is counted, and the popup says
+//     "Some late widgets could not be checked";
 //   - the intact build shows neither line.
 //
 //   npm run build && node --test tests/e2e/failures-chrome.test.mjs
@@ -131,8 +131,12 @@ describe('Every failure is said in the Chromium popup', { timeout: 300_000 }, ()
         const { exceptionDetails } = await page.cdp.send('Runtime.evaluate', { expression, contextId: ours.id });
         assert.ok(!exceptionDetails, JSON.stringify(exceptionDetails));
       };
+      // A page judged outside its tab is copied with outerHTML for each late pass; a page judged
+      // in the tab is read by the core's reader (getAttributeNames). Both are broken.
       await inWorld(`globalThis.__names = Element.prototype.getAttributeNames;
-        Element.prototype.getAttributeNames = function () { throw new Error('reader broken on purpose'); };`);
+        Element.prototype.getAttributeNames = function () { throw new Error('reader broken on purpose'); };
+        globalThis.__outer = Object.getOwnPropertyDescriptor(Element.prototype, 'outerHTML');
+        Object.defineProperty(Element.prototype, 'outerHTML', { configurable: true, get() { throw new Error('copy broken on purpose'); } });`);
       await page.playwrightPage.evaluate(() => {
         const widget = document.createElement('div');
         widget.id = 'taboola-late-failure';
@@ -149,9 +153,10 @@ describe('Every failure is said in the Chromium popup', { timeout: 300_000 }, ()
       }, { timeoutMs: 15_000, intervalMs: 500, message: 'the popup to say a late pass failed' });
       const line = reopened.read.lines.find((l) => l.problem === 'late-errors');
       assert.equal(line.text, 'Some late widgets could not be checked');
-      assert.match(line.title, /reader broken on purpose/);
+      assert.match(line.title, /(reader|copy) broken on purpose/);
       await driver.closePopup(reopened.popupNow);
-      await inWorld('Element.prototype.getAttributeNames = globalThis.__names;');
+      await inWorld(`Element.prototype.getAttributeNames = globalThis.__names;
+        Object.defineProperty(Element.prototype, 'outerHTML', globalThis.__outer);`);
       await page.cdp.send('Runtime.disable');
     } finally {
       await driver.close();

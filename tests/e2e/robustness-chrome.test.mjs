@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startServer } from './server.mjs';
-import { CHROME_EXTENSION_DIR, DEMO_SITE_DIR, buildCarriesEasylist, requireBuilt } from './lib/config.mjs';
+import { CHROME_EXTENSION_DIR, DEMO_PAGES, DEMO_SITE_DIR, buildCarriesEasylist, requireBuilt } from './lib/config.mjs';
 import { ChromiumDriver } from './lib/chromium.mjs';
 import { readManifest, WEB_ACCESSIBLE_FILES } from './lib/manifest.mjs';
 import { RequestLog } from './lib/network.mjs';
@@ -58,7 +58,7 @@ describe('Unsponsor in Chromium: robustness', { timeout: 300_000 }, () => {
   });
 
   test(`cleans the top document of ${IFRAME_PAGE.path} and leaves its same-origin iframe, ad included, untouched`, { timeout: 60_000 }, async () => {
-    await cleanAndUndoWithSameOriginFrame(driver, { url: server.origin + IFRAME_PAGE.path, expectedEngine: 'wasm', log });
+    await cleanAndUndoWithSameOriginFrame(driver, { url: server.origin + IFRAME_PAGE.path, expectedEngine: 'outside', log });
   });
 
   test(`"Clean this page" on the frameset ${FRAMESET_PAGE.path} reports nothing removed, without an error, and leaves the frames alone`, { timeout: 60_000 }, async () => {
@@ -66,12 +66,12 @@ describe('Unsponsor in Chromium: robustness', { timeout: 300_000 }, () => {
   });
 
   test(`cleans ${PROTOTYPES_PAGE.path}, whose scripts replace remove, appendChild, MutationObserver, push, JSON.stringify...: isolated world, no error in the page, Undo exact`, { timeout: 60_000 }, async () => {
-    await cleanAndUndoHostilePrototypesPage(driver, { url: server.origin + PROTOTYPES_PAGE.path, expectedEngine: 'wasm', log });
+    await cleanAndUndoHostilePrototypesPage(driver, { url: server.origin + PROTOTYPES_PAGE.path, expectedEngine: 'outside', log });
   });
 
   test(`ignores the commands ${FORGE_PAGE.path} forges (postMessage, custom events, sendMessage, a page unsponsorRun)`, { timeout: 60_000 }, async () => {
     // The page is given the extension's id, as a page could learn it, for chrome.runtime.sendMessage.
-    await cleanAndUndoForgePage(driver, { url: `${server.origin}${FORGE_PAGE.path}?ext=${driver.extensionId}`, expectedEngine: 'wasm', log });
+    await cleanAndUndoForgePage(driver, { url: `${server.origin}${FORGE_PAGE.path}?ext=${driver.extensionId}`, expectedEngine: 'outside', log });
   });
 
   // use_dynamic_url: the content script loads its files at the per-session dynamic URL; a page that
@@ -82,7 +82,9 @@ describe('Unsponsor in Chromium: robustness', { timeout: 300_000 }, () => {
     assert.ok(manifest.web_accessible_resources.every((entry) => entry.use_dynamic_url === true), 'dist/chrome/manifest.json must set use_dynamic_url on every web_accessible_resources entry');
     const hasRules = buildCarriesEasylist();
     const since = requests.entries.length;
-    const page = await driver.openPage(`${server.origin}/index.html`);
+    // A page with an open shadow root is cleaned by the core in the tab (a page judged outside
+    // its tab loads nothing through these URLs).
+    const page = await driver.openPage(`${server.origin}/test-pages/shadow.html`);
     let popup;
     try {
       popup = await driver.openPopup(page);
@@ -120,6 +122,75 @@ describe('Unsponsor in Chromium: robustness', { timeout: 300_000 }, () => {
       const control = await fetchFromPage(`chrome-extension://${dynamicHost}/${exposed[0]}`);
       assert.equal(control, 'status 200', `control: the page could not fetch ${exposed[0]} at the dynamic URL either (${control}), so the static-URL failures prove nothing`);
       log(`page fetches at the static URL: ${Object.values(staticResults).join('; ')}; at the dynamic URL: ${control}`);
+    } finally {
+      if (popup) await driver.closePopup(popup).catch(() => {});
+      await driver.closePage(page).catch(() => {});
+    }
+  });
+
+  // The first click judges a copy of the page outside the tab (extension/judge.js, in the
+  // offscreen document); the core loaded in the tab must come to the same removals.
+  for (const pagePath of DEMO_PAGES) {
+    test(`${pagePath}: judged outside the tab, the removals are the tab core's; a second clean adds none; undo is exact`, { timeout: 60_000 }, async () => {
+      const page = await driver.openPage(server.origin + pagePath);
+      let popup;
+      try {
+        const pristine = await page.evaluate('document.documentElement.outerHTML');
+        // The popup grants activeTab and tells the page's tab id.
+        popup = await driver.openPopup(page);
+        await waitForPopupState(popup.evaluate, 'idle', { timeoutMs: 10_000 });
+        const worker = await driver.serviceWorker();
+        const run = (command, extra = {}) => worker.evaluate(({ tabId, url, command, extra }) => runInTab(tabId, command, url, extra),
+          { tabId: page.tabId, url: page.url, command, extra });
+        const key = (removal) => `${removal.rule} | ${removal.category} | ${removal.preview}`;
+
+        const outside = await run('clean');
+        assert.ok(outside.ok, JSON.stringify(outside));
+        assert.equal(outside.engine, 'outside', `the page was not judged outside: ${outside.outsideRefused}`);
+        assert.ok(outside.report.total > 0, 'the demo page has blocks to remove');
+        assert.ok(outside.report.removed.every((removal) => removal.reason && removal.evidence !== undefined), 'each removal says why');
+        const again = await run('clean');
+        assert.equal(again.report.total, outside.report.total, `a second clean removed more: ${JSON.stringify(again.report.removed.slice(outside.report.total).map(key))}`);
+        const undone = await run('undo');
+        assert.equal(undone.restored, outside.report.total);
+        assert.equal(await page.evaluate('document.documentElement.outerHTML'), pristine, 'undo put the page back exactly');
+
+        const inTab = await run('clean', { inTab: true });
+        assert.equal(inTab.engine, 'wasm', 'the core loaded in the tab');
+        assert.deepEqual(outside.report.removed.map(key).sort(), inTab.report.removed.map(key).sort());
+        await run('undo');
+        assert.equal(await page.evaluate('document.documentElement.outerHTML'), pristine, 'undo of the tab core put the page back exactly');
+        log(`${pagePath}: ${outside.report.total} blocks, the same both ways`);
+      } finally {
+        if (popup) await driver.closePopup(popup).catch(() => {});
+        await driver.closePage(page).catch(() => {});
+      }
+    });
+  }
+
+  // A page's serialised text leaves open shadow roots out: such a page is judged by the core in
+  // the tab, which reads inside them.
+  test('a widget inside an open shadow root: the page is cleaned by the core in the tab, which removes it', { timeout: 60_000 }, async () => {
+    const page = await driver.openPage(`${server.origin}/test-pages/shadow.html`);
+    let popup;
+    try {
+      popup = await driver.openPopup(page);
+      await waitForPopupState(popup.evaluate, 'idle', { timeoutMs: 10_000 });
+      const worker = await driver.serviceWorker();
+      const run = (command) => worker.evaluate(({ tabId, url, command }) => runInTab(tabId, command, url), { tabId: page.tabId, url: page.url, command });
+      const cleaned = await run('clean');
+      assert.ok(cleaned.ok, JSON.stringify(cleaned));
+      assert.equal(cleaned.engine, 'wasm', `expected the core in the tab (refused outside: ${cleaned.outsideRefused})`);
+      assert.match(String(cleaned.outsideRefused), /shadow/);
+      // The widget goes (with its host, which held nothing else); the article stays.
+      const left = await page.evaluate(`(() => {
+        const host = document.getElementById('extras');
+        return { widget: Boolean(host && host.isConnected && host.shadowRoot.querySelector('.trc_related_container')), article: document.querySelectorAll('article p').length };
+      })()`);
+      assert.deepEqual(left, { widget: false, article: 3 }, 'the widget inside the shadow root is gone, the article stays');
+      assert.ok(cleaned.report.removed.some((removal) => removal.category === 'ads' && removal.preview.includes('Doctors hate this')), JSON.stringify(cleaned.report.removed));
+      const undone = await run('undo');
+      assert.equal(undone.restored, cleaned.report.total);
     } finally {
       if (popup) await driver.closePopup(popup).catch(() => {});
       await driver.closePage(page).catch(() => {});

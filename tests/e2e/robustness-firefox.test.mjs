@@ -53,7 +53,7 @@ describe('Unsponsor in Firefox: robustness', { timeout: 300_000 }, () => {
   });
 
   test(`cleans the top document of ${IFRAME_PAGE.path} and leaves its same-origin iframe, ad included, untouched`, { timeout: 60_000 }, async () => {
-    await cleanAndUndoWithSameOriginFrame(driver, { url: server.origin + IFRAME_PAGE.path, expectedEngine: 'wasm', log });
+    await cleanAndUndoWithSameOriginFrame(driver, { url: server.origin + IFRAME_PAGE.path, expectedEngine: 'outside', log });
   });
 
   test(`"Clean this page" on the frameset ${FRAMESET_PAGE.path} reports nothing removed, without an error, and leaves the frames alone`, { timeout: 60_000 }, async () => {
@@ -61,11 +61,11 @@ describe('Unsponsor in Firefox: robustness', { timeout: 300_000 }, () => {
   });
 
   test(`cleans ${PROTOTYPES_PAGE.path}, whose scripts replace remove, appendChild, MutationObserver, push, JSON.stringify...: Xray isolation, no error in the page, Undo exact`, { timeout: 60_000 }, async () => {
-    await cleanAndUndoHostilePrototypesPage(driver, { url: server.origin + PROTOTYPES_PAGE.path, expectedEngine: 'wasm', log });
+    await cleanAndUndoHostilePrototypesPage(driver, { url: server.origin + PROTOTYPES_PAGE.path, expectedEngine: 'outside', log });
   });
 
   test(`ignores the commands ${FORGE_PAGE.path} forges (postMessage, custom events, a page unsponsorRun)`, { timeout: 60_000 }, async () => {
-    await cleanAndUndoForgePage(driver, { url: server.origin + FORGE_PAGE.path, expectedEngine: 'wasm', log });
+    await cleanAndUndoForgePage(driver, { url: server.origin + FORGE_PAGE.path, expectedEngine: 'outside', log });
   });
 
   test('request recorder control: requests made on purpose by the popup and by content-script code in the tab are seen and attributed', { timeout: 30_000 }, async () => {

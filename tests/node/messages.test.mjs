@@ -23,7 +23,7 @@ function code(file) {
   return read(file).replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:])\/\/.*$/gm, '$1');
 }
 
-const SCRIPTS = ['background.js', 'content.js', 'autoclean.js', 'early-hide.js', 'popup.js', 'options.js'];
+const SCRIPTS = ['background.js', 'content.js', 'autoclean.js', 'early-hide.js', 'popup.js', 'options.js', 'offscreen.js', 'judge.js'];
 
 test('messages.js names every message and command once', () => {
   const { messages, commands } = loadNames();
@@ -64,10 +64,13 @@ test('every page and injection loads messages.js before the scripts that use it'
     const own = scripts.indexOf(page.replace('.html', '.js'));
     assert.ok(own > 0 && scripts.indexOf('messages.js') >= 0 && scripts.indexOf('messages.js') < own, `${page}: ${scripts}`);
   }
+  const offscreen = read('offscreen.html');
+  const first = offscreen.indexOf('src="messages.js"');
+  assert.ok(first >= 0 && first < offscreen.indexOf('src="offscreen.js"'), 'offscreen.html loads messages.js before offscreen.js');
   const background = code('background.js');
   assert.match(background, /importScripts\([^)]*'messages\.js'/, 'Chrome\'s service worker must import messages.js');
-  assert.match(background, /files: \['messages\.js', 'content\.js'\]/, 'content.js is injected after messages.js');
-  assert.match(background, /js: \['messages\.js', 'content\.js', 'autoclean\.js'\]/, 'the auto-clean script starts with messages.js');
+  assert.match(background, /files: \['messages\.js', 'removal\.js', 'content\.js'\]/, 'content.js is injected after messages.js and removal.js');
+  assert.match(background, /js: \['messages\.js', 'removal\.js', 'content\.js', 'autoclean\.js'\]/, 'the auto-clean script starts with messages.js');
   const build = fs.readFileSync(path.join(REPO_ROOT, 'scripts', 'build.mjs'), 'utf8');
   assert.match(build, /scripts: \['settings\.js', 'messages\.js', 'background\.js'\]/, 'Firefox\'s background loads messages.js');
   assert.match(build, /EXTENSION_FILES = \[[^\]]*'messages\.js'/, 'the build ships messages.js');

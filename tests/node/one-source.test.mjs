@@ -90,3 +90,11 @@ test('the early stylesheet each extension build carries is the core\'s', { skip:
   assert.ok(!site.includes('.not-here') && !site.includes('has-text'), 'no rule of another site, nothing procedural');
   glue.setUserRules('');
 });
+
+test('content.js judges late widgets and previews picked blocks with the core\'s limits', { skip: !built && 'dist/ is not built (npm run build)' }, async () => {
+  const core = await coreConstants();
+  const content = source('extension', 'content.js');
+  assert.equal(constantIn(content, 'PREVIEW_MAX_CHARS'), core.preview_max_chars, 'extension/content.js PREVIEW_MAX_CHARS');
+  assert.equal(constantIn(content, 'LATE_DELAY_MS'), core.late_pass_delay_ms, 'extension/content.js LATE_DELAY_MS');
+  assert.equal(constantIn(content, 'MAX_LATE_DELAY_MS'), core.max_late_pass_delay_ms, 'extension/content.js MAX_LATE_DELAY_MS');
+});

@@ -12,11 +12,15 @@ import { FIREFOX_ADDON_ID } from './config.mjs';
 const OPTIONAL_HOST_PATTERNS = Object.freeze(['http://*/*', 'https://*/*']);
 /** The extension needs these two to clean the current tab on a click... */
 const REQUIRED_PERMISSIONS = ['activeTab', 'scripting'];
-/** ...and may ask for nothing beyond these. */
-const ALLOWED_PERMISSIONS = new Set([...REQUIRED_PERMISSIONS, 'storage']);
 /**
- * What content.js loads through runtime.getURL: the wasm core and its glue, the wasm2js fallback,
- * and the compiled EasyList rules (absent from a build made without them). Nothing else may be
+ * ...and may ask for nothing beyond these (Chrome also for `offscreen`: its offscreen document is
+ * where the core judges pages outside their tabs; Firefox's background page does that itself).
+ */
+const ALLOWED_PERMISSIONS = new Set([...REQUIRED_PERMISSIONS, 'storage']);
+const ALLOWED_PERMISSIONS_CHROME = new Set([...ALLOWED_PERMISSIONS, 'offscreen']);
+/**
+ * What content.js loads through runtime.getURL (for a page judged in its tab): the wasm core and
+ * its glue, the wasm2js fallback, and the compiled EasyList rules (absent from a build made without them). Nothing else may be
  * web-accessible: not the popup, the background, content.js itself, the icons or the licence.
  */
 export const WEB_ACCESSIBLE_FILES = Object.freeze(['pkg/unsponsor.js', 'pkg/unsponsor_bg.wasm', 'pkg-js/unsponsor.js', 'pkg-js/unsponsor_bg.w2j.js', 'rules/easylist.rules']);
@@ -39,7 +43,7 @@ export function manifestFailures(manifest, { browser, dir }) {
     if (!permissions.includes(permission)) failures.push(`permission ${permission} is missing`);
   }
   for (const permission of permissions) {
-    if (!ALLOWED_PERMISSIONS.has(permission)) failures.push(`permission ${JSON.stringify(permission)} is more than the extension needs`);
+    if (!(browser === 'chrome' ? ALLOWED_PERMISSIONS_CHROME : ALLOWED_PERMISSIONS).has(permission)) failures.push(`permission ${JSON.stringify(permission)} is more than the extension needs`);
   }
   if ((manifest.host_permissions ?? []).length > 0) failures.push(`host_permissions must be empty: ${JSON.stringify(manifest.host_permissions)}`);
   // Site access is only ever optional, asked for one site at a time at the reader's click (the
