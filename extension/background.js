@@ -312,7 +312,7 @@ async function judge(request, url) {
     return answer ?? { ok: false, error: 'the offscreen document did not answer' };
   }
   if (typeof DOMParser === 'function') {
-    const { judgePage } = await import(api.runtime.getURL('judge.js'));
+    const { judgePage } = await import('./judge.js'); // (Firefox's background page is a document)
     return judgePage(copy);
   }
   return { ok: false, error: 'this browser cannot judge a page outside its tab' };

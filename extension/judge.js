@@ -15,8 +15,9 @@
 
 const api = globalThis.browser ?? globalThis.chrome;
 const RULES_FILE = 'rules/easylist.rules';
-// The extension's files, at its fixed address: Chrome's runtime.getURL answers the per-session
-// address pages may load (use_dynamic_url), which its own documents cannot import from.
+// The extension's files at its fixed address, where the core's import below finds them too:
+// Chrome's runtime.getURL answers the per-session address pages may load (use_dynamic_url),
+// which its own documents cannot load from.
 const own = (file) => new URL(file, import.meta.url).href;
 
 // A <noscript>'s inside: the tab (scripting on) holds it as text, a DOMParser copy (scripting
@@ -36,7 +37,7 @@ function buildCarriesRules() {
 function load() {
   ready ??= (async () => {
     const started = performance.now();
-    const core = await import(own('pkg/unsponsor.js'));
+    const core = await import('./pkg/unsponsor.js');
     await core.default({ module_or_path: fetch(own('pkg/unsponsor_bg.wasm')) });
     let rules = null;
     let rulesProblem = null;

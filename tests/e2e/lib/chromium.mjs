@@ -430,6 +430,15 @@ export class ChromiumDriver {
         () => ['popup', 'service-worker'].every((part) => controls().some((entry) => entry.by === part && entry.url.endsWith(`${CONTROL_PATH}${part}`))),
         { timeoutMs: 10_000, message: 'the control requests to be recorded and attributed to the popup and the service worker', describe: () => this.requestLog.format(controls()) },
       );
+      // The content script: a page judged outside its tab loads no file, so the core is loaded
+      // into this one on purpose (the command option inTab), and its file loads must be seen.
+      const cleaned = await worker.evaluate(({ tabId, url }) => runInTab(tabId, 'clean', url, { inTab: true })
+        .then((answer) => runInTab(tabId, 'undo', url).then(() => answer)), { tabId: page.tabId, url: page.url });
+      if (!cleaned || cleaned.engine !== 'wasm') throw new Error(`the control clean in the tab did not load the core: ${JSON.stringify(cleaned)}`);
+      await pollUntil(
+        () => this.attributedRequests().some((entry) => entry.by === 'content-script' && entry.url.startsWith('chrome-extension://')),
+        { timeoutMs: 10_000, message: 'the content script\'s own file loads to be recorded and attributed to it', describe: () => this.requestLog.format(this.attributedRequests()) },
+      );
     } finally {
       await this.closePopup(popup).catch(() => {});
     }
@@ -443,7 +452,8 @@ export class ChromiumDriver {
   /**
    * What the extension itself requested since launch (see extensionRequestReport), with the
    * recorder self-checks for `mustSee` (by default the popup and service worker, whose control
-   * requests makeControlRequests() made, and the content script, whose own file loads show).
+   * requests makeControlRequests() made, and the content script, whose own file loads it makes
+   * happen).
    */
   extensionRequests({ mustSee = ['popup', 'service-worker', 'content-script'] } = {}) {
     return extensionRequestReport(this.attributedRequests(), { mustSee });
