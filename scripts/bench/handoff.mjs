@@ -39,6 +39,11 @@
 // offscreen core keeps EasyList's site rules for every host (loadRulesForEveryHost), and each
 // page is judged with its own.
 //
+// Since the product judges pages outside their tabs (extension/judge.js, issue 17), `product`
+// is that design as shipped, with its own offscreen document (offscreen.html), and `offscreen`
+// is the prototype kept for comparison. Chrome allows one offscreen document per extension, so
+// each of the two closes the other's before it runs (ownOffscreenDocument).
+//
 // Like the bench, it prints medians of the tab's main-thread time (CDP Performance.getMetrics),
 // of the per-page ratio to Readability's parse() and, for `product` and `offscreen`, of the
 // wall time from the service worker's first call to the last answer; --out writes every row.
@@ -165,8 +170,20 @@ function addHandoffFiles(extension) {
   fs.writeFileSync(path.join(extension, 'handoff-offscreen.js'), OFFSCREEN_JS);
   const manifestPath = path.join(extension, 'manifest.json');
   const manifest = JSON.parse(fs.readFileSync(manifestPath, 'utf8'));
-  manifest.permissions = [...(manifest.permissions || []), 'offscreen'];
+  const permissions = manifest.permissions || [];
+  manifest.permissions = permissions.includes('offscreen') ? permissions : [...permissions, 'offscreen'];
   fs.writeFileSync(manifestPath, JSON.stringify(manifest, null, 2));
+}
+
+/**
+ * In the service worker: closes the offscreen document unless it is `keep` (the product's
+ * offscreen.html, or this script's handoff-offscreen.html): one document per extension.
+ */
+function ownOffscreenDocument(worker, keep) {
+  return worker.evaluate(async (file) => {
+    const [open] = await chrome.runtime.getContexts({ contextTypes: ['OFFSCREEN_DOCUMENT'] });
+    if (open && !open.documentUrl.endsWith(`/${file}`)) await chrome.offscreen.closeDocument();
+  }, keep);
 }
 
 /** In the service worker: the offscreen round trip for the tab of `url`, timed. */
@@ -282,6 +299,8 @@ async function measure(browser, server, name, variant, readability) {
       return performance.now() - started;
     });
     if (variant === 'product') await page.evaluate(indexElementsInPage);
+    if (variant === 'product') await ownOffscreenDocument(browser.worker, 'offscreen.html');
+    if (variant === 'offscreen') await ownOffscreenDocument(browser.worker, 'handoff-offscreen.html');
     const before = await threadTotals(cdp);
     if (variant === 'product') {
       const { result, wallMs } = await withTimeout(timedRunInTab(browser.worker, 'clean', page.url()), TIMEOUT_MS, 'clean');
