@@ -224,7 +224,7 @@
 
   async function preview(options) {
     let items = null;
-    if (judgesOutside() && !cannotJudgeOutside()) {
+    if (canJudgeOutside()) {
       try {
         items = await previewOutside(options);
         engine ??= 'outside';
@@ -463,22 +463,32 @@
   }
 
   /**
+   * Sends a copy of the page (copyOfPage) to the background to be judged: its answer, checked to
+   * hold as many elements as the page did. Throws when there is no usable answer.
+   */
+  async function askJudge(copy, options, early) {
+    const request = { type: Message.JUDGE, html: copy.html, categories: options?.categories, rules: typeof options?.rules === 'string' ? options.rules : '', early };
+    const sending = performance.now();
+    const sent = api.runtime.sendMessage(request);
+    copy.parts.send_ms = performance.now() - sending;
+    const answer = await withTimeout(sent, JUDGE_TIMEOUT_MS);
+    if (!answer || !answer.ok) throw new Error(answer ? answer.error : 'the background did not answer');
+    if (answer.elements !== copy.elements.length) throw new Error(`the copy has ${answer.elements} elements, the page ${copy.elements.length}`);
+    return answer;
+  }
+
+  /**
    * Asks the background to judge the page now: `{ elements, answer }`, the answer checked
    * against the page (same count of elements, and each named element of the tag named).
    * Throws when there is no usable answer.
    */
   async function judgeOutside(options, early = false) {
     const copying = performance.now();
-    const { elements, html, shadow, parts } = copyOfPage();
+    const copy = copyOfPage();
     const copyMs = performance.now() - copying;
-    if (shadow) throw new Error('the page has open shadow roots, which its text leaves out');
-    const request = { type: Message.JUDGE, html, categories: options?.categories, rules: typeof options?.rules === 'string' ? options.rules : '', early };
-    const sending = performance.now();
-    const sent = api.runtime.sendMessage(request);
-    parts.send_ms = performance.now() - sending;
-    const answer = await withTimeout(sent, JUDGE_TIMEOUT_MS);
-    if (!answer || !answer.ok) throw new Error(answer ? answer.error : 'the background did not answer');
-    if (answer.elements !== elements.length) throw new Error(`the copy has ${answer.elements} elements, the page ${elements.length}`);
+    if (copy.shadow) throw new Error('the page has open shadow roots, which its text leaves out');
+    const { elements, parts } = copy;
+    const answer = await askJudge(copy, options, early);
     for (const decision of answer.decisions) {
       const element = elements[decision.index];
       if (!element || element.localName !== decision.tag) throw new Error('the copy is not the page');
@@ -550,13 +560,20 @@
   }
 
   /** The page's session when judged outside: what is out, the report, the late passes. */
-  async function startOutside() {
+  function startOutside() {
     // src/dom/removal.js, which the build writes as a classic script that background.js injects
     // with this file (scripts/build.mjs).
     const removal = globalThis.UnsponsorRemoval;
     if (!removal) throw new Error('removal.js is missing');
     outside = { removal, url: location.href, records: [], report: emptyReport(), keptByReader: [], options: null,
-      observer: null, timer: 0, running: false, again: false, lastPassMs: 0, lateDelayMs: LATE_DELAY_MS, rulesProblem: null, rules: null };
+      observer: null, timer: 0, running: false, again: false, lastPassMs: 0, lateDelayMs: LATE_DELAY_MS };
+  }
+
+  /** Forgets what was taken out and why (undo, or a new page): the records are already emptied. */
+  function forgetOutside() {
+    stopWatchingOutside();
+    outside.report = emptyReport();
+    outside.keptByReader = [];
   }
 
   /**
@@ -580,10 +597,8 @@
     outside?.removal.finishDetaching();
     let judged;
     try {
-      const removalLoaded = outside ? null : startOutside();
-      removalLoaded?.catch(() => {}); // (awaited below, after the answer)
+      if (!outside) startOutside();
       judged = await judgeOutside(options, early);
-      await removalLoaded;
     } catch (error) {
       if (outside && outside.records.length > 0) throw error;
       outside = null;
@@ -593,8 +608,6 @@
     const applying = performance.now();
     stopWatchingOutside();
     outside.options = options;
-    outside.rulesProblem = judged.answer.rulesProblem;
-    outside.rules = judged.answer.rules;
     rulesProblem = judged.answer.rulesProblem;
     rules = judged.answer.rules;
     applyAnswer(judged.elements, judged.answer, false);
@@ -661,7 +674,7 @@
         return;
       }
       let copy;
-      let judged;
+      let answer;
       try {
         const started = performance.now();
         // Blocks hidden and waiting to be detached are still in the text: out first.
@@ -669,11 +682,7 @@
         session.observer?.takeRecords();
         copy = copyOfPage();
         spent += performance.now() - started;
-        const answer = await withTimeout(api.runtime.sendMessage({ type: Message.JUDGE, html: copy.html, categories: session.options?.categories,
-          rules: typeof session.options?.rules === 'string' ? session.options.rules : '', early: false }), JUDGE_TIMEOUT_MS);
-        if (!answer || !answer.ok) throw new Error(answer ? answer.error : 'the background did not answer');
-        if (answer.elements !== copy.elements.length) throw new Error('the copy is not the page');
-        judged = answer;
+        answer = await askJudge(copy, session.options, false);
       } catch (error) {
         if (outside !== session || !session.observer) return;
         session.report.late_errors += 1;
@@ -683,7 +692,7 @@
       // Undone, or cleaned again, meanwhile: this answer is for a page that is gone.
       if (outside !== session || !session.observer) return;
       const applying = performance.now();
-      const fits = judged.decisions.filter((decision) => copy.elements[decision.index]?.localName === decision.tag);
+      const fits = answer.decisions.filter((decision) => copy.elements[decision.index]?.localName === decision.tag);
       const { taken, again } = applyAnswer(copy.elements, { decisions: fits }, true);
       session.lateDelayMs = taken > 0 && again === taken ? Math.min(session.lateDelayMs * 2, MAX_LATE_DELAY_MS) : LATE_DELAY_MS;
       spent += performance.now() - applying;
@@ -703,24 +712,25 @@
 
   /** Puts every block back (a page judged outside). */
   function undoOutside() {
-    stopWatchingOutside();
     const restored = outside.removal.putBack(outside.records);
-    outside.report = emptyReport();
-    outside.keptByReader = [];
+    forgetOutside();
     return restored;
   }
 
-  /** Puts back the block of `report.removed[index]`; later passes leave it alone. */
+  /**
+   * Puts back the block of `report.removed[index]`; later passes leave it alone. Answers as the
+   * core's restoreRemoval: `{ restored, element, report }`.
+   */
   function restoreOutside(index) {
     const report = outside.report;
-    if (!Number.isInteger(index) || index < 0 || index >= report.removed.length) return null;
+    if (!Number.isInteger(index) || index < 0 || index >= report.removed.length) return { restored: false, element: null, report: outsideReport() };
     const element = outside.removal.putBackOne(outside.records, index);
     const [record] = report.removed.splice(index, 1);
     report.counts[record.category] = Math.max(0, (report.counts[record.category] ?? 0) - 1);
     report.total -= 1;
     outside.observer?.takeRecords();
     if (element && element.nodeType === 1) outside.keptByReader.push(element);
-    return element;
+    return { restored: true, element, report: outsideReport() };
   }
 
   /** What a clean would remove, judged outside: outlined on the page. */
@@ -737,36 +747,42 @@
    */
   function endOutsideAfterNavigation() {
     if (!outside || outside.url === location.href) return;
-    stopWatchingOutside();
     outside.url = location.href;
     outside.records = [];
-    outside.report = emptyReport();
-    outside.keptByReader = [];
+    forgetOutside();
     cleaned = false;
   }
 
   /** Whether the page is (or is to be) judged outside the tab rather than by a core loaded here. */
   const judgesOutside = () => !core && (outside !== null || outsideRefused === null);
+  /** And whether it can be now (a command that does not judge asks before it starts). */
+  const canJudgeOutside = () => judgesOutside() && !cannotJudgeOutside();
 
   // ----- commands -----
 
-  /** Cleans the page: judged outside the tab where it can be, else by the core loaded here. */
-  async function clean(options) {
+  /**
+   * Cleans the page: judged outside the tab where it can be, else by the core loaded here.
+   * `early`: also make the site's early stylesheet where the page is judged outside (`earlyCss`).
+   * Returns `{ report, earlyCss }`.
+   */
+  async function cleanPage(options, { early = false } = {}) {
     clearPreview();
     // (`inTab`: the bench and tests measure the core in the tab, where pages judged outside never go.)
     if (judgesOutside() && options?.inTab !== true) {
-      const done = await cleanOutside(options);
+      const done = await cleanOutside(options, { early });
       if (done) {
         engine ??= 'outside';
-        return done.report;
+        return done;
       }
     }
     await load();
     applyUserRules(options);
     const report = await core.cleanAsync(coreOptions(options, true));
     cleaned = true;
-    return report;
+    return { report, earlyCss: undefined };
   }
+
+  const clean = async (options) => (await cleanPage(options)).report;
 
   /** A block the reader picked, on a page judged outside: recorded like any removal (as the core's removeElement does). */
   function removePickedOutside(element, selector) {
@@ -786,20 +802,10 @@
       dropEarlyHide();
       return { ok: false, error: 'auto-clean is off for this site' };
     }
-    let report = null;
-    let css = null; // the early stylesheet for the site's next pages, made where the page was judged
-    if (judgesOutside()) {
-      clearPreview();
-      const done = await cleanOutside(answer.options, { early: Boolean(earlyStyle()) });
-      if (done) {
-        engine ??= 'outside';
-        report = done.report;
-        css = done.earlyCss ?? null;
-      }
-    }
-    if (!report) report = await clean(answer.options);
+    // The early stylesheet for the site's next pages is made where the page is judged.
+    const { report, earlyCss } = await cleanPage(answer.options, { early: Boolean(earlyStyle()) });
     api.runtime.sendMessage({ type: Message.LATE_REMOVAL, total: report.total }).catch(() => {});
-    keepEarlyHide(css);
+    keepEarlyHide(earlyCss);
     return { ok: true, engine, report };
   }
 
@@ -929,8 +935,8 @@
           return { ok: true, engine };
         case Command.PICK:
           // The picker takes blocks out the way the page's clean does (or will).
-          if (judgesOutside() && !cannotJudgeOutside()) {
-            if (!outside) await startOutside();
+          if (canJudgeOutside()) {
+            if (!outside) startOutside();
           } else {
             await load();
           }
@@ -939,11 +945,7 @@
         case Command.RESTORE: {
           if (!core && !outside) return { ok: false, error: 'nothing was removed from this page' };
           dropEarlyHide(); // it could hide the block brought back
-          const answer = core ? core.restoreRemoval(options.index) : (() => {
-            const listed = Number.isInteger(options.index) && options.index >= 0 && options.index < outside.report.removed.length;
-            const element = listed ? restoreOutside(options.index) : null;
-            return { restored: listed, element, report: outsideReport() };
-          })();
+          const answer = core ? core.restoreRemoval(options.index) : restoreOutside(options.index);
           const selector = answer.restored && options.keep ? selectorFor(answer.element) : null;
           return { ok: answer.restored, engine, selector, report: answer.report, error: answer.restored ? undefined : 'that block is no longer listed' };
         }

@@ -22,7 +22,8 @@ const own = (file) => new URL(file, import.meta.url).href;
 
 // A <noscript>'s inside: the tab (scripting on) holds it as text, a DOMParser copy (scripting
 // off) parses it into elements, which would shift every index after it. The inside goes.
-const NOSCRIPT_INSIDE = /(<noscript\b[^>]*>)[\s\S]*?(<\/noscript>)/gi;
+// (scripts/bench/handoff.mjs and handoff-firefox.mjs use it too.)
+export const NOSCRIPT_INSIDE = /(<noscript\b[^>]*>)[\s\S]*?(<\/noscript>)/gi;
 
 let ready = null;
 let appliedRules = null;
@@ -33,10 +34,9 @@ function buildCarriesRules() {
   return entries.some((entry) => (entry.resources || []).includes(RULES_FILE));
 }
 
-/** The core and the rules, loaded once: `{ core, rules, rulesProblem, startupMs }`. */
+/** The core and the rules, loaded once: `{ core, rules, rulesProblem }`. */
 function load() {
   ready ??= (async () => {
-    const started = performance.now();
     const core = await import('./pkg/unsponsor.js');
     await core.default({ module_or_path: fetch(own('pkg/unsponsor_bg.wasm')) });
     let rules = null;
@@ -59,7 +59,7 @@ function load() {
         console.warn('Unsponsor: the filter list could not be read:', String((error && error.message) || error));
       }
     }
-    return { core, rules, rulesProblem, startupMs: performance.now() - started };
+    return { core, rules, rulesProblem };
   })();
   // A failed load is tried again at the next request, not remembered.
   ready.catch(() => { ready = null; });

@@ -9,6 +9,14 @@ import path from 'node:path';
 const IMPORT = /^import (\* as (\w+)|\{([^}]*)\}) from (["'])(\.\/snippets\/[^"']+)\4;?\n/gm;
 const EXPORT = /^export (?:async )?(?:function\*?|const|let|class) ([\w$]+)/gm;
 
+/** A module's text without its `export` keywords, and the names it exported. */
+function withoutExports(source, from) {
+  const exported = [...source.matchAll(EXPORT)].map((match) => match[1]);
+  const body = source.replace(/^export (?=(?:async )?(?:function|const|let|class) )/gm, '');
+  if (/^export /m.test(body)) throw new Error(`${from}: only "export function/const/let/class" is supported`);
+  return { body, exported };
+}
+
 /**
  * A module that exports only functions and constants (`export function/const/let/class`), as a
  * classic script: its exports frozen into one global, `globalThis[name]`, set once (a second
@@ -16,9 +24,8 @@ const EXPORT = /^export (?:async )?(?:function\*?|const|let|class) ([\w$]+)/gm;
  * src/dom/removal.js so: content.js finds it there, with no module to load.
  */
 export function classicScript(source, name, from) {
-  const exported = [...source.matchAll(EXPORT)].map((match) => match[1]);
-  const body = source.replace(/^export (?=(?:async )?(?:function|const|let|class) )/gm, '');
-  if (/^(export|import) /m.test(body)) throw new Error(`${from}: only "export function/const/let/class" and no imports are supported`);
+  const { body, exported } = withoutExports(source, from);
+  if (/^import /m.test(body)) throw new Error(`${from}: a classic script cannot import`);
   return `// Generated from ${from} by scripts/build.mjs (classicScript in scripts/inline-snippets.mjs).\n`
     + `globalThis.${name} ??= (() => {\n${body}\nreturn Object.freeze({ ${exported.join(', ')} });\n})();\n`;
 }
@@ -33,10 +40,7 @@ export function inlineSnippets(dir, glue) {
     if (!modules.has(file)) {
       const name = `__unsponsorSnippet${modules.size}`;
       modules.set(file, name);
-      const snippet = fs.readFileSync(path.join(dir, file), 'utf8');
-      const exported = [...snippet.matchAll(EXPORT)].map((match) => match[1]);
-      const body = snippet.replace(/^export (?=(?:async )?(?:function|const|let|class) )/gm, '');
-      if (/^export /m.test(body)) throw new Error(`${file}: only "export function/const/let/class" is supported`);
+      const { body, exported } = withoutExports(fs.readFileSync(path.join(dir, file), 'utf8'), file);
       prelude += `// folded from ${file} by scripts/inline-snippets.mjs\nconst ${name} = (() => {\n${body}\nreturn Object.freeze({ ${exported.join(', ')} });\n})();\n`;
     }
     const module = modules.get(file);

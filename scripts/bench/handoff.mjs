@@ -56,17 +56,16 @@ import { listCases } from '../eval/corpus.mjs';
 import { startBenchServer } from './pages.mjs';
 import { threadSpent, threadTotals, timedRunInTab } from './measure.mjs';
 import { percentile } from './summary.mjs';
+import { NOSCRIPT_INSIDE } from '../../extension/judge.js';
 
 const median = (values) => percentile(values.filter(Number.isFinite), 0.5);
 
 /**
- * What of a page's text goes before a background parses it: the inside of each <noscript>.
- * The tab parsed <noscript> with scripting on, so its inside is text there; parsed with
- * scripting off it would be elements, and an <img> in a <noscript> of the head would close the
- * head and open the body early, shifting every element after it. The core reads nothing inside
- * it. (Written into the judging code as its source; handoff-firefox.mjs uses it too.)
+ * What of a page's text goes before a background parses it: the inside of each <noscript>
+ * (the product's judge, extension/judge.js, says why). Written into the prototype's judging
+ * code as its source; handoff-firefox.mjs uses it too.
  */
-export const NOSCRIPT_INSIDE = /(<noscript\b[^>]*>)[\s\S]*?(<\/noscript>)/gi;
+export { NOSCRIPT_INSIDE };
 const figure = (value, digits) => (typeof value === 'number' ? value.toFixed(digits) : '–');
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
