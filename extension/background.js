@@ -166,6 +166,19 @@ function applyGlobalCategories() {
   });
 }
 
+/** How many copies of its page one command may hand back to be judged (runInTab). */
+const MAX_RELAYS = 2;
+
+/** Calls content.js's unsponsorRun in the tab (injected first): its answer. */
+async function callInTab(tabId, command, options) {
+  const [injection] = await api.scripting.executeScript({
+    target: { tabId },
+    func: (name, commandOptions) => globalThis.unsponsorRun(name, commandOptions),
+    args: [command, options],
+  });
+  return injection && injection.result;
+}
+
 /** Runs `command` in the tab's content script; resolves to { ok, state, ... } for the popup. */
 async function runInTab(tabId, command, url, extra = {}, { track = true } = {}) {
   if (isRestrictedUrl(url)) return { ok: false, state: 'restricted', error: message('restricted') };
@@ -178,13 +191,15 @@ async function runInTab(tabId, command, url, extra = {}, { track = true } = {}) 
   try {
     await api.scripting.executeScript({ target: { tabId }, files: ['messages.js', 'removal.js', 'content.js'] });
     if (command === Command.PICK) await armPicker(tabId, host);
-    const [injection] = await api.scripting.executeScript({
-      target: { tabId },
-      func: (name, commandOptions) => globalThis.unsponsorRun(name, commandOptions),
-      args: [command, options],
-    });
-    const result = injection && injection.result;
-    if (!result || typeof result !== 'object') {
+    let result = await callInTab(tabId, command, options);
+    // A command judged outside the tab hands its copy of the page back here (content.js, "a
+    // command's copy, judged through the background"): judged, and the answer sent to the tab,
+    // whose answer is the command's (a clean, a preview or a category change hands back one copy).
+    for (let round = 0; round < MAX_RELAYS && isPlainObject(result) && result.ok && isPlainObject(result.judge); round += 1) {
+      const answer = await judgeRequest(result.judge, result.judge.url);
+      result = await callInTab(tabId, Command.JUDGED, { ticket: result.ticket, answer });
+    }
+    if (!result || typeof result !== 'object' || result.judge) {
       return { ok: false, state: 'error', error: message('noAnswer') };
     }
     if (result.ok && command === Command.RESTORE && extra.keep && typeof result.selector === 'string') {
@@ -291,6 +306,8 @@ syncAutoClean();
 const OFFSCREEN_PAGE = 'offscreen.html';
 /** The longest page text judged outside the tab (characters); a longer one is cleaned in its tab. */
 const JUDGE_MAX_CHARS = 32 * 1024 * 1024;
+/** How long a command's copy waits for the judge (content.js waits as long for its own messages). */
+const JUDGE_WAIT_MS = 10_000;
 let offscreenMade = null;
 
 /** Chrome: the offscreen document, made at the first request (and again if it was closed). */
@@ -301,6 +318,32 @@ function offscreenDocument() {
   })();
   offscreenMade.finally(() => { offscreenMade = null; }).catch(() => {});
   return offscreenMade;
+}
+
+/** Whether `request` is a page to judge as content.js sends it (Message.JUDGE). */
+function isJudgeRequest(request) {
+  return typeof request.html === 'string' && request.html.length <= JUDGE_MAX_CHARS && typeof request.rules === 'string'
+    && (request.categories === undefined || isPlainObject(request.categories)) && typeof request.early === 'boolean';
+}
+
+/**
+ * A copy a command handed back (runInTab): judge.js's answer, or why there is none, at the
+ * latest after JUDGE_WAIT_MS (the tab then cleans the page itself, as content.js does when its
+ * own message goes unanswered).
+ */
+async function judgeRequest(request, url) {
+  if (!isJudgeRequest(request) || typeof url !== 'string') return { ok: false, error: 'the copy of the page was not usable' };
+  let timer = 0;
+  const late = new Promise((resolve) => {
+    timer = setTimeout(() => resolve({ ok: false, error: 'the judge did not answer' }), JUDGE_WAIT_MS);
+  });
+  try {
+    return await Promise.race([judge(request, url), late]);
+  } catch (error) {
+    return { ok: false, error: String((error && error.message) || error) };
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Judges the page of `url` (the request of content.js): judge.js's answer. */
@@ -400,8 +443,7 @@ function handleContentMessage(request, sender) {
       disarmPicker(tabId);
       return null;
     case Message.JUDGE:
-      if (typeof request.html !== 'string' || request.html.length > JUDGE_MAX_CHARS || typeof request.rules !== 'string'
-        || (request.categories !== undefined && !isPlainObject(request.categories)) || typeof request.early !== 'boolean') return null;
+      if (!isJudgeRequest(request)) return null;
       return judge(request, sender.url);
     default:
       return null;

@@ -28,9 +28,18 @@ export const NOSCRIPT_INSIDE = /(<noscript\b[^>]*>)[\s\S]*?(<\/noscript>)/gi;
 let ready = null;
 let appliedRules = null;
 
-/** Whether this build ships EasyList's rules (its manifest lists the file). */
-function buildCarriesRules() {
-  const entries = api.runtime.getManifest().web_accessible_resources || [];
+/**
+ * Whether this build ships EasyList's rules (its manifest lists the file). Chrome's offscreen
+ * document has no runtime.getManifest: there the manifest is read as a file.
+ */
+async function buildCarriesRules() {
+  let manifest = {};
+  try {
+    manifest = typeof api.runtime.getManifest === 'function' ? api.runtime.getManifest() : await (await fetch(own('manifest.json'))).json();
+  } catch {
+    manifest = {};
+  }
+  const entries = manifest.web_accessible_resources || [];
   return entries.some((entry) => (entry.resources || []).includes(RULES_FILE));
 }
 
@@ -49,7 +58,7 @@ function load() {
       bytes = null;
     }
     if (!bytes) {
-      if (buildCarriesRules()) rulesProblem = 'missing';
+      if (await buildCarriesRules()) rulesProblem = 'missing';
     } else {
       try {
         // Every host's site rules: the pages judged here come from every site.
@@ -69,8 +78,8 @@ function load() {
 /**
  * Judges one page. `request`: `{ html, url, categories, rules, early }` (`rules`: the reader's
  * rule list; `early`: also answer the site's early stylesheet). Answers `{ ok: true, decisions:
- * [{ index, tag, rule, category, reason, evidence, preview }], elements, rules, rulesProblem,
- * parseMs, judgeMs, earlyCss? }`, or `{ ok: false, error }`.
+ * [{ index, tag, rule, category, reason, evidence, preview }], elements, customElements (their
+ * indices), rules, rulesProblem, parseMs, judgeMs, earlyCss? }`, or `{ ok: false, error }`.
  */
 export async function judgePage(request) {
   try {
@@ -88,8 +97,13 @@ export async function judgePage(request) {
     const judgeEnded = performance.now();
     const indexOf = new Map();
     for (const item of judged) indexOf.set(item.element, -1);
+    // Custom elements (a hyphen in the name), which the tab checks for open shadow roots
+    // (content.js, copyOfPage: it looks at the other elements that may hold one itself).
+    const customElements = [];
     for (let index = 0; index < elements.length; index += 1) {
-      if (indexOf.has(elements[index])) indexOf.set(elements[index], index);
+      const element = elements[index];
+      if (indexOf.has(element)) indexOf.set(element, index);
+      if (element.localName.includes('-')) customElements.push(index);
     }
     const decisions = [];
     for (const item of judged) {
@@ -99,7 +113,7 @@ export async function judgePage(request) {
       decisions.push({ index, tag: item.element.localName, rule: item.rule, category: item.category,
         reason: item.reason, evidence: item.evidence, preview: item.preview });
     }
-    const answer = { ok: true, decisions, elements: elements.length, rules, rulesProblem,
+    const answer = { ok: true, decisions, elements: elements.length, customElements, rules, rulesProblem,
       parseMs: judgeStarted - parseStarted, judgeMs: judgeEnded - judgeStarted };
     if (request.early) answer.earlyCss = core.earlyHideStylesheet(String(request.url));
     return answer;

@@ -43,6 +43,12 @@ globalThis.UnsponsorCommands ??= Object.freeze({
   CLEAR_PREVIEW: 'clear-preview',
   PICK: 'pick',
   RESTORE: 'restore',
+  /**
+   * Background → content script only: the judge's answer for a command that handed its copy of
+   * the page back (`{ ticket, answer }`, content.js "a command's copy, judged through the
+   * background"); its answer is that command's.
+   */
+  JUDGED: 'judged',
 });
 
 // Auto-clean without a flash (extension/early-hide.js, src/core/early.rs): where the stylesheet

@@ -97,6 +97,9 @@ describe('Every failure is said in the Chromium popup', { timeout: 300_000 }, ()
         const total = Number(settled.totalText);
         assert.ok(total > 0, `the built-in rules alone removed nothing: ${describePopup(settled)}`);
         assert.equal(settled.rules, '0', 'no EasyList rule may be in use');
+        // Judged outside the tab all the same: the judge finds out about its rule file by itself
+        // (Chrome's offscreen document has no runtime.getManifest).
+        assert.equal(settled.engine, 'outside', `the page was not judged outside its tab: ${describePopup(settled)}`);
         const { read, shown } = await shownProblems(popup);
         assert.deepEqual(shown, [problem], `the popup shows ${JSON.stringify(read)}`);
         assert.equal(read.lines.find((line) => line.problem === problem).text, text);

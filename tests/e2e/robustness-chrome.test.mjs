@@ -170,8 +170,8 @@ describe('Unsponsor in Chromium: robustness', { timeout: 300_000 }, () => {
 
   // A page's serialised text leaves open shadow roots out: such a page is judged by the core in
   // the tab, which reads inside them.
-  test('a widget inside an open shadow root: the page is cleaned by the core in the tab, which removes it', { timeout: 60_000 }, async () => {
-    const page = await driver.openPage(`${server.origin}/test-pages/shadow.html`);
+  for (const [host, query] of [['a custom element', ''], ['a <div>', '?host=div']]) test(`a widget inside an open shadow root on ${host}: the page is cleaned by the core in the tab, which removes it`, { timeout: 60_000 }, async () => {
+    const page = await driver.openPage(`${server.origin}/test-pages/shadow.html${query}`);
     let popup;
     try {
       popup = await driver.openPopup(page);
