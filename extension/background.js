@@ -306,6 +306,8 @@ syncAutoClean();
 const OFFSCREEN_PAGE = 'offscreen.html';
 /** The longest page text judged outside the tab (characters); a longer one is cleaned in its tab. */
 const JUDGE_MAX_CHARS = 32 * 1024 * 1024;
+/** The most parts a late pass's copy may name (content.js's LATE_MAX_ROOTS). */
+const JUDGE_MAX_ROOTS = 2000;
 /** How long a command's copy waits for the judge (content.js waits as long for its own messages). */
 const JUDGE_WAIT_MS = 10_000;
 let offscreenMade = null;
@@ -323,7 +325,9 @@ function offscreenDocument() {
 /** Whether `request` is a page to judge as content.js sends it (Message.JUDGE). */
 function isJudgeRequest(request) {
   return typeof request.html === 'string' && request.html.length <= JUDGE_MAX_CHARS && typeof request.rules === 'string'
-    && (request.categories === undefined || isPlainObject(request.categories)) && typeof request.early === 'boolean';
+    && (request.categories === undefined || isPlainObject(request.categories)) && typeof request.early === 'boolean'
+    && (request.roots === undefined || (Array.isArray(request.roots) && request.roots.length <= JUDGE_MAX_ROOTS
+      && request.roots.every((index) => Number.isInteger(index) && index >= 0)));
 }
 
 /**
@@ -348,7 +352,7 @@ async function judgeRequest(request, url) {
 
 /** Judges the page of `url` (the request of content.js): judge.js's answer. */
 async function judge(request, url) {
-  const copy = { html: request.html, url, categories: request.categories, rules: request.rules, early: request.early };
+  const copy = { html: request.html, url, categories: request.categories, rules: request.rules, early: request.early, roots: request.roots };
   if (api.offscreen) {
     await offscreenDocument();
     const answer = await api.runtime.sendMessage({ type: Message.JUDGE_COPY, ...copy });

@@ -413,6 +413,15 @@
    * that found only such blocks, up to this (MAX_LATE_PASS_DELAY_MS in src/dom/watch.rs).
    */
   const MAX_LATE_DELAY_MS = 5_000;
+  /**
+   * A late pass copies an added element's parent instead when the parent has at most this many
+   * elements: a placeholder the page fills is the block to judge (LATE_PARENT_MAX_ELEMENTS in
+   * src/wasm/late.rs, which the core's own late passes use the same way: lateRoots in
+   * src/dom/read.js).
+   */
+  const LATE_PARENT_MAX_ELEMENTS = 300;
+  /** More separate additions than this, and a late pass copies the whole page (LATE_MAX_ROOTS in src/wasm/late.rs). */
+  const LATE_MAX_ROOTS = 2000;
   /** removal.js's FRAMES_LATER: blocks holding a frame are hidden at once and detached in later tasks. */
   const FRAMES_LATER = 1;
   // (startupMs stays null for a page judged outside: no module or rules load in this tab.)
@@ -489,6 +498,115 @@
     return { elements, shadow, html, parts: { list_ms: t1 - t0, shadow_ms: t2 - t1, text_ms: t3 - t2 } };
   }
 
+  /**
+   * The elements a late pass copies for what the page added (`queue`: added nodes, in the order
+   * they came): each added element, or its parent where that holds at most
+   * LATE_PARENT_MAX_ELEMENTS elements, the outermost only; never the body or the root. null when
+   * there are more than LATE_MAX_ROOTS (the whole page is copied then). As lateRoots in
+   * src/dom/read.js chooses them for the core's own late passes.
+   */
+  function lateRootsOf(queue) {
+    const top = [document.body, document.documentElement];
+    const candidates = new Set();
+    for (const node of queue) {
+      if (!node.isConnected) continue;
+      let root = node.nodeType === 1 ? node : node.parentElement;
+      if (!root || top.includes(root)) continue;
+      const parent = root.parentElement;
+      if (parent && !top.includes(parent) && !candidates.has(parent)
+          && parent.getElementsByTagName('*').length <= LATE_PARENT_MAX_ELEMENTS) root = parent;
+      candidates.add(root);
+      if (candidates.size > LATE_MAX_ROOTS) return null;
+    }
+    const roots = [];
+    for (const root of candidates) {
+      let inside = false;
+      for (let node = root.parentElement; node && !inside; node = node.parentElement) inside = candidates.has(node);
+      if (!inside) roots.push(root);
+    }
+    // A part judged alone is judged as lying outside the article (the judge cannot know where
+    // the first clean found it; the core's own late passes remember). A part that may hold the
+    // article, then, is not judged alone: the whole page is copied.
+    return roots.some(mayHoldArticle) ? null : roots;
+  }
+
+  /** Prose in paragraphs, together, from which an added part may hold the article. */
+  const ARTICLE_PROSE_CHARS = 400;
+
+  /** Whether `root` may hold the page's article: an article or main element, or paragraphs of prose. */
+  function mayHoldArticle(root) {
+    if (root.matches('article, main, [role="main"]') || root.querySelector('article, main, [role="main"]')) return true;
+    let prose = 0;
+    for (const paragraph of root.getElementsByTagName('p')) {
+      prose += paragraph.textContent.length;
+      if (prose >= ARTICLE_PROSE_CHARS) return true;
+    }
+    return false;
+  }
+
+  const escapeAttribute = (value) => value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/\u00a0/g, '&nbsp;')
+    .replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+  /** An element's start tag, with its attributes, as the browser would serialise it. */
+  function startTag(element) {
+    let tag = `<${element.localName}`;
+    for (const attribute of element.attributes) tag += ` ${attribute.name}="${escapeAttribute(attribute.value)}"`;
+    return `${tag}>`;
+  }
+
+  /**
+   * A copy of the page's parts under `roots` (lateRootsOf) for a late pass: each root as the
+   * browser serialises it, under its ancestors, which stand as their start tags alone (the
+   * context the judge reads above a part, as the core's late passes read it in the tab). As
+   * copyOfPage answers, with `roots` (the roots' indices among the copy's elements) and `inParts`
+   * (per index, whether the element is inside a part: only those may be taken out). The `<head>`
+   * the parser puts before the body has a place in `elements`, empty. null when no root is in
+   * the body, or one sits under an element that is not HTML (the whole page is copied then).
+   */
+  function copyOfParts(roots) {
+    const started = performance.now();
+    const body = document.body;
+    const parts = roots.filter((root) => body && root !== body && body.contains(root))
+      .sort((a, b) => (a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1));
+    if (parts.length === 0) return null;
+    const htmlNamespace = body.namespaceURI;
+    let html = document.compatMode === 'CSS1Compat' ? '<!doctype html>' : '';
+    const elements = [];
+    const inParts = [];
+    const rootIndices = [];
+    const open = []; // ancestors whose start tag is written and whose end tag is not yet
+    for (const root of parts) {
+      const chain = [];
+      for (let node = root.parentElement; node; node = node.parentElement) chain.push(node);
+      chain.reverse();
+      let shared = 0;
+      while (shared < open.length && shared < chain.length && open[shared] === chain[shared]) shared += 1;
+      while (open.length > shared) html += `</${open.pop().localName}>`;
+      for (const ancestor of chain.slice(shared)) {
+        if (ancestor.namespaceURI !== htmlNamespace) return null;
+        html += startTag(ancestor);
+        elements.push(ancestor);
+        inParts.push(false);
+        if (ancestor === document.documentElement) {
+          html += '<head></head>';
+          elements.push(null);
+          inParts.push(false);
+        }
+        open.push(ancestor);
+      }
+      rootIndices.push(elements.length);
+      html += root.outerHTML;
+      elements.push(root);
+      inParts.push(true);
+      for (const element of root.getElementsByTagName('*')) {
+        elements.push(element);
+        inParts.push(true);
+      }
+    }
+    while (open.length > 0) html += `</${open.pop().localName}>`;
+    return { elements, shadow: false, html, roots: rootIndices, inParts, parts: { parts_ms: performance.now() - started } };
+  }
+
   function withTimeout(promise, ms) {
     let timer = 0;
     const late = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error('the background did not answer')), ms); });
@@ -502,6 +620,7 @@
    */
   async function askJudge(copy, options, early, relay = null) {
     const request = { type: Message.JUDGE, html: copy.html, categories: options?.categories, rules: typeof options?.rules === 'string' ? options.rules : '', early };
+    if (copy.roots) request.roots = copy.roots; // a late pass's parts (copyOfParts)
     let sent;
     if (relay) {
       // (The text leaves with the command's answer, serialised once the call returns: no send here.)
@@ -542,7 +661,7 @@
     return { total: 0, counts: { ads: 0, promos: 0, related: 0, comments: 0, social: 0 }, removed: [], kept: [], article: null,
       clean_ms: 0, judge_ms: 0, wall_ms: 0, late_passes: 0, reinsertions: 0, late_ms: 0, last_late_pass_ms: 0,
       timings: { nodes: 0, snapshot_ms: 0, select_ms: 0, plan_ms: 0, remove_ms: 0 }, slices: 1, longest_slice_ms: 0,
-      memory_bytes: 0, late_errors: 0, last_late_error: null, judged: 'outside' };
+      memory_bytes: 0, late_errors: 0, last_late_error: null, last_late_pass_elements: 0, judged: 'outside' };
   }
 
   const outsideReport = () => JSON.parse(JSON.stringify(outside.report));
@@ -608,7 +727,7 @@
     const removal = globalThis.UnsponsorRemoval;
     if (!removal) throw new Error('removal.js is missing');
     outside = { removal, url: location.href, records: [], report: emptyReport(), keptByReader: [], options: null,
-      observer: null, timer: 0, running: false, again: false, lastPassMs: 0, lateDelayMs: LATE_DELAY_MS };
+      observer: null, added: [], timer: 0, running: false, again: false, lastPassMs: 0, lateDelayMs: LATE_DELAY_MS };
   }
 
   /** Forgets what was taken out and why (undo, or a new page): the records are already emptied. */
@@ -668,15 +787,36 @@
     return { report: outsideReport(), earlyCss: judged.answer.earlyCss };
   }
 
-  /** Late widgets on a page judged outside: the page is judged again after it adds elements. */
+  /**
+   * Late widgets on a page judged outside: after the page adds nodes, what it added is copied
+   * (copyOfParts) and judged.
+   */
   function watchOutside() {
+    outside.added = [];
     const observer = new MutationObserver((mutations) => {
-      const added = mutations.some((mutation) => [...mutation.addedNodes].some((node) => node.nodeType === 1
-        && !(node.closest && node.closest(`[${UI_MARKER}]`))));
-      if (added) scheduleLatePass();
+      if (noteAdded(mutations)) scheduleLatePass();
     });
     observer.observe(document.documentElement, { childList: true, subtree: true });
     outside.observer = observer;
+  }
+
+  /** Queues the nodes `mutations` added for the next late pass (not the extension's own UI); whether there were any. */
+  function noteAdded(mutations) {
+    let added = false;
+    for (const mutation of mutations) {
+      if (mutation.addedNodes.length === 0) continue;
+      // (The nodes of one mutation share their parent, which is looked at once.)
+      const parent = mutation.target;
+      if (parent.nodeType === 1 && parent.closest(`[${UI_MARKER}]`)) continue;
+      for (const node of mutation.addedNodes) {
+        if (node.nodeType !== 1 && node.nodeType !== 3) continue;
+        if (node.nodeType === 1 && node.hasAttribute(UI_MARKER)) continue;
+        added = true;
+        // (One more than the most roots a pass copies: the pass then copies the whole page.)
+        if (outside.added.length <= LATE_MAX_ROOTS) outside.added.push(node);
+      }
+    }
+    return added;
   }
 
   function stopWatchingOutside() {
@@ -721,11 +861,33 @@
       try {
         const started = performance.now();
         // Blocks hidden and waiting to be detached are still in the text: out first.
+        // (What the page added and the observer has not handed over yet is queued too; the
+        // blocks detached just now are not additions.)
+        const pending = session.observer?.takeRecords() ?? [];
+        noteAdded(pending);
         session.removal.finishDetaching();
         session.observer?.takeRecords();
-        copy = copyOfPage();
+        // What the page added, with its ancestors; the whole page when it added too much.
+        const queue = session.added;
+        session.added = [];
+        const roots = queue.length <= LATE_MAX_ROOTS ? lateRootsOf(queue) : null;
+        if (roots && roots.length === 0) return; // nothing added is still on the page
+        copy = (roots && copyOfParts(roots)) || copyOfPage();
+        session.report.last_late_pass_elements = copy.elements.length;
         spent += performance.now() - started;
-        answer = await askJudge(copy, session.options, false);
+        const ask = () => askJudge(copy, session.options, false);
+        try {
+          answer = await ask();
+        } catch (error) {
+          // Parts the parser puts together otherwise than the page holds them (a block inside a
+          // paragraph, a row outside a table) do not match their copy: the whole page then.
+          if (!copy.roots) throw error;
+          const again = performance.now();
+          copy = copyOfPage();
+          session.report.last_late_pass_elements = copy.elements.length;
+          spent += performance.now() - again;
+          answer = await ask();
+        }
       } catch (error) {
         if (outside !== session || !session.observer) return;
         session.report.late_errors += 1;
@@ -735,7 +897,8 @@
       // Undone, or cleaned again, meanwhile: this answer is for a page that is gone.
       if (outside !== session || !session.observer) return;
       const applying = performance.now();
-      const fits = answer.decisions.filter((decision) => copy.elements[decision.index]?.localName === decision.tag);
+      const fits = answer.decisions.filter((decision) => copy.elements[decision.index]?.localName === decision.tag
+        && (!copy.inParts || copy.inParts[decision.index]));
       const { taken, again } = applyAnswer(copy.elements, { decisions: fits }, true);
       session.lateDelayMs = taken > 0 && again === taken ? Math.min(session.lateDelayMs * 2, MAX_LATE_DELAY_MS) : LATE_DELAY_MS;
       spent += performance.now() - applying;

@@ -76,8 +76,9 @@ function load() {
 }
 
 /**
- * Judges one page. `request`: `{ html, url, categories, rules, early }` (`rules`: the reader's
- * rule list; `early`: also answer the site's early stylesheet). Answers `{ ok: true, decisions:
+ * Judges one page. `request`: `{ html, url, categories, rules, early, roots? }` (`rules`: the
+ * reader's rule list; `early`: also answer the site's early stylesheet; `roots`: a late pass's
+ * copy of the parts a page added, the indices of their roots, judged alone). Answers `{ ok: true, decisions:
  * [{ index, tag, rule, category, reason, evidence, preview }], elements, customElements (their
  * indices), rules, rulesProblem, parseMs, judgeMs, earlyCss? }`, or `{ ok: false, error }`.
  */
@@ -93,7 +94,12 @@ export async function judgePage(request) {
     const copy = new DOMParser().parseFromString(String(request.html).replace(NOSCRIPT_INSIDE, '$1$2'), 'text/html');
     const elements = copy.getElementsByTagName('*');
     const judgeStarted = performance.now();
-    const judged = core.judgeDocument(copy, String(request.url), { categories: request.categories });
+    // A late pass's parts (content.js, copyOfParts): only the subtrees under `roots` are judged.
+    const roots = Array.isArray(request.roots) ? request.roots.map((index) => elements[index]) : null;
+    if (roots && roots.some((root) => !root)) throw new Error('the copy does not hold the parts it names');
+    const judged = roots
+      ? core.judgeParts(copy, String(request.url), { categories: request.categories }, roots)
+      : core.judgeDocument(copy, String(request.url), { categories: request.categories });
     const judgeEnded = performance.now();
     const indexOf = new Map();
     for (const item of judged) indexOf.set(item.element, -1);

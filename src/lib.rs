@@ -20,7 +20,7 @@ mod wasm;
 #[cfg(target_arch = "wasm32")]
 pub use wasm::api::{
     bundle_rules, clean, clean_async, constants, detach_statistics, index_rules, judge_document,
-    load_rules, load_rules_for_every_host, on_change, parse_user_rules, preview_async,
+    judge_parts, load_rules, load_rules_for_every_host, on_change, parse_user_rules, preview_async,
     remove_element, report, restore_removal, set_user_rules, undo, version, warm_up,
 };
 

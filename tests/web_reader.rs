@@ -296,3 +296,46 @@ fn rules_kept_for_every_host_give_each_judged_copy_its_own_site_rules() {
         .map_err(JsValue::from)
         .unwrap();
 }
+
+/// A late pass's copy of what a page added (extension/content.js, copyOfParts): only the parts
+/// under the roots given are judged, their ancestors read as context; a widget beside them in
+/// the copy is not named.
+#[wasm_bindgen_test]
+fn judge_parts_names_only_blocks_inside_the_parts_given() {
+    let widget = |id: &str| {
+        format!(
+            "<div id=\"{id}\" class=\"trc_related_container\"><div class=\"trc_rbox_header\">\
+             Promoted Links by Taboola</div><div class=\"videoCube\"><a href=\"https://trc.taboola.com/{id}\">\
+             An offer you will not believe</a></div></div>"
+        )
+    };
+    let copy = parsed_copy(&format!(
+        "<!doctype html><html><head></head><body class=\"story\"><div class=\"feed\">{}</div>{}</body></html>",
+        widget("added"),
+        widget("beside")
+    ));
+    let root = copy.get_element_by_id("added").unwrap();
+    let roots: js_sys::Array = [JsValue::from(root)].into_iter().collect();
+    let decisions = unsponsor::judge_parts(
+        copy.clone(),
+        "https://news.example/a".to_string(),
+        JsValue::UNDEFINED,
+        roots,
+    )
+    .map_err(JsValue::from)
+    .unwrap();
+    let named: Vec<(String, String)> = decisions
+        .iter()
+        .map(|decision| {
+            let element: web_sys::Element = get(&decision, "element").dyn_into().unwrap();
+            (get(&decision, "rule").as_string().unwrap(), element.id())
+        })
+        .collect();
+    assert_eq!(
+        named,
+        [("vendor-taboola".to_string(), "added".to_string())],
+        "{named:?}"
+    );
+    // The whole copy judged names both.
+    assert_eq!(judged(&copy, "https://news.example/a").len(), 2);
+}

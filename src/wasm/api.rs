@@ -46,6 +46,20 @@ pub fn judge_document(
     pass::judge(&document, &url, &parse_options(options)?)
 }
 
+/// What a late pass would remove from the parts of `document` under `roots` (an array of its
+/// elements), judged as the page at `url` (`pass::judge_parts`): answered as `judgeDocument`
+/// answers. `document` is a partial copy: the subtrees a page added, each under its ancestors.
+#[wasm_bindgen(js_name = judgeParts)]
+pub fn judge_parts(
+    document: web_sys::Document,
+    url: String,
+    options: JsValue,
+    roots: js_sys::Array,
+) -> Result<js_sys::Array, JsError> {
+    let roots: Vec<web_sys::Node> = roots.iter().map(|root| root.unchecked_into()).collect();
+    pass::judge_parts(&document, &url, &parse_options(options)?, &roots)
+}
+
 /// Puts every removed block back where it was and stops watching. Returns
 /// `{ restored: n }`.
 #[wasm_bindgen]
@@ -261,6 +275,15 @@ pub fn constants() -> JsValue {
     set(
         "max_late_pass_delay_ms",
         &JsValue::from(crate::dom::watch::MAX_LATE_PASS_DELAY_MS),
+    );
+    // content.js, for the parts a late pass copies on a page judged outside its tab.
+    set(
+        "late_parent_max_elements",
+        &JsValue::from(super::late::LATE_PARENT_MAX_ELEMENTS),
+    );
+    set(
+        "late_max_roots",
+        &JsValue::from(super::late::LATE_MAX_ROOTS),
     );
     answer.into()
 }

@@ -45,11 +45,11 @@ pub(crate) fn start_watching(window: web_sys::Window) -> Result<(), JsError> {
 
 /// A late pass reads an added node's parent instead of the node when the parent has at most
 /// this many elements (a placeholder the page fills: the block to judge is the placeholder).
-const LATE_PARENT_MAX_ELEMENTS: u32 = 300;
+pub(crate) const LATE_PARENT_MAX_ELEMENTS: u32 = 300;
 /// More separate additions than this in one batch: the pass reads the whole page instead.
-const LATE_MAX_ROOTS: u32 = 2_000;
-/// Nodes per snapshot when reading added subtrees.
-const LATE_SLICE_NODES: usize = 20_000;
+pub(crate) const LATE_MAX_ROOTS: u32 = 2_000;
+/// Nodes per snapshot when reading added subtrees (here, and in a copy of them: `pass::judge_parts`).
+pub(crate) const LATE_SLICE_NODES: usize = 20_000;
 
 /// A late pass over the subtrees the page added, read together, each with its ancestors as
 /// context.

@@ -2,7 +2,7 @@
 //! rules and kept blocks) and the removals made; a clean in one go, a huge page's clean in
 //! slices (`SlicedPass`), and the preview of what a clean would remove.
 
-use super::late::start_watching;
+use super::late::{start_watching, LATE_SLICE_NODES};
 use super::rules::{user_selectors_for, with_lists};
 use super::session::{
     current_url, document, end_session_after_navigation, memory_bytes, now_ms, to_js, window,
@@ -400,6 +400,41 @@ pub(crate) fn judge(
         true,
     )?;
     decisions_to_js(decided)
+}
+
+/// What a late pass would remove from the parts of `document` under `roots`, judged as the
+/// page at `url` (`judgeParts`): the answer of `judge`, for the roots' subtrees only. The
+/// document is a partial copy of a page (extension/content.js, "late widgets"): the subtrees
+/// the page added after a clean, each under its ancestors, which are read as context, as the
+/// core's own late passes read the live page (`late::late_pass_over`). The article is taken to
+/// be elsewhere on the page, as there when no added part holds the article the first clean found
+/// (content.js copies the whole page instead when a part may hold it).
+pub(crate) fn judge_parts(
+    document: &web_sys::Document,
+    url: &str,
+    options: &CleanOptions,
+    roots: &[web_sys::Node],
+) -> Result<js_sys::Array, JsError> {
+    let window = window()?;
+    let page = Page { document, url };
+    let mut session = Session::default();
+    let mut decided_all = Vec::new();
+    let mut walker = Walker::over(roots);
+    while !walker.is_done() {
+        let mut snapshot = walker.next_slice(LATE_SLICE_NODES)?;
+        snapshot.tree.set_article_outside();
+        let (decided, _) = plan_snapshot_for(
+            &mut session,
+            &window,
+            page,
+            snapshot,
+            &options.categories,
+            false,
+            false,
+        )?;
+        decided_all.extend(decided);
+    }
+    decisions_to_js(decided_all)
 }
 
 /// Decisions as `preview` and `judge` answer them.

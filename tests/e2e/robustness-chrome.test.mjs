@@ -28,7 +28,7 @@ import {
   XHTML_PAGE,
 } from './lib/robustness.mjs';
 import { clickWhenReady } from './lib/scenario.mjs';
-import { logger } from './lib/util.mjs';
+import { logger, pollUntil } from './lib/util.mjs';
 
 const log = logger('chromium robustness');
 
@@ -167,6 +167,56 @@ describe('Unsponsor in Chromium: robustness', { timeout: 300_000 }, () => {
       }
     });
   }
+
+  // Late widgets on a page judged outside: a late pass copies what the page added, under its
+  // ancestors, and the judge reads that alone; an added part that may hold the article makes it
+  // copy the whole page (content.js, copyOfParts and mayHoldArticle).
+  test('a late widget on a page judged outside: its pass copies the widget under its ancestors, not the page', { timeout: 60_000 }, async () => {
+    const page = await driver.openPage(`${server.origin}/index.html`);
+    let popup;
+    try {
+      popup = await driver.openPopup(page);
+      await waitForPopupState(popup.evaluate, 'idle', { timeoutMs: 10_000 });
+      const worker = await driver.serviceWorker();
+      const run = (command) => worker.evaluate(({ tabId, url, command }) => runInTab(tabId, command, url), { tabId: page.tabId, url: page.url, command });
+      const cleaned = await run('clean');
+      assert.equal(cleaned.engine, 'outside', `the page was not judged outside: ${cleaned.outsideRefused}`);
+      const late = (id, where, prose) => page.evaluate(`(() => {
+        const widget = document.createElement('div');
+        widget.id = ${JSON.stringify(id)};
+        widget.className = 'trc_related_container';
+        widget.innerHTML = '<div class="trc_rbox_header">Promoted Links by Taboola</div>'
+          + '<div class="videoCube"><a href="https://trc.taboola.com/late/1">A late offer you will not believe</a></div>'
+          + ${JSON.stringify(prose)};
+        document.querySelector(${JSON.stringify(where)}).append(widget);
+        return widget.getElementsByTagName('*').length + 1;
+      })()`);
+      const removed = (id) => pollUntil(() => page.evaluate(`document.getElementById(${JSON.stringify(id)}) === null`),
+        { timeoutMs: 10_000, intervalMs: 50, message: `the late widget #${id} to be removed` });
+
+      // Appended to the body: the widget alone, under <html>, <head> (empty) and <body>.
+      const size = await late('late-alone', 'body', '');
+      await removed('late-alone');
+      const first = await run('report');
+      assert.equal(first.report.late_passes, 1, JSON.stringify(first.report));
+      assert.equal(first.report.last_late_pass_elements, size + 3, 'the pass copied the widget and its ancestors, no more');
+      assert.ok(first.report.removed.some((removal) => removal.late && removal.preview.includes('A late offer')), JSON.stringify(first.report.removed));
+
+      // With paragraphs of prose in it, the part might hold the article: the whole page is copied.
+      const long = `<p>${'The council met on Tuesday to discuss the ferry timetable and the fares for the summer. '.repeat(6)}</p>`;
+      const proseSize = await late('late-prose', 'body', long);
+      await removed('late-prose');
+      const second = await run('report');
+      const left = await page.evaluate('document.getElementsByTagName("*").length');
+      assert.equal(second.report.late_passes, 2, JSON.stringify(second.report));
+      assert.equal(second.report.last_late_pass_elements, left + proseSize, 'the pass copied the whole page, the widget in it');
+      const undone = await run('undo');
+      assert.equal(undone.restored, second.report.total);
+    } finally {
+      if (popup) await driver.closePopup(popup).catch(() => {});
+      await driver.closePage(page).catch(() => {});
+    }
+  });
 
   // A page's serialised text leaves open shadow roots out: such a page is judged by the core in
   // the tab, which reads inside them.

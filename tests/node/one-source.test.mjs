@@ -97,4 +97,7 @@ test('content.js judges late widgets and previews picked blocks with the core\'s
   assert.equal(constantIn(content, 'PREVIEW_MAX_CHARS'), core.preview_max_chars, 'extension/content.js PREVIEW_MAX_CHARS');
   assert.equal(constantIn(content, 'LATE_DELAY_MS'), core.late_pass_delay_ms, 'extension/content.js LATE_DELAY_MS');
   assert.equal(constantIn(content, 'MAX_LATE_DELAY_MS'), core.max_late_pass_delay_ms, 'extension/content.js MAX_LATE_DELAY_MS');
+  assert.equal(constantIn(content, 'LATE_PARENT_MAX_ELEMENTS'), core.late_parent_max_elements, 'extension/content.js LATE_PARENT_MAX_ELEMENTS');
+  assert.equal(constantIn(content, 'LATE_MAX_ROOTS'), core.late_max_roots, 'extension/content.js LATE_MAX_ROOTS');
+  assert.equal(constantIn(source('extension', 'background.js'), 'JUDGE_MAX_ROOTS'), core.late_max_roots, 'extension/background.js JUDGE_MAX_ROOTS');
 });
