@@ -646,10 +646,11 @@
     const copying = performance.now();
     const copy = copyOfPage();
     const copyMs = performance.now() - copying;
-    if (copy.shadow) throw new Error('the page has open shadow roots, which its text leaves out');
+    const shadowRefused = 'the page has open shadow roots, which its text leaves out';
+    if (copy.shadow) throw new Error(shadowRefused);
     const { elements, parts } = copy;
     const answer = await askJudge(copy, options, early, relay);
-    if (shadowAmong(elements, answer.customElements)) throw new Error('the page has open shadow roots, which its text leaves out');
+    if (shadowAmong(elements, answer.customElements)) throw new Error(shadowRefused);
     for (const decision of answer.decisions) {
       const element = elements[decision.index];
       if (!element || element.localName !== decision.tag) throw new Error('the copy is not the page');
@@ -875,9 +876,8 @@
         copy = (roots && copyOfParts(roots)) || copyOfPage();
         session.report.last_late_pass_elements = copy.elements.length;
         spent += performance.now() - started;
-        const ask = () => askJudge(copy, session.options, false);
         try {
-          answer = await ask();
+          answer = await askJudge(copy, session.options, false);
         } catch (error) {
           // Parts the parser puts together otherwise than the page holds them (a block inside a
           // paragraph, a row outside a table) do not match their copy: the whole page then.
@@ -886,7 +886,7 @@
           copy = copyOfPage();
           session.report.last_late_pass_elements = copy.elements.length;
           spent += performance.now() - again;
-          answer = await ask();
+          answer = await askJudge(copy, session.options, false);
         }
       } catch (error) {
         if (outside !== session || !session.observer) return;
